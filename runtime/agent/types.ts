@@ -1,0 +1,68 @@
+/** What the agent loop takes and what it emits; the server's sessions and the CLI subscribe to these. */
+import type { LanguageModel, Usage } from "../models/model.js";
+import type { ConversationStore, Message } from "../store/types.js";
+import type { ToolRegistry, ToolUse } from "../tools/tool.js";
+
+export type ToolFormat = "markdown" | "xml" | "tool";
+
+/** A tool use waiting for a decision, as sent in `tool_pending`. */
+export interface PendingTool {
+  toolId: string;
+  toolUse: ToolUse;
+  /** gptme's wire shape `{tool, args, content}`. */
+  wire: { tool: string; args: string[]; content: string };
+  /** Unified diff for save/patch, else the content. */
+  preview: string;
+  autoConfirm: boolean;
+}
+
+export type ConfirmDecision =
+  | { action: "confirm" }
+  | { action: "edit"; content: string }
+  /** Do not run it; the model is told and generation continues. */
+  | { action: "skip" }
+  /** Do not run it and stop the loop (the CLI's `n`). */
+  | { action: "stop" };
+
+/** Events in gptme's V2 vocabulary (the payload fields are gptme's, snake_case). */
+export type AgentEvent =
+  | { type: "generation_started" }
+  | { type: "generation_progress"; token: string }
+  | { type: "generation_complete"; message: Message }
+  | { type: "message_added"; message: Message }
+  | {
+      type: "tool_pending";
+      tool_id: string;
+      tooluse: { tool: string; args: string[]; content: string };
+      auto_confirm: boolean;
+      preview?: string;
+    }
+  | { type: "tool_executing"; tool_id: string }
+  | { type: "tool_output"; tool_id: string; output: string }
+  | { type: "tool_complete"; tool_id: string; duration_ms: number; success: boolean }
+  | { type: "interrupted" }
+  | { type: "error"; error: string };
+
+export type LoopOutcome = "done" | "stopped" | "interrupted" | "error" | "waiting";
+
+export interface AgentLoopOptions {
+  conversationId: string;
+  store: ConversationStore;
+  model: LanguageModel;
+  tools: ToolRegistry;
+  /** Prices a reply's usage (the model registry's `cost`). */
+  cost: (modelId: string, usage: Usage) => number;
+  toolFormat: ToolFormat;
+  workspace: string;
+  dataDirectory: string;
+  branch?: string;
+  stream?: boolean;
+  signal: AbortSignal;
+  /** Asked for every tool use; the server resolves it when the client confirms. */
+  confirm: (pending: PendingTool) => Promise<ConfirmDecision>;
+  /** Whether a tool use is auto-confirmed (shown as `auto_confirm` in `tool_pending`); consumed per tool. */
+  takeAutoConfirm?: () => boolean;
+  emit: (event: AgentEvent) => void;
+  /** Maximum model turns in one run (a guard against endless tool loops). */
+  maxTurns?: number;
+}

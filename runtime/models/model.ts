@@ -1,0 +1,79 @@
+/** The one small interface the agent loop depends on; `openai.ts` and `anthropic.ts` implement it. */
+import type { Message } from "../store/types.js";
+
+/** A function tool offered to the model for native tool calling (`tool_format = "tool"`). */
+export interface NativeTool {
+  name: string;
+  description: string;
+  /** JSON Schema of the parameters object. */
+  parameters: Record<string, unknown>;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheCreationTokens: number;
+}
+
+export type FinishReason = "stop" | "tool_calls" | "length" | "content_filter" | "other";
+
+/** What a reply stream yields, in order: text deltas and tool calls, then usage, then finish. */
+export type ModelPart =
+  | { type: "text-delta"; text: string }
+  | { type: "tool-call"; id: string; name: string; arguments: string }
+  | { type: "usage"; usage: Usage }
+  | { type: "finish"; reason: FinishReason };
+
+export interface ModelRequest {
+  /** System prompt messages first; tool results are `system` messages (with `call_id` in tool format). */
+  messages: Message[];
+  tools?: NativeTool[];
+  signal?: AbortSignal;
+  /** false: one non-streamed request whose result is still yielded as parts. */
+  stream?: boolean;
+  maxTokens?: number;
+}
+
+export interface LanguageModel {
+  /** `provider/model`, e.g. `openai/gpt-4o`, `local/fake`. */
+  readonly id: string;
+  readonly provider: string;
+  readonly model: string;
+  /** Streams a reply. Retries retryable failures (408/409/429/5xx, resets) before the first part. */
+  stream(request: ModelRequest): AsyncIterable<ModelPart>;
+}
+
+/** `GET /api/v2/models` entry (gptme's shape). */
+export interface ModelInfo {
+  id: string;
+  provider: string;
+  model: string;
+  context: number;
+  max_output: number | null;
+  supports_streaming: boolean;
+  supports_vision: boolean;
+  supports_reasoning: boolean;
+  /** USD per million tokens. */
+  price_input: number;
+  price_output: number;
+}
+
+/** Providers with keys, the model list and default-model resolution. */
+export interface ModelRegistry {
+  /** True when at least one provider has a key (or `local` has a base URL). */
+  providerConfigured(): boolean;
+  /** Names of the env vars a user can set to configure a provider. */
+  keyEnvironmentVariables(): string[];
+  /** Models of the configured providers. */
+  list(): ModelInfo[];
+  /** Server default: `--model` flag > `MODEL` env/config > first provider with a key; null if none. */
+  defaultModel(): string | null;
+  /**
+   * Resolves `provider/model` or a bare provider name (its recommended model); `undefined`/"" means
+   * the default. Throws `ModelConfigurationError` (naming the env vars) when nothing can serve it.
+   */
+  resolve(name?: string | null): LanguageModel;
+  /** Cost in USD of a usage on a model (0 when the price is unknown). */
+  cost(modelId: string, usage: Usage): number;
+}
