@@ -1,0 +1,112 @@
+/** OpenAI chat-completion replies (streamed chunks or one completion) as model parts. */
+import type { ChatCompletion, ChatCompletionChunk } from "openai/resources/chat/completions/completions";
+import type { CompletionUsage } from "openai/resources/completions";
+import type { FinishReason, ModelPart, Usage } from "./model.js";
+
+interface PendingCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** Reasoning some compatible providers stream beside the content (DeepSeek, OpenRouter, Groq). */
+type ReasoningDelta = { reasoning_content?: string | null; reasoning?: string | null };
+
+/**
+ * Text deltas as they come; tool calls once their argument fragments are complete (at the finish
+ * chunk); usage, sent after the finish chunk under `include_usage`; then the finish reason.
+ * Reasoning is shown as gptme does, inside `<think>` tags.
+ */
+export async function* chunksToParts(chunks: AsyncIterable<ChatCompletionChunk>): AsyncGenerator<ModelPart> {
+  const calls: PendingCall[] = [];
+  let finish: FinishReason | undefined;
+  let usage: Usage | undefined;
+  let thinking = false;
+  let sawToolCalls = false;
+  for await (const chunk of chunks) {
+    if (chunk.usage) usage = toUsage(chunk.usage);
+    const choice = chunk.choices?.[0];
+    if (!choice) continue;
+    const delta = choice.delta ?? {};
+    const reasoning = (delta as ReasoningDelta).reasoning_content ?? (delta as ReasoningDelta).reasoning;
+    if (reasoning) {
+      yield { type: "text-delta", text: thinking ? reasoning : `<think>\n${reasoning}` };
+      thinking = true;
+    }
+    if (thinking && (delta.content || delta.tool_calls?.length || choice.finish_reason)) {
+      yield { type: "text-delta", text: "\n</think>\n\n" };
+      thinking = false;
+    }
+    if (delta.content) yield { type: "text-delta", text: delta.content };
+    for (const fragment of delta.tool_calls ?? []) {
+      addFragment(calls, fragment);
+      sawToolCalls = true;
+    }
+    if (choice.finish_reason) {
+      finish = toFinishReason(choice.finish_reason);
+      yield* completeCalls(calls.splice(0));
+    }
+  }
+  if (thinking) yield { type: "text-delta", text: "\n</think>\n\n" };
+  yield* completeCalls(calls);
+  if (usage) yield { type: "usage", usage };
+  yield { type: "finish", reason: finish ?? (sawToolCalls ? "tool_calls" : "other") };
+}
+
+export function completionToParts(completion: ChatCompletion): ModelPart[] {
+  const parts: ModelPart[] = [];
+  const choice = completion.choices[0];
+  const message = choice?.message;
+  const reasoning = (message as ReasoningDelta | undefined)?.reasoning_content ?? (message as ReasoningDelta | undefined)?.reasoning;
+  if (reasoning) parts.push({ type: "text-delta", text: `<think>\n${reasoning}\n</think>\n\n` });
+  if (message?.content) parts.push({ type: "text-delta", text: message.content });
+  for (const call of message?.tool_calls ?? []) {
+    if (call.type !== "function") continue;
+    parts.push({ type: "tool-call", id: call.id, name: call.function.name, arguments: call.function.arguments || "{}" });
+  }
+  if (completion.usage) parts.push({ type: "usage", usage: toUsage(completion.usage) });
+  parts.push({ type: "finish", reason: choice?.finish_reason ? toFinishReason(choice.finish_reason) : "other" });
+  return parts;
+}
+
+type ToolCallFragment = NonNullable<ChatCompletionChunk.Choice.Delta["tool_calls"]>[number];
+
+/** Fragments carry an `index`; some compatible servers omit it and repeat the `id` instead. */
+function addFragment(calls: PendingCall[], fragment: ToolCallFragment): void {
+  const index = typeof fragment.index === "number" ? fragment.index : undefined;
+  let call = index !== undefined ? calls[index] : calls.find((existing) => existing.id === fragment.id) ?? calls.at(-1);
+  if (!call || (index === undefined && fragment.id && call.id !== fragment.id)) {
+    call = { id: "", name: "", arguments: "" };
+    if (index !== undefined) calls[index] = call;
+    else calls.push(call);
+  }
+  if (fragment.id) call.id = fragment.id;
+  if (fragment.function?.name) call.name += fragment.function.name;
+  if (fragment.function?.arguments) call.arguments += fragment.function.arguments;
+}
+
+function* completeCalls(calls: PendingCall[]): Generator<ModelPart> {
+  for (const [index, call] of calls.entries()) {
+    if (!call) continue;
+    yield { type: "tool-call", id: call.id || `call_${index}`, name: call.name, arguments: call.arguments || "{}" };
+  }
+}
+
+/** Input tokens exclude cached ones, as Anthropic counts them, so one price formula fits all providers. */
+export function toUsage(usage: CompletionUsage): Usage {
+  const details = usage.prompt_tokens_details;
+  const cacheRead = details?.cached_tokens ?? (usage as { prompt_cache_hit_tokens?: number }).prompt_cache_hit_tokens ?? 0;
+  const cacheCreation = details?.cache_write_tokens ?? 0;
+  return {
+    inputTokens: Math.max(0, (usage.prompt_tokens ?? 0) - cacheRead - cacheCreation),
+    outputTokens: usage.completion_tokens ?? 0,
+    cacheReadTokens: cacheRead,
+    cacheCreationTokens: cacheCreation,
+  };
+}
+
+function toFinishReason(reason: string): FinishReason {
+  if (reason === "stop" || reason === "length" || reason === "content_filter") return reason;
+  if (reason === "tool_calls" || reason === "function_call") return "tool_calls";
+  return "other";
+}

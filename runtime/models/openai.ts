@@ -1,0 +1,76 @@
+/**
+ * The OpenAI chat-completions adapter. It also serves every OpenAI-compatible provider (OpenRouter,
+ * Groq, xAI, DeepSeek, Gemini's OpenAI endpoint, `local/` servers): only the base URL and key differ.
+ */
+import OpenAI from "openai";
+import type { ChatCompletionCreateParamsBase } from "openai/resources/chat/completions/completions";
+import { classifyFailure } from "./errors.js";
+import type { LanguageModel, ModelPart, ModelRequest } from "./model.js";
+import { toOpenAIMessages, toOpenAITools } from "./openai-messages.js";
+import { chunksToParts, completionToParts } from "./openai-parts.js";
+import { streamWithRetries, type RetryOptions } from "./retry.js";
+
+export interface OpenAIModelOptions {
+  provider: string;
+  model: string;
+  apiKey: string;
+  baseURL: string;
+  retry?: RetryOptions;
+  /** One HTTP request's timeout (default 600 s, gptme's `LLM_API_TIMEOUT`). */
+  timeoutMs?: number;
+  defaultHeaders?: Record<string, string>;
+  /** Named in authentication failures, e.g. `OPENAI_API_KEY`. */
+  keyEnvironmentVariable?: string;
+  /** OpenAI's own newer models take `max_completion_tokens`; compatible servers know `max_tokens`. */
+  maxTokensParameter?: "max_tokens" | "max_completion_tokens";
+}
+
+export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
+  // Retries are ours (streamWithRetries), so the SDK must not add its own.
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    baseURL: options.baseURL,
+    maxRetries: 0,
+    timeout: options.timeoutMs ?? 600_000,
+    defaultHeaders: options.defaultHeaders,
+  });
+  const id = `${options.provider}/${options.model}`;
+  const classify = (error: unknown) => classifyFailure(error, OpenAI);
+
+  async function* attempt(request: ModelRequest): AsyncGenerator<ModelPart> {
+    const nativeTools = (request.tools?.length ?? 0) > 0;
+    const body: ChatCompletionCreateParamsBase = {
+      model: options.model,
+      messages: toOpenAIMessages(request.messages, { nativeTools }),
+      ...(nativeTools ? { tools: toOpenAITools(request.tools ?? []) } : {}),
+      ...(request.maxTokens ? { [options.maxTokensParameter ?? "max_tokens"]: request.maxTokens } : {}),
+    };
+    const requestOptions = { signal: request.signal };
+    if (request.stream === false) {
+      const completion = await client.chat.completions.create({ ...body, stream: false }, requestOptions);
+      yield* completionToParts(completion);
+      return;
+    }
+    const chunks = await client.chat.completions.create(
+      { ...body, stream: true, stream_options: { include_usage: true } },
+      requestOptions,
+    );
+    yield* chunksToParts(chunks);
+  }
+
+  return {
+    id,
+    provider: options.provider,
+    model: options.model,
+    stream(request) {
+      return streamWithRetries({
+        modelId: id,
+        signal: request.signal,
+        retry: options.retry,
+        attempt: () => attempt(request),
+        classify,
+        authenticationHint: options.keyEnvironmentVariable && `check ${options.keyEnvironmentVariable}`,
+      });
+    },
+  };
+}
