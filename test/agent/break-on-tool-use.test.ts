@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { findFirstCompleteToolUse, type ToolUseParseOptions } from "../../runtime/agent/parse/index.js";
+import { StreamingToolUseDetector } from "../../runtime/agent/tool-use-detector.js";
+import { parseOptions } from "./support/block-types.js";
+
+const markdown = parseOptions("markdown");
+const xml = parseOptions("xml");
+
+/** Feeds `text` in chunks; returns the text up to where the detector stops the stream. */
+function streamUntilToolUse(text: string, options: ToolUseParseOptions, chunkSize: number): string | undefined {
+  const detector = new StreamingToolUseDetector(options);
+  let seen = "";
+  for (let index = 0; index < text.length; index += chunkSize) {
+    const chunk = text.slice(index, index + chunkSize);
+    const found = detector.append(chunk);
+    if (found) return (seen + chunk).slice(0, found.end);
+    seen += chunk;
+  }
+  return undefined;
+}
+
+describe("findFirstCompleteToolUse", () => {
+  it("is complete once the closing fence line has ended", () => {
+    expect(findFirstCompleteToolUse("```shell\nls\n``", markdown)).toBeUndefined();
+    expect(findFirstCompleteToolUse("```shell\nls\n```", markdown)).toBeUndefined();
+    const found = findFirstCompleteToolUse("```shell\nls\n```\n", markdown);
+    expect(found?.toolUse).toEqual({ tool: "shell", args: [], content: "ls" });
+    expect(found?.end).toBe("```shell\nls\n```\n".length);
+  });
+
+  it("does not take a bare fence that is still being written for a closing one", () => {
+    expect(findFirstCompleteToolUse("```save a.md\n# A\n```", markdown)).toBeUndefined();
+    expect(findFirstCompleteToolUse("```save a.md\n# A\n```python\n", markdown)).toBeUndefined();
+  });
+
+  it("skips complete non-tool blocks and finds the tool use after them", () => {
+    const text = "```python\nprint(1)\n```\nNow run it:\n```shell\npython a.py\n```\nThe output will be";
+    const found = findFirstCompleteToolUse(text, markdown);
+    expect(text.slice(0, found?.end)).toBe("```python\nprint(1)\n```\nNow run it:\n```shell\npython a.py\n```\n");
+  });
+
+  it("returns the first of several", () => {
+    expect(findFirstCompleteToolUse("```shell\nls\n```\n```shell\npwd\n```\n", markdown)?.toolUse.content).toBe("ls");
+  });
+
+  it("xml: complete at the closing wrapper tag", () => {
+    expect(findFirstCompleteToolUse("<tool-use><shell>ls</shell>", xml)).toBeUndefined();
+    expect(findFirstCompleteToolUse("<tool-use><shell>ls</shell></tool-use>", xml)?.end).toBe(38);
+  });
+
+  it("tool format: a native call line is complete when its JSON closes", () => {
+    const tool = parseOptions("tool");
+    expect(findFirstCompleteToolUse('@shell(c1): {"command": "l', tool)).toBeUndefined();
+    expect(findFirstCompleteToolUse('@shell(c1): {"command": "ls"}', tool)?.toolUse.callId).toBe("c1");
+  });
+});
+
+describe("StreamingToolUseDetector", () => {
+  const reply = "Let me list the files.\n```shell\nls -la\n```\nSystem: total 0\nHere you go!";
+  const stopAt = "Let me list the files.\n```shell\nls -la\n```\n";
+
+  it.each([1, 2, 3, 5, 8, 13, 64, 1000])("stops right after the closing fence line with %i-character chunks", (size) => {
+    expect(streamUntilToolUse(reply, markdown, size)).toBe(stopAt);
+  });
+
+  it("stops after a save with nested fences, not at an inner fence", () => {
+    const text = "```save README.md\n# A\n```bash\nnpm i\n```\nend\n```\nafter";
+    for (const size of [1, 4, 9]) expect(streamUntilToolUse(text, markdown, size)).toBe(text.slice(0, -"after".length));
+  });
+
+  it("never stops for non-tool blocks", () => {
+    expect(streamUntilToolUse("```python\nx\n```\n```\ny\n```\ntext\n", markdown, 3)).toBeUndefined();
+  });
+
+  it("waits for a leading thinking block to close", () => {
+    const text = "<think>\n```shell\nrm -rf /\n```\n</think>\n```shell\nls\n```\nmore";
+    expect(streamUntilToolUse(text, markdown, 4)).toBe(text.slice(0, -"more".length));
+  });
+
+  it.each([1, 3, 7, 100])("xml: stops right after </tool-use> with %i-character chunks", (size) => {
+    const text = "Sure.\n<tool-use>\n<shell>\nls\n</shell>\n</tool-use>\nSystem: files";
+    expect(streamUntilToolUse(text, xml, size)).toBe("Sure.\n<tool-use>\n<shell>\nls\n</shell>\n</tool-use>");
+  });
+
+  it("agrees with findFirstCompleteToolUse on a long reply", () => {
+    const prose = Array.from({ length: 200 }, (_, index) => `line ${index}\n\`\`\`python\nx = ${index}\n\`\`\`\n`).join("");
+    const text = `${prose}\`\`\`shell\necho done\n\`\`\`\ntrailing`;
+    const expected = text.slice(0, findFirstCompleteToolUse(text, markdown)?.end);
+    expect(streamUntilToolUse(text, markdown, 11)).toBe(expected);
+  });
+});
