@@ -58,7 +58,10 @@ export interface AgentLoopOptions {
   branch?: string;
   stream?: boolean;
   signal: AbortSignal;
-  /** Asked for every tool use; the server resolves it when the client confirms. */
+  /**
+   * Asked for every tool use that is not auto-confirmed; the server resolves it when the client
+   * confirms. An interrupt (`signal`) stops waiting for it.
+   */
   confirm: (pending: PendingTool) => Promise<ConfirmDecision>;
   /** Whether a tool use is auto-confirmed (shown as `auto_confirm` in `tool_pending`); consumed per tool. */
   takeAutoConfirm?: () => boolean;

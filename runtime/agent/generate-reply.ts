@@ -1,0 +1,92 @@
+/**
+ * One model turn: streams a reply, forwards text deltas as `generation_progress`, and stops at the
+ * first complete tool use (aborting the request) or when the run is interrupted.
+ */
+import type { LanguageModel, ModelPart, NativeTool, Usage } from "../models/model.js";
+import type { Message } from "../store/types.js";
+import { ABORTED, linkedAbortController, unlessAborted } from "./abort.js";
+import type { ToolUseParseOptions } from "./parse/tool-uses.js";
+import { StreamingToolUseDetector } from "./tool-use-detector.js";
+import type { AgentEvent } from "./types.js";
+
+export interface ReplyRequest {
+  model: LanguageModel;
+  messages: Message[];
+  tools?: NativeTool[];
+  stream: boolean;
+  signal: AbortSignal;
+  /** How tool uses in the text are read; when set (streaming), the reply stops after the first one. */
+  breakOn?: ToolUseParseOptions;
+  emit: (event: AgentEvent) => void;
+}
+
+export interface NativeCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+export interface Reply {
+  text: string;
+  nativeCalls: NativeCall[];
+  usage?: Usage;
+  /** complete: the stream ended; tool-use: stopped after a tool use; interrupted; error. */
+  ending: "complete" | "tool-use" | "interrupted" | "error";
+  error?: unknown;
+}
+
+export async function generateReply(request: ReplyRequest): Promise<Reply> {
+  const { controller, dispose } = linkedAbortController(request.signal);
+  const detector = request.breakOn ? new StreamingToolUseDetector(request.breakOn) : undefined;
+  const reply: Reply = { text: "", nativeCalls: [], ending: "complete" };
+  let iterator: AsyncIterator<ModelPart> | undefined;
+  try {
+    iterator = request.model
+      .stream({ messages: request.messages, tools: request.tools, signal: controller.signal, stream: request.stream })
+      [Symbol.asyncIterator]();
+    for (;;) {
+      const next = await unlessAborted(iterator.next(), request.signal);
+      if (next === ABORTED) {
+        reply.ending = "interrupted";
+        break;
+      }
+      if (next.done) break;
+      if (!acceptPart(next.value, reply, detector, request.emit)) {
+        reply.ending = "tool-use";
+        break;
+      }
+    }
+  } catch (error) {
+    reply.ending = request.signal.aborted ? "interrupted" : "error";
+    reply.error = error;
+  } finally {
+    dispose();
+    if (reply.ending !== "complete") {
+      controller.abort();
+      iterator?.return?.().catch(() => undefined);
+    }
+  }
+  return reply;
+}
+
+/** Takes one part into the reply; false when a complete tool use ends the reply here. */
+function acceptPart(part: ModelPart, reply: Reply, detector: StreamingToolUseDetector | undefined, emit: (event: AgentEvent) => void): boolean {
+  switch (part.type) {
+    case "text-delta": {
+      const found = detector?.append(part.text);
+      const cut = found ? Math.max(0, found.end - reply.text.length) : part.text.length;
+      const token = part.text.slice(0, cut);
+      reply.text += token;
+      if (token) emit({ type: "generation_progress", token });
+      return found === undefined;
+    }
+    case "tool-call":
+      reply.nativeCalls.push({ id: part.id, name: part.name, arguments: part.arguments });
+      return true;
+    case "usage":
+      reply.usage = part.usage;
+      return true;
+    case "finish":
+      return true;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The agent loop: generate a reply, run its tool uses (each confirmed by the user), and generate
+ * again, until a reply uses no tool. Every message is persisted before its event is emitted, so a
+ * client that reloads on an event finds it in the store.
+ */
+import type { Message } from "../store/types.js";
+import type { ToolUse } from "../tools/tool.js";
+import { errorMessage } from "./abort.js";
+import { generateReply, type NativeCall, type Reply } from "./generate-reply.js";
+import { INTERRUPTED_MARK, assistantMessage, invalidArgumentsNote, replyMetadata, systemMessage } from "./messages.js";
+import { nativeToolsOf } from "./native-tools.js";
+import { serializeToolUse } from "./parse/serialize.js";
+import { parseToolUses, type ToolUseParseOptions } from "./parse/tool-uses.js";
+import { runToolUse, type ToolRunContext } from "./run-tool-use.js";
+import type { AgentLoopOptions, LoopOutcome } from "./types.js";
+
+export const DEFAULT_MAX_TURNS = 50;
+
+export async function runAgentLoop(options: AgentLoopOptions): Promise<LoopOutcome> {
+  const maxTurns = options.maxTurns ?? DEFAULT_MAX_TURNS;
+  const stream = options.stream ?? true;
+  const nativeTools = options.toolFormat === "tool" ? nativeToolsOf(options.tools.all()) : undefined;
+  // In tool format the calls arrive as parts; the text may still hold markdown blocks (as in gptme).
+  const textFormat: ToolUseParseOptions = {
+    format: options.toolFormat === "xml" ? "xml" : "markdown",
+    toolForBlockType: (blockType) => options.tools.byBlockType(blockType)?.name,
+  };
+  const persist = async (message: Message) => {
+    await options.store.append(options.conversationId, [message], options.branch);
+    options.emit({ type: "message_added", message });
+  };
+  const context: ToolRunContext = { options, persist };
+
+  for (let turn = 0; turn < maxTurns; turn++) {
+    if (options.signal.aborted) return interrupted(options);
+    const messages = await options.store.messages(options.conversationId, options.branch);
+    if (messages.length === 0) {
+      options.emit({ type: "error", error: "No messages to process" });
+      return "error";
+    }
+    options.emit({ type: "generation_started" });
+    const reply = await generateReply({
+      model: options.model,
+      messages,
+      tools: nativeTools,
+      stream,
+      signal: options.signal,
+      breakOn: stream ? textFormat : undefined,
+      emit: options.emit,
+    });
+    const content = recordedContent(reply);
+    const metadata = replyMetadata(options.model.id, reply.usage, options.cost);
+
+    if (reply.ending === "interrupted") {
+      if (content) {
+        const message = assistantMessage(content + INTERRUPTED_MARK, metadata);
+        await persist(message);
+        options.emit({ type: "generation_complete", message });
+      }
+      return interrupted(options);
+    }
+    if (reply.ending === "error") {
+      if (content) await persist(assistantMessage(content, metadata));
+      const error = errorMessage(reply.error);
+      await persist(systemMessage(`Error: ${error}`));
+      options.emit({ type: "error", error });
+      return "error";
+    }
+
+    const message = assistantMessage(content, metadata);
+    await persist(message);
+    options.emit({ type: "generation_complete", message });
+
+    const toolUses = [...parseToolUses(reply.text, textFormat), ...reply.nativeCalls];
+    if (toolUses.length === 0) return "done";
+    for (const toolUse of toolUses) {
+      const ending = isNativeCall(toolUse) ? await runNativeCall(toolUse, context) : await runToolUse(toolUse, context);
+      if (ending === "stopped") return "stopped";
+      if (ending === "interrupted") return interrupted(options);
+    }
+  }
+  options.emit({ type: "error", error: `Stopped after ${maxTurns} model turns without finishing; send a message to continue.` });
+  return "stopped";
+}
+
+function interrupted(options: AgentLoopOptions): LoopOutcome {
+  options.emit({ type: "interrupted" });
+  return "interrupted";
+}
+
+/** The reply as stored: its text, then each native call recorded as `@tool(call_id): {json}`. */
+function recordedContent(reply: Reply): string {
+  if (reply.nativeCalls.length === 0) return reply.text;
+  const lines = reply.nativeCalls.map((call) => {
+    const parameters = parseArguments(call.arguments);
+    if (!parameters) return `@${call.name}(${call.id}): ${call.arguments}`;
+    return serializeToolUse({ tool: call.name, args: [], content: "", callId: call.id, parameters }, "tool");
+  });
+  const text = reply.text.trimEnd();
+  return text ? `${text}\n${lines.join("\n")}` : lines.join("\n");
+}
+
+function isNativeCall(value: ToolUse | NativeCall): value is NativeCall {
+  return "arguments" in value;
+}
+
+async function runNativeCall(call: NativeCall, context: ToolRunContext) {
+  const parameters = parseArguments(call.arguments);
+  if (!parameters) {
+    await context.persist(systemMessage(invalidArgumentsNote(call.name, call.arguments), call.id));
+    return "continue" as const;
+  }
+  const toolUse: ToolUse = { tool: call.name, args: [], content: "", callId: call.id, parameters };
+  return runToolUse(toolUse, context);
+}
+
+function parseArguments(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text.trim() === "" ? "{}" : text);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
