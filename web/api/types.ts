@@ -1,0 +1,112 @@
+/** The V2 wire shapes the web client reads and sends (gptme's names, snake_case). */
+
+export type Role = "system" | "user" | "assistant";
+
+export interface MessageMetadata {
+  model?: string;
+  input_tokens?: number;
+  output_tokens?: number;
+  cache_read_tokens?: number;
+  cache_creation_tokens?: number;
+  cost?: number;
+  [key: string]: unknown;
+}
+
+export interface Message {
+  role: Role;
+  content: string;
+  timestamp?: string;
+  files?: string[];
+  hide?: boolean;
+  pinned?: boolean;
+  call_id?: string;
+  metadata?: MessageMetadata;
+}
+
+export interface ConversationSummary {
+  id: string;
+  name: string;
+  /** Epoch seconds. */
+  modified: number;
+  messages: number;
+}
+
+export interface ConversationPage {
+  conversations: ConversationSummary[];
+  next_cursor: string | null;
+}
+
+export interface ConversationDetail {
+  id: string;
+  name: string;
+  log: Message[];
+}
+
+export interface ChatConfig {
+  chat: { name?: string; model?: string; workspace?: string; stream?: boolean; [key: string]: unknown };
+  env?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export interface ToolUse {
+  tool: string;
+  args: string[];
+  content: string;
+}
+
+export interface PendingToolWire {
+  tool_id: string;
+  tooluse: ToolUse;
+  auto_confirm: boolean;
+  preview?: string;
+}
+
+export type ServerEvent =
+  | { type: "connected"; session_id: string; generating?: boolean; pending_tools?: PendingToolWire[]; last_error?: string | null }
+  | { type: "ping" }
+  | { type: "message_added"; message: Message }
+  | { type: "generation_started" }
+  | { type: "generation_progress"; token: string }
+  | { type: "generation_complete"; message?: Message }
+  | ({ type: "tool_pending" } & PendingToolWire)
+  | { type: "tool_executing"; tool_id: string }
+  | { type: "tool_output"; tool_id: string; output: string }
+  | { type: "tool_complete"; tool_id: string; duration_ms?: number; success?: boolean }
+  | { type: "interrupted" }
+  | { type: "error"; error: string; reload?: boolean }
+  | { type: "config_changed"; config: ChatConfig; changed_fields?: string[] };
+
+export interface ModelEntry {
+  id: string;
+  provider?: string;
+  model?: string;
+  price_input?: number;
+  price_output?: number;
+}
+
+export interface ModelList {
+  models: ModelEntry[];
+  default: string | null;
+}
+
+export interface ServerInfo {
+  message?: string;
+  version?: string;
+  provider_configured?: boolean;
+}
+
+export interface WorkspaceEntry {
+  name: string;
+  path: string;
+  type: "file" | "directory";
+  size: number;
+  modified: string;
+  mime_type: string | null;
+}
+
+export type FilePreviewResult =
+  | { type: "text"; content: string; truncated?: boolean }
+  | { type: "binary"; metadata: WorkspaceEntry }
+  | { type: "image"; url: string };
+
+export type ToolAction = "confirm" | "edit" | "skip" | "auto";

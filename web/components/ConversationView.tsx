@@ -1,0 +1,123 @@
+import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
+import { deleteConversation } from "../api/conversations.js";
+import type { ModelList } from "../api/types.js";
+import { fileUrl as conversationFileUrl } from "../api/workspace.js";
+import { publishListChange } from "../conversation/list-events.js";
+import { visibleMessages } from "../conversation/live-state.js";
+import { useConversation, type ConversationOptions } from "../conversation/use-conversation.js";
+import { conversationUsage } from "../conversation/usage.js";
+import { navigate } from "../router.js";
+import { Composer } from "./Composer.js";
+import { ConversationHeader } from "./ConversationHeader.js";
+import { ErrorNotice } from "./ErrorNotice.js";
+import { Link } from "./Link.js";
+import { LiveStatus } from "./LiveStatus.js";
+import { MessageLog } from "./MessageLog.js";
+import { ModelPicker } from "./ModelPicker.js";
+import { WorkspacePanel } from "./WorkspacePanel.js";
+
+interface ConversationViewProps {
+  id: string;
+  /** Hands over the session and first step of a conversation created a moment ago. */
+  initialOptions(id: string): ConversationOptions;
+  models: ModelList;
+  onOpenDrawer?: () => void;
+}
+
+export function ConversationView({ id, initialOptions, models, onOpenDrawer }: ConversationViewProps) {
+  const [options] = useState(() => initialOptions(id));
+  const { state, gone, send, decideTool, interrupt, rename, dismissError } = useConversation(id, options);
+  const [pickedModel, setPickedModel] = useState(options.stepOnConnect ?? "");
+  const [showHidden, setShowHidden] = useState(false);
+  const [workspaceOpen, setWorkspaceOpen] = useState(false);
+  const [actionError, setActionError] = useState<string | null>(null);
+
+  const model = pickedModel || state.model || models.default || "";
+  const busy = state.generating || state.stepPending || state.tools.some((tool) => tool.status !== "pending");
+  const fileUrl = useCallback((path: string) => conversationFileUrl(id, path), [id]);
+  const messages = useMemo(() => visibleMessages(state.messages, showHidden), [state.messages, showHidden]);
+  const usage = useMemo(() => conversationUsage(state.messages), [state.messages]);
+  const name = state.name || id;
+
+  useEffect(() => {
+    if (state.name) publishListChange({ type: "renamed", id, name: state.name });
+  }, [id, state.name]);
+
+  useEffect(() => {
+    if (!busy) return;
+    const stopOnEscape = (event: KeyboardEvent) => {
+      if (event.key === "Escape" && !event.defaultPrevented) void interrupt();
+    };
+    window.addEventListener("keydown", stopOnEscape);
+    return () => window.removeEventListener("keydown", stopOnEscape);
+  }, [busy, interrupt]);
+
+  const onSend = useCallback(
+    async (content: string) => {
+      const accepted = await send(content, model);
+      if (accepted) publishListChange({ type: "touched", id });
+      return accepted;
+    },
+    [send, model, id],
+  );
+
+  const onDelete = useCallback(async () => {
+    try {
+      await deleteConversation(id);
+    } catch (error) {
+      setActionError(error instanceof Error ? error.message : String(error));
+      return;
+    }
+    publishListChange({ type: "deleted", id });
+    navigate("/", { replace: true });
+  }, [id]);
+
+  if (gone) {
+    return (
+      <section class="conversation conversation-gone">
+        <p>{gone}</p>
+        <Link href="/" class="button button-primary">
+          Start a new conversation
+        </Link>
+      </section>
+    );
+  }
+
+  const error = actionError ?? state.error;
+  return (
+    <section class="conversation" aria-label={name}>
+      <ConversationHeader
+        name={name}
+        usage={usage}
+        showHidden={showHidden}
+        workspaceOpen={workspaceOpen}
+        onToggleHidden={() => setShowHidden((shown) => !shown)}
+        onToggleWorkspace={() => setWorkspaceOpen((open) => !open)}
+        onRename={rename}
+        onDelete={onDelete}
+        onOpenDrawer={onOpenDrawer}
+      />
+      <div class="conversation-body">
+        <MessageLog messages={messages} streaming={state.streaming} tools={state.tools} fileUrl={fileUrl} onDecide={decideTool} />
+        {workspaceOpen && <WorkspacePanel conversationId={id} onClose={() => setWorkspaceOpen(false)} />}
+      </div>
+      <LiveStatus state={state} />
+      {error && (
+        <ErrorNotice
+          message={error}
+          onDismiss={() => {
+            setActionError(null);
+            dismissError();
+          }}
+        />
+      )}
+      <Composer
+        busy={busy}
+        onSend={onSend}
+        onInterrupt={() => void interrupt()}
+        autoFocus
+        toolbar={<ModelPicker models={models} value={model} onChange={setPickedModel} />}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,40 @@
+import type { Message } from "../api/types.js";
+import { usageOf } from "../conversation/usage.js";
+import { FileAttachments } from "./FileAttachments.js";
+import { Markdown } from "./Markdown.js";
+import { UsageSummary } from "./UsageSummary.js";
+
+const roleLabels = { user: "You", assistant: "Assistant", system: "System" } as const;
+
+function formatTime(timestamp: string | undefined): string | null {
+  if (!timestamp) return null;
+  const date = new Date(timestamp);
+  return Number.isNaN(date.getTime()) ? null : date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+interface MessageItemProps {
+  message: Message;
+  fileUrl(path: string): string;
+}
+
+export function MessageItem({ message, fileUrl }: MessageItemProps) {
+  const label = roleLabels[message.role] ?? message.role;
+  const time = formatTime(message.timestamp);
+  const usage = message.role === "assistant" ? usageOf(message.metadata) : null;
+  return (
+    <article class={`message message-${message.role}${message.hide ? " message-hidden" : ""}`} aria-label={`${label} message`}>
+      <div class="message-meta">
+        <span class="message-role">{label}</span>
+        {time && <time dateTime={message.timestamp}>{time}</time>}
+        {message.hide && <span class="tag">hidden</span>}
+      </div>
+      <Markdown source={message.content} fileUrl={fileUrl} />
+      {message.files && message.files.length > 0 && <FileAttachments files={message.files} fileUrl={fileUrl} />}
+      {usage && (
+        <div class="message-footer">
+          <UsageSummary usage={usage} label="This reply" model={typeof message.metadata?.model === "string" ? message.metadata.model : undefined} />
+        </div>
+      )}
+    </article>
+  );
+}

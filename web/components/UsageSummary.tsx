@@ -1,0 +1,17 @@
+import { formatCost, formatTokens } from "../format.js";
+import type { UsageTotals } from "../conversation/usage.js";
+
+/** Token and cost figures; `label` names what they belong to for screen readers. */
+export function UsageSummary({ usage, label, model }: { usage: UsageTotals; label: string; model?: string }) {
+  const cached = usage.cacheReadTokens ? ` (${formatTokens(usage.cacheReadTokens)} cached)` : "";
+  return (
+    <span class="usage" aria-label={`${label}: ${usage.inputTokens} input tokens${cached}, ${usage.outputTokens} output tokens, cost ${formatCost(usage.cost)}`}>
+      {model && <span class="usage-model">{model}</span>}
+      <span title="Input tokens">
+        {formatTokens(usage.inputTokens)} in{cached}
+      </span>
+      <span title="Output tokens">{formatTokens(usage.outputTokens)} out</span>
+      <span title="Cost">{formatCost(usage.cost)}</span>
+    </span>
+  );
+}

@@ -1,0 +1,232 @@
+/**
+ * The conversation view's state as a pure reducer over server events, so reconnects, replays and
+ * log refetches can be reasoned about (and tested) without a browser.
+ */
+import type { ChatConfig, ConversationDetail, Message, PendingToolWire, ServerEvent, ToolUse } from "../api/types.js";
+
+export type ToolStatus = "pending" | "submitting" | "queued" | "executing";
+
+export interface ToolCard {
+  toolId: string;
+  tooluse: ToolUse;
+  autoConfirm: boolean;
+  preview?: string;
+  status: ToolStatus;
+  output: string;
+}
+
+export interface LiveState {
+  messages: Message[];
+  name: string;
+  /** Assistant text streamed so far; null when no reply is being streamed. */
+  streaming: string | null;
+  generating: boolean;
+  /** A step was requested and no generation has started yet. */
+  stepPending: boolean;
+  tools: ToolCard[];
+  error: string | null;
+  model: string | null;
+  sessionId: string | null;
+  connected: boolean;
+  /** Bumped whenever the log should be fetched again (server asked, or an interrupt left a partial reply). */
+  reloadRequests: number;
+  /** Keys of messages that arrived as events since the last log load (kept if the load's snapshot predates them). */
+  liveKeys: string[];
+}
+
+export type LiveAction =
+  | { type: "log_loaded"; conversation: ConversationDetail }
+  | { type: "config_loaded"; config: ChatConfig }
+  | { type: "server_event"; event: ServerEvent }
+  | { type: "disconnected" }
+  | { type: "step_requested" }
+  | { type: "tool_submitting"; toolId: string }
+  /** The server accepted a decision: a skipped tool is gone, others wait for `tool_executing`. */
+  | { type: "tool_decided"; toolId: string; skipped: boolean }
+  | { type: "request_failed"; error: string; toolId?: string }
+  | { type: "error_dismissed" };
+
+export function initialLiveState(name = ""): LiveState {
+  return {
+    messages: [],
+    name,
+    streaming: null,
+    generating: false,
+    stepPending: false,
+    tools: [],
+    error: null,
+    model: null,
+    sessionId: null,
+    connected: false,
+    reloadRequests: 0,
+    liveKeys: [],
+  };
+}
+
+export function messageKey(message: Message): string {
+  return `${message.role}\u0000${message.timestamp ?? ""}\u0000${message.content}`;
+}
+
+function toolCard(wire: PendingToolWire, previous?: ToolCard): ToolCard {
+  return {
+    toolId: wire.tool_id,
+    tooluse: wire.tooluse,
+    autoConfirm: wire.auto_confirm,
+    preview: wire.preview,
+    status: previous?.status === "submitting" ? "submitting" : wire.auto_confirm ? "queued" : "pending",
+    output: previous?.output ?? "",
+  };
+}
+
+function addMessage(state: LiveState, message: Message): LiveState {
+  const key = messageKey(message);
+  const known = message.timestamp
+    ? state.messages.some((existing) => messageKey(existing) === key)
+    : state.messages.length > 0 && messageKey(state.messages[state.messages.length - 1]) === key;
+  if (known) return state;
+  return { ...state, messages: [...state.messages, message], liveKeys: [...state.liveKeys, key] };
+}
+
+function updateTool(state: LiveState, toolId: string, change: (tool: ToolCard) => ToolCard | null): LiveState {
+  const tools: ToolCard[] = [];
+  for (const tool of state.tools) {
+    const next = tool.toolId === toolId ? change(tool) : tool;
+    if (next) tools.push(next);
+  }
+  return { ...state, tools };
+}
+
+function mergeLog(state: LiveState, log: Message[]): Message[] {
+  const logKeys = new Set(log.map(messageKey));
+  const live = new Set(state.liveKeys);
+  const newer = state.messages.filter((message) => {
+    const key = messageKey(message);
+    return live.has(key) && !logKeys.has(key);
+  });
+  return [...log, ...newer];
+}
+
+/** A server `error` that tells the client its view is stale (replay window passed, session lost). */
+export function asksForReload(event: { error: string; reload?: boolean }): boolean {
+  return event.reload === true || /\breload\b|\brefetch\b|too far behind/i.test(event.error);
+}
+
+function applyEvent(state: LiveState, event: ServerEvent): LiveState {
+  switch (event.type) {
+    case "connected": {
+      const generating = event.generating ?? state.generating;
+      const previous = new Map(state.tools.map((tool) => [tool.toolId, tool]));
+      const tools = event.pending_tools
+        ? event.pending_tools.map((wire) => toolCard(wire, previous.get(wire.tool_id)))
+        : state.tools;
+      return {
+        ...state,
+        sessionId: event.session_id,
+        connected: true,
+        generating,
+        streaming: generating ? state.streaming : null,
+        tools,
+      };
+    }
+    case "ping":
+      return state;
+    case "message_added": {
+      const next = addMessage(state, event.message);
+      return event.message.role === "assistant" ? { ...next, streaming: null } : next;
+    }
+    case "generation_started":
+      return {
+        ...state,
+        generating: true,
+        stepPending: false,
+        streaming: "",
+        error: null,
+        tools: state.tools.filter((tool) => tool.status === "pending"),
+      };
+    case "generation_progress":
+      return { ...state, generating: true, stepPending: false, streaming: (state.streaming ?? "") + event.token };
+    case "generation_complete": {
+      const next = event.message ? addMessage(state, event.message) : state;
+      return { ...next, generating: false, streaming: null };
+    }
+    case "tool_pending": {
+      const existing = state.tools.find((tool) => tool.toolId === event.tool_id);
+      const card = toolCard(event, existing);
+      const tools = existing
+        ? state.tools.map((tool) => (tool.toolId === event.tool_id ? card : tool))
+        : [...state.tools, card];
+      return { ...state, tools };
+    }
+    case "tool_executing":
+      return updateTool(state, event.tool_id, (tool) => ({ ...tool, status: "executing" }));
+    case "tool_output":
+      return updateTool(state, event.tool_id, (tool) => ({ ...tool, output: tool.output + event.output }));
+    case "tool_complete":
+      return updateTool(state, event.tool_id, () => null);
+    case "interrupted":
+      return {
+        ...state,
+        generating: false,
+        stepPending: false,
+        tools: [],
+        reloadRequests: state.streaming ? state.reloadRequests + 1 : state.reloadRequests,
+      };
+    case "error":
+      return {
+        ...state,
+        error: event.error,
+        generating: false,
+        stepPending: false,
+        reloadRequests: asksForReload(event) || state.streaming ? state.reloadRequests + 1 : state.reloadRequests,
+      };
+    case "config_changed":
+      return {
+        ...state,
+        name: event.config?.chat?.name ?? state.name,
+        model: event.config?.chat?.model || state.model,
+      };
+    default:
+      return state;
+  }
+}
+
+export function liveReducer(state: LiveState, action: LiveAction): LiveState {
+  switch (action.type) {
+    case "log_loaded": {
+      const messages = mergeLog(state, action.conversation.log);
+      const settled = !state.generating;
+      return {
+        ...state,
+        messages,
+        name: action.conversation.name || state.name,
+        streaming: settled ? null : state.streaming,
+        liveKeys: [],
+      };
+    }
+    case "config_loaded":
+      return { ...state, model: action.config.chat?.model || null, name: action.config.chat?.name || state.name };
+    case "server_event":
+      return applyEvent(state, action.event);
+    case "disconnected":
+      return { ...state, connected: false };
+    case "step_requested":
+      return { ...state, stepPending: true, error: null };
+    case "tool_submitting":
+      return updateTool(state, action.toolId, (tool) => ({ ...tool, status: "submitting" }));
+    case "tool_decided":
+      return updateTool(state, action.toolId, (tool) =>
+        action.skipped ? null : tool.status === "submitting" ? { ...tool, status: "queued" } : tool,
+      );
+    case "request_failed": {
+      const failed = { ...state, error: action.error, stepPending: false };
+      return action.toolId ? updateTool(failed, action.toolId, (tool) => ({ ...tool, status: "pending" })) : failed;
+    }
+    case "error_dismissed":
+      return { ...state, error: null };
+  }
+}
+
+/** Hidden messages stay in the log (the model sees them) but are shown only on request. */
+export function visibleMessages(messages: Message[], showHidden: boolean): Message[] {
+  return showHidden ? messages : messages.filter((message) => !message.hide);
+}
