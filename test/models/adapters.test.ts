@@ -186,6 +186,20 @@ describe.each(adapters)("$name adapter", ({ name, path, create }) => {
     expect(textOf(seen)).toBe("first words");
   });
 
+  it("ends with AbortError when aborted while waiting to retry", async () => {
+    server.enqueue({ status: 503 });
+    const controller = new AbortController();
+    const slowRetry = { attempts: 3, baseDelayMs: 60_000, maxDelayMs: 60_000 };
+    const model = name === "openai"
+      ? createOpenAIModel({ provider: "openai", model: "gpt-4o", apiKey: "k", baseURL: server.openaiBaseURL, retry: slowRetry })
+      : createAnthropicModel({ model: "claude-sonnet-4-6", apiKey: "k", baseURL: server.anthropicBaseURL, retry: slowRetry });
+    const failure = failureOf(model.stream({ messages: conversation, signal: controller.signal }));
+    await server.waitForRequests(1);
+    controller.abort();
+    expect((await failure).name).toBe("AbortError");
+    expect(server.requests).toHaveLength(1);
+  });
+
   it("does not start a request when the signal is already aborted", async () => {
     const error = await failureOf(create().stream({ messages: conversation, signal: AbortSignal.abort() }));
     expect(error.name).toBe("AbortError");
