@@ -81,14 +81,11 @@ function streamErrorRetryable(error: Error): boolean {
   return type === "overloaded_error" || type === "api_error" || type === "server_error" || type === "rate_limit_error";
 }
 
+/** `Connection error.` alone does not say why; the innermost cause does (`connect ECONNREFUSED ...`). */
 function describeCause(error: Error): string {
-  const cause = error.cause;
-  if (cause instanceof Error) {
-    const code = (cause as Error & { code?: unknown }).code;
-    const inner = cause.cause instanceof Error ? cause.cause.message : "";
-    return [error.message, code ?? inner ?? cause.message].filter(Boolean).join(" ");
-  }
-  return error.message;
+  let innermost: unknown = error.cause;
+  while (innermost instanceof Error && innermost.cause instanceof Error) innermost = innermost.cause;
+  return innermost instanceof Error ? `${error.message.replace(/\.$/, "")}: ${innermost.message}` : error.message;
 }
 
 function retryAfter(headers: Headers | undefined): number | undefined {

@@ -137,7 +137,7 @@ describe.each(adapters)("$name adapter", ({ name, path, create }) => {
     server.enqueue({ reset: true }, { reset: true }, { reset: true });
     const error = await failureOf(create().stream({ messages: conversation }));
     expect(error).toBeInstanceOf(ModelRequestError);
-    expect(error.message).toMatch(/could not reach the provider after 3 attempts/);
+    expect(error.message).toMatch(/could not reach the provider after 3 attempts: Connection error: other side closed/);
     expect(error).toMatchObject({ status: undefined, retryable: true });
   });
 
