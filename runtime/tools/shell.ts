@@ -1,0 +1,103 @@
+/** `shell`: runs commands in the conversation's persistent bash and reports them as gptme does. */
+import { z } from "zod";
+import { defineTool } from "./define-tool.js";
+import { installedPrograms } from "./executables.js";
+import { fence, stripAnsi } from "./formatting.js";
+import { formatShellOutput, type ShellOutputBudgets } from "./shell-output.js";
+import { runInShell } from "./shell-sessions.js";
+
+export interface ShellToolOptions {
+  /** Overrides `GPTME_SHELL_TIMEOUT` (seconds; 0 = no timeout). */
+  timeoutSeconds?: number;
+  killGraceMilliseconds?: number;
+  maxOutputBytes?: number;
+  budgets?: ShellOutputBudgets;
+}
+
+const DEFAULT_TIMEOUT_SECONDS = 1200;
+
+/** gptme's `_get_timeout`: `GPTME_SHELL_TIMEOUT` seconds, `0` (or less) disables, junk means the default. */
+export function shellTimeoutSeconds(override?: number): number {
+  if (override !== undefined) return Math.max(0, override);
+  const raw = process.env.GPTME_SHELL_TIMEOUT;
+  if (raw === undefined || raw.trim() === "") return DEFAULT_TIMEOUT_SECONDS;
+  const value = Number(raw);
+  if (Number.isNaN(value)) return DEFAULT_TIMEOUT_SECONDS;
+  return Math.max(0, value);
+}
+
+const PROGRAM_CANDIDATES = ["brew", "apt-get", "pacman", "ffmpeg", "magick", "pandoc", "git", "docker", "rg", "ag", "ast-grep", "hyperfine"];
+
+const parameters = z.object({
+  command: z.string().trim().min(1, "No command provided").describe("The shell command with arguments to execute."),
+});
+
+let cachedInstructions: string | undefined;
+
+/** Lists the notable programs found on PATH once per process. */
+function instructions(): string {
+  return (cachedInstructions ??= instructionsText());
+}
+
+function instructionsText(): string {
+  const programs = installedPrograms(PROGRAM_CANDIDATES).map((name) => `- ${name}`).join("\n");
+  return `The given command will be executed in a stateful bash shell.
+The shell tool will respond with the output of the execution.
+Commands run with stdin from /dev/null: interactive programs cannot prompt, so pass flags such as \`--yes\`, or use the tmux tool.
+
+These programs are available, among others:
+${programs}
+
+### When to use the shell
+
+Use the shell when you need to inspect the workspace, search or examine files,
+check git state, or run existing commands and tests. Prefer the shell over
+answering from memory when the repo can tell you the answer directly.
+
+For long-running commands (dev servers, watchers), use the tmux tool so they don't block.`;
+}
+
+export function createShellTool(options: ShellToolOptions = {}) {
+  return defineTool({
+    name: "shell",
+    description: "Executes shell commands.",
+    instructions: instructions(),
+    examples: [
+      { role: "user", content: "list the current directory" },
+      {
+        role: "assistant",
+        content: "To list the files in the current directory, use `ls`:",
+        toolUse: { args: [], content: "ls" },
+      },
+      { role: "system", content: `Ran command: \`ls\`\n\n${fence("stdout", "file1.txt\nfile2.txt")}` },
+      { role: "user", content: "learn about the project" },
+      { role: "assistant", content: "Lets start by checking the files", toolUse: { args: [], content: "git ls-files" } },
+      { role: "system", content: fence("stdout", "README.md\nmain.py") },
+      { role: "assistant", content: "Now lets check the README", toolUse: { args: [], content: "cat README.md" } },
+      { role: "system", content: fence("stdout", "(contents of README.md)") },
+      { role: "assistant", content: "The project is..." },
+    ],
+    blockTypes: ["shell"],
+    parameters,
+    isAvailable: () => true,
+    fromBlock: (_args, content) => ({ command: content.trim().replace(/^\$ /, "") }),
+    toBlock: ({ command }) => ({ args: [], content: command }),
+    async execute({ command }, context) {
+      const timeoutSeconds = shellTimeoutSeconds(options.timeoutSeconds);
+      const result = await runInShell(context.conversationId, context.workspace, command, {
+        timeoutMilliseconds: timeoutSeconds * 1000,
+        signal: context.signal,
+        onOutput: context.onOutput ? (chunk) => context.onOutput?.(stripAnsi(chunk)) : undefined,
+        killGraceMilliseconds: options.killGraceMilliseconds,
+        maxOutputBytes: options.maxOutputBytes,
+      });
+      return formatShellOutput({
+        command,
+        result,
+        timeoutSeconds,
+        dataDirectory: context.dataDirectory,
+        budgets: options.budgets,
+      });
+    },
+  });
+}
