@@ -88,4 +88,52 @@ describe("StreamingToolUseDetector", () => {
     const expected = text.slice(0, findFirstCompleteToolUse(text, markdown)?.end);
     expect(streamUntilToolUse(text, markdown, 11)).toBe(expected);
   });
+
+  it("thinking tags split across deltas are still recognised", () => {
+    const text = "<thi" + "nk>\n```shell\nrm\n```\n</th" + "ink>\n```shell\nls\n```\nafter";
+    expect(streamUntilToolUse(text, markdown, 3)).toBe(text.slice(0, -"after".length));
+  });
+
+  it("xml: passes over prose with > and wrappers of other tags", () => {
+    const text = "a -> b > c\n<tool-use><browser>x</browser></tool-use>\n=> <tool-use><shell>ls</shell></tool-use> tail";
+    for (const size of [1, 2, 5]) expect(streamUntilToolUse(text, xml, size)).toBe(text.slice(0, -" tail".length));
+  });
+
+  it.each(["markdown", "xml"] as const)("%s: stops where findFirstCompleteToolUse says, for any chunking", (format) => {
+    const options = parseOptions(format);
+    const samples =
+      format === "markdown"
+        ? [
+            "Intro\n```python\nx\n```\n```save a.md\n# T\n```js\ny\n```\n```\nafter\n",
+            "<think>\nplan\n</think>\nok\n````save b.md\n```\nz\n```\n````\nrest",
+            "no tools here\n```\nplain\n```\n",
+          ]
+        : [
+            "x > y\n<function_calls>\n<invoke name=\"shell\">\nls\n</invoke>\n</function_calls>\nrest",
+            "<thinking>\n<tool-use><shell>no</shell></tool-use>\n</thinking>\n<tool-use>\n<save args=\"a b\">\n<b>x</b>\n</save>\n</tool-use>",
+            "prose only > none",
+          ];
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (const text of samples) {
+      const expected = findFirstCompleteToolUse(text, options);
+      for (let round = 0; round < 30; round++) {
+        const detector = new StreamingToolUseDetector(options);
+        let position = 0;
+        let found;
+        while (position < text.length && !found) {
+          const size = 1 + Math.floor(random() * 9);
+          found = detector.append(text.slice(position, position + size));
+          position += size;
+        }
+        if (expected) {
+          expect(found?.end).toBe(expected.end);
+          expect(found?.toolUse).toEqual(expected.toolUse);
+        } else {
+          expect(found).toBeUndefined();
+        }
+      }
+    }
+  });
 });
+
