@@ -1,0 +1,38 @@
+/** The start-up banner: where the server is, how to log in, what is configured and what is not. */
+import type { Runtime } from "../../runtime/runtime.js";
+
+export interface BannerInput {
+  runtime: Runtime;
+  url: string;
+  tokenGenerated: boolean;
+  unavailableTools: string[];
+}
+
+export function startupBanner({ runtime, url, tokenGenerated, unavailableTools }: BannerInput): string {
+  const { settings, models } = runtime;
+  const lines = [`gptme server v${settings.version} listening on ${url}`];
+  if (settings.authToken === null) {
+    lines.push(
+      "",
+      "  WARNING: authentication is DISABLED (GPTME_DISABLE_AUTH). Anyone who can reach this port can run",
+      "  commands on this machine through the agent. Only do this behind your own authenticating proxy.",
+    );
+  } else {
+    lines.push(
+      "",
+      `  Token:    ${settings.authToken}${tokenGenerated ? "   (auto-generated; set GPTME_SERVER_TOKEN to keep one)" : ""}`,
+      `  Web UI:   ${url}/#token=${encodeURIComponent(settings.authToken)}`,
+    );
+  }
+  lines.push(`  API docs: ${url}/api/docs/`, `  Database: ${settings.databasePath}`);
+  const defaultModel = models.defaultModel();
+  lines.push(
+    models.providerConfigured()
+      ? `  Model:    ${defaultModel ?? "(none: pass --model)"}`
+      : `  Model:    none - degraded mode: no provider key found; set ${models.keyEnvironmentVariables().slice(0, 3).join(", ")} (or OPENAI_BASE_URL for local models)`,
+  );
+  const tools = runtime.toolNames();
+  lines.push(`  Tools:    ${tools.join(", ") || "none"}${unavailableTools.length ? ` (unavailable: ${unavailableTools.join(", ")})` : ""}`);
+  if (settings.corsOrigins.length) lines.push(`  CORS:     ${settings.corsOrigins.join(", ")}`);
+  return lines.join("\n");
+}

@@ -1,0 +1,53 @@
+/** `gptme-server [serve|token|openapi]`: the Node entry point. */
+import { writeFileSync } from "node:fs";
+import { createApp } from "../../handlers/app.js";
+import { AppError } from "../../runtime/errors.js";
+import { parseServerOptions, serverToken, serverUsage } from "../../runtime/config/server-options.js";
+import type { Runtime } from "../../runtime/runtime.js";
+import { startServer } from "./serve.js";
+
+async function openapiDocument(): Promise<string> {
+  const settings = { corsOrigins: [], authToken: null } as unknown as Runtime["settings"];
+  const response = await createApp().request("/api/docs/openapi.json", {}, { settings } as Runtime);
+  return JSON.stringify(await response.json(), null, 2);
+}
+
+async function main(): Promise<void> {
+  const options = parseServerOptions(process.argv.slice(2), process.env);
+  if (options.command === "help") {
+    console.log(serverUsage);
+    return;
+  }
+  if (options.command === "token") {
+    const token = serverToken(process.env);
+    console.log(`Authorization: Bearer ${token.token}`);
+    if (token.generated) console.error("(a new random token: export GPTME_SERVER_TOKEN=<it> before starting the server to use it)");
+    return;
+  }
+  if (options.command === "openapi") {
+    const document = await openapiDocument();
+    if (options.output) {
+      writeFileSync(options.output, `${document}\n`);
+      console.error(`Wrote ${options.output}`);
+    } else {
+      console.log(document);
+    }
+    return;
+  }
+  const server = await startServer(options);
+  const shutdown = (signal: string) => {
+    console.log(`\n${signal}: shutting down`);
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof AppError || error instanceof Error ? error.message : String(error);
+  console.error(`gptme-server: ${message}`);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+/** Runs the app on a port with @hono/node-server: banner, request log, graceful shutdown. */
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { createApp } from "../../handlers/app.js";
+import { authDisabled, serverToken, type ServerOptions } from "../../runtime/config/server-options.js";
+import { createLocalRuntime } from "../../runtime/local-runtime.js";
+import { defaultToolNames } from "../../runtime/tools/registry.js";
+import { startupBanner } from "./banner.js";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+  const token = serverToken(env);
+  const local = createLocalRuntime({
+    env,
+    databasePath: options.database,
+    defaultWorkspace: options.workspace,
+    model: options.model,
+    tools: options.tools,
+    corsOrigins: options.corsOrigins,
+    authToken: authDisabled(env) ? null : token.token,
+  });
+  const app = createApp();
+  const runtime = local.runtime;
+  const server = serve({
+    fetch: async (request) => {
+      const started = performance.now();
+      const response = await app.fetch(request, runtime);
+      if (options.verbose) {
+        const path = new URL(request.url).pathname;
+        console.log(`${request.method} ${path} ${response.status} ${(performance.now() - started).toFixed(1)}ms`);
+      }
+      return response;
+    },
+    port: options.port,
+    hostname: options.host,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  }).catch(async (error: NodeJS.ErrnoException) => {
+    await local.close();
+    if (error.code === "EADDRINUSE") {
+      throw new Error(`Port ${options.port} on ${options.host} is already in use: stop the other server or pass --port`);
+    }
+    if (error.code === "EACCES") throw new Error(`No permission to listen on ${options.host}:${options.port}`);
+    throw error;
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;
+  const unavailableTools = defaultToolNames({ includeUnavailable: true }).filter((name) => !defaultToolNames().includes(name));
+  console.log(startupBanner({ runtime, url, tokenGenerated: token.generated, unavailableTools }));
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      await local.close();
+      const forced = setTimeout(() => {
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }, 5000);
+      await stopped;
+      clearTimeout(forced);
+    })());
+  return { url, port: address.port, close };
+}

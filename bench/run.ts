@@ -1,0 +1,28 @@
+/** `npm run bench`: every benchmark, each measured against a baseline in the same run. */
+import { existsSync } from "node:fs";
+
+interface BenchResult {
+  name: string;
+  lines: string[];
+}
+
+const benches: Array<{ file: string; exportName: string }> = [
+  { file: "./conversation-list.ts", exportName: "benchConversationList" },
+  { file: "./loop-overhead.ts", exportName: "benchLoopOverhead" },
+  { file: "./shell-roundtrip.ts", exportName: "benchShellRoundtrip" },
+  { file: "./sse-streams.ts", exportName: "benchSseStreams" },
+  { file: "./cli-startup.ts", exportName: "benchCliStartup" },
+];
+
+const only = process.argv.slice(2);
+for (const bench of benches) {
+  if (only.length && !only.some((name) => bench.file.includes(name))) continue;
+  if (!existsSync(new URL(bench.file, import.meta.url))) continue;
+  const module = (await import(bench.file)) as Record<string, () => Promise<BenchResult>>;
+  const run = module[bench.exportName];
+  if (!run) continue;
+  const result = await run();
+  console.log(`\n== ${result.name}`);
+  for (const line of result.lines) console.log(`   ${line}`);
+}
+process.exit(0);

@@ -1,0 +1,209 @@
+/** V2 conversation CRUD: list, get, create (PUT), append (POST), delete. */
+import { OpenAPIRoute } from "chanfana";
+import type { Context } from "hono";
+import { z } from "zod";
+import { BadRequestError, ConflictError, NotFoundError } from "../runtime/errors.js";
+import type { Message } from "../runtime/store/types.js";
+import type { AppEnvironment } from "./bindings.js";
+import { messageToWire, summaryToWire } from "./presenters.js";
+import { BranchName, ConversationParams, StatusOk, errorResponses, jsonContent } from "./schemas/common.js";
+import {
+  AppendMessageBody,
+  ConversationDetail,
+  ConversationPage,
+  ConversationSummary,
+  CreateConversationBody,
+} from "./schemas/conversation.js";
+
+type AppContext = Context<AppEnvironment>;
+const tags = ["conversations"];
+
+const ListQuery = z.object({
+  limit: z.string().optional().describe("Page size (default 100, at most 1000)"),
+  paginated: z.string().optional().describe("`1`/`true`: answer `{conversations, next_cursor}`"),
+  cursor: z.string().optional().describe("`next_cursor` of the previous page"),
+  q: z.string().optional().describe("Case-insensitive search over id, name and last message"),
+  search: z.string().optional().describe("Alias of q"),
+});
+
+export function parseLimit(value: string | undefined, fallback: number, maximum: number): number {
+  if (value === undefined || value === "") return fallback;
+  if (!/^-?\d+$/.test(value.trim())) throw new BadRequestError("limit must be an integer");
+  const limit = Number(value);
+  if (limit <= 0) throw new BadRequestError("limit must be a positive integer");
+  return Math.min(limit, maximum);
+}
+
+const truthy = (value: string | undefined) => value !== undefined && ["1", "true", "yes"].includes(value.toLowerCase());
+
+export class ListConversations extends OpenAPIRoute<[AppContext]> {
+  schema = {
+    tags,
+    summary: "List conversations, newest first",
+    description: "A bare array (gptme's shape), or `{conversations, next_cursor}` with `paginated=1`.",
+    request: { query: ListQuery },
+    responses: {
+      "200": jsonContent(z.union([z.array(ConversationSummary), ConversationPage]), "Conversations"),
+      ...errorResponses(400, 401),
+    },
+  };
+
+  async handle(c: AppContext) {
+    const { query } = await this.getValidatedData<typeof this.schema>();
+    const limit = parseLimit(query.limit, 100, 1000);
+    const page = await c.env.store.list({
+      limit,
+      cursor: query.cursor || undefined,
+      query: query.q ?? query.search ?? undefined,
+    });
+    const items = page.items.map((item) => summaryToWire(item, c.env.conversations.directory(item.id)));
+    if (truthy(query.paginated)) return c.json({ conversations: items, next_cursor: page.nextCursor });
+    return c.json(items);
+  }
+}
+
+export class GetConversation extends OpenAPIRoute<[AppContext]> {
+  schema = {
+    tags,
+    summary: "A conversation with its log and branches",
+    request: {
+      params: ConversationParams,
+      query: z.object({
+        limit: z.string().optional().describe("Only the last N messages of the log"),
+        before: z.string().optional().describe("With limit: messages before this index"),
+      }),
+    },
+    responses: { "200": jsonContent(ConversationDetail, "The conversation"), ...errorResponses(400, 401, 404) },
+  };
+
+  async handle(c: AppContext) {
+    const { params, query } = await this.getValidatedData<typeof this.schema>();
+    const conversation = await c.env.store.get(params.id);
+    if (!conversation) throw new NotFoundError(`Conversation not found: ${params.id}`);
+    const branches = await c.env.store.branches(params.id);
+    const toWire = (messages: Message[]) => messages.map((message) => messageToWire(message, conversation.workspace));
+    const main = branches.main ?? [];
+    const directory = c.env.conversations.directory(params.id);
+    const body: z.infer<typeof ConversationDetail> = {
+      id: conversation.id,
+      name: conversation.name,
+      log: toWire(main),
+      logfile: directory,
+      logdir: directory,
+      workspace: conversation.workspace,
+      branches: Object.fromEntries(Object.entries(branches).map(([name, messages]) => [name, toWire(messages)])),
+    };
+    if (query.before !== undefined && query.limit === undefined) throw new BadRequestError("before requires limit");
+    if (query.limit !== undefined) {
+      const limit = parseLimit(query.limit, 100, 10_000);
+      const end = query.before === undefined ? main.length : parseIndex(query.before, main.length);
+      const start = Math.max(0, end - limit);
+      body.log = toWire(main.slice(start, end));
+      body.total_messages = main.length;
+      body.has_more = start > 0;
+      body.before = start > 0 ? start : null;
+    }
+    return c.json(body);
+  }
+}
+
+function parseIndex(value: string, length: number): number {
+  if (!/^\d+$/.test(value.trim())) throw new BadRequestError("before must be a non-negative integer");
+  return Math.min(Number(value), length);
+}
+
+export class CreateConversation extends OpenAPIRoute<[AppContext]> {
+  schema = {
+    tags,
+    summary: "Create a conversation (gptme's PUT)",
+    description:
+      "Stores the system prompt (hidden, pinned) then the given messages. An empty `model` means the " +
+      "server's default; workspace `.` the server's default workspace; no workspace an isolated one.",
+    request: {
+      params: ConversationParams,
+      body: { content: { "application/json": { schema: CreateConversationBody } } },
+    },
+    responses: {
+      "200": jsonContent(
+        z.object({ status: z.literal("ok"), conversation_id: z.string(), session_id: z.string() }),
+        "Created",
+      ),
+      ...errorResponses(400, 401, 409, 413),
+    },
+  };
+
+  async handle(c: AppContext) {
+    const { params, body } = await this.getValidatedData<typeof this.schema>();
+    if (await c.env.store.get(params.id)) throw new ConflictError(`Conversation already exists: ${params.id}`);
+    const now = new Date().toISOString();
+    const messages: Message[] = (body.messages ?? []).map((message) => ({
+      ...message,
+      timestamp: message.timestamp ?? now,
+    }));
+    await c.env.conversations.create(params.id, {
+      config: body.config as never,
+      prompt: body.prompt,
+      messages,
+    });
+    const session = c.env.sessions.create(params.id, { autoConfirm: body.auto_confirm });
+    return c.json({ status: "ok" as const, conversation_id: params.id, session_id: session.id });
+  }
+}
+
+export class AppendMessage extends OpenAPIRoute<[AppContext]> {
+  schema = {
+    tags,
+    summary: "Append a message",
+    request: {
+      params: ConversationParams,
+      body: { content: { "application/json": { schema: AppendMessageBody } } },
+    },
+    responses: { "200": jsonContent(StatusOk, "Appended"), ...errorResponses(400, 401, 404, 409, 413) },
+  };
+
+  async handle(c: AppContext) {
+    const { params, body } = await this.getValidatedData<typeof this.schema>();
+    const branch = body.branch ?? "main";
+    if (!BranchName.safeParse(branch).success) throw new BadRequestError("Invalid branch name");
+    const conversation = await c.env.store.get(params.id);
+    if (!conversation) throw new NotFoundError(`Conversation not found: ${params.id}`);
+    if (branch !== "main" && !(branch in (await c.env.store.branches(params.id)))) {
+      throw new NotFoundError(`Branch not found: ${branch}`);
+    }
+    if (c.env.sessions.isGenerating(params.id)) {
+      throw new ConflictError("Cannot add message while generation is in progress");
+    }
+    const message: Message = {
+      role: body.role,
+      content: body.content,
+      timestamp: body.timestamp ?? new Date().toISOString(),
+    };
+    if (body.files?.length) message.files = body.files;
+    if (body.hide) message.hide = true;
+    if (body.pinned) message.pinned = true;
+    if (body.call_id) message.call_id = body.call_id;
+    if (body.metadata) message.metadata = body.metadata;
+    await c.env.store.append(params.id, [message], branch);
+    c.env.sessions.publish(params.id, { type: "message_added", message: messageToWire(message, conversation.workspace) });
+    return c.json({ status: "ok" as const });
+  }
+}
+
+export class DeleteConversation extends OpenAPIRoute<[AppContext]> {
+  schema = {
+    tags,
+    summary: "Delete a conversation",
+    request: { params: ConversationParams },
+    responses: { "200": jsonContent(StatusOk, "Deleted"), ...errorResponses(400, 401, 404, 409) },
+  };
+
+  async handle(c: AppContext) {
+    const { params } = await this.getValidatedData<typeof this.schema>();
+    if (c.env.sessions.isGenerating(params.id)) {
+      throw new ConflictError("Cannot delete conversation while generation is in progress");
+    }
+    if (!(await c.env.conversations.delete(params.id))) throw new NotFoundError(`Conversation not found: ${params.id}`);
+    c.env.sessions.forget(params.id);
+    return c.json({ status: "ok" as const });
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * `GET .../events`: gptme's SSE payloads (`data: {"type": ...}`), plus an `id:` on every frame so a
+ * reconnect with `Last-Event-ID` gets exactly the events it missed.
+ */
+import { OpenAPIRoute } from "chanfana";
+import type { Context } from "hono";
+import { streamSSE } from "hono/streaming";
+import { z } from "zod";
+import { NotFoundError } from "../runtime/errors.js";
+import type { NumberedEvent, SessionEvent } from "../runtime/sessions/types.js";
+import type { AppEnvironment } from "./bindings.js";
+import { ConversationParams, errorResponses } from "./schemas/common.js";
+import { EventSchema } from "./schemas/events.js";
+
+type AppContext = Context<AppEnvironment>;
+
+const pingIntervalMs = 15_000;
+
+function parseEventId(value: string | undefined): number | null {
+  if (value === undefined || value.trim() === "") return null;
+  const number = Number(value.trim());
+  return Number.isInteger(number) && number >= 0 ? number : null;
+}
+
+export class ConversationEvents extends OpenAPIRoute<[AppContext]> {
+  schema = {
+    tags: ["sessions"],
+    summary: "Server-sent events of a conversation",
+    description:
+      "Each frame is `id: N` + `data: <event JSON>`. The first is `connected` (with the session id and the " +
+      "current state). Send `Last-Event-ID` (or `?last_event_id=`) to resume: the missed events are replayed, " +
+      "or an `error` asks the client to reload when the buffer no longer reaches back. `ping` every 15 s.",
+    request: {
+      params: ConversationParams,
+      query: z.object({
+        session_id: z.string().optional(),
+        last_event_id: z.string().optional(),
+        token: z.string().optional().describe("Auth token, for EventSource"),
+      }),
+    },
+    responses: {
+      "200": { description: "Event stream", content: { "text/event-stream": { schema: EventSchema } } },
+      ...errorResponses(401, 403, 404),
+    },
+  };
+
+  async handle(c: AppContext) {
+    const { params, query } = await this.getValidatedData<typeof this.schema>();
+    const conversationId = params.id;
+    if (!(await c.env.store.get(conversationId))) throw new NotFoundError(`Conversation not found: ${conversationId}`);
+    const sessions = c.env.sessions;
+    const session = query.session_id
+      ? sessions.require(conversationId, query.session_id)
+      : sessions.create(conversationId);
+    const lastEventId = parseEventId(c.req.header("last-event-id") ?? query.last_event_id);
+    c.header("Cache-Control", "no-cache");
+    c.header("X-Accel-Buffering", "no");
+
+    return streamSSE(c, async (stream) => {
+      const queue: NumberedEvent[] = [];
+      let wake: (() => void) | null = null;
+      let closed = false;
+      const notify = () => {
+        wake?.();
+        wake = null;
+      };
+      const subscription = sessions.subscribe(
+        conversationId,
+        lastEventId,
+        (event) => {
+          queue.push(event);
+          notify();
+        },
+        () => {
+          closed = true;
+          notify();
+        },
+      );
+      stream.onAbort(() => {
+        closed = true;
+        notify();
+      });
+      const send = (event: SessionEvent, id?: number) =>
+        stream.writeSSE({ data: JSON.stringify(event), ...(id !== undefined ? { id: String(id) } : {}) });
+      try {
+        const state = sessions.state(conversationId);
+        await send({
+          type: "connected",
+          session_id: session.id,
+          generating: state.generating,
+          last_error: state.lastError,
+          pending_tools: state.pendingTools,
+        });
+        if (subscription.missed) {
+          await send({ type: "error", error: "Missed events are no longer available: reload the conversation" });
+        }
+        for (const event of subscription.replay) await send(event.event, event.id);
+        await send({ type: "ping" });
+        while (!closed) {
+          while (queue.length > 0 && !closed) {
+            const next = queue.shift()!;
+            await send(next.event, next.id);
+          }
+          if (closed) break;
+          const woke = await new Promise<boolean>((resolve) => {
+            const timer = setTimeout(() => resolve(false), pingIntervalMs);
+            wake = () => {
+              clearTimeout(timer);
+              resolve(true);
+            };
+          });
+          if (!woke && !closed) await send({ type: "ping" });
+        }
+      } finally {
+        subscription.unsubscribe();
+      }
+    });
+  }
+}

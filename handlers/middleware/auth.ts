@@ -1,0 +1,58 @@
+/**
+ * Bearer-token auth on every `/api/*` route but the exempt ones, as gptme v0.33: header first,
+ * then the `gptme_auth` cookie, then `?token=` (EventSource cannot set headers). Constant-time compare.
+ */
+import type { MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { timingSafeEqual } from "hono/utils/buffer";
+import { UnauthorizedError } from "../../runtime/errors.js";
+import type { AppEnvironment } from "../bindings.js";
+
+export const authCookieName = "gptme_auth";
+
+const exemptPaths = new Set(["/api", "/api/", "/api/v2", "/api/v2/", "/api/v2/version"]);
+
+export function isAuthExempt(method: string, path: string): boolean {
+  if (!path.startsWith("/api/") && path !== "/api") return true;
+  if (exemptPaths.has(path)) return true;
+  if (path.startsWith("/api/docs")) return true;
+  if (method === "OPTIONS") return true;
+  return method === "DELETE" && path === "/api/v2/auth/cookie";
+}
+
+/** Reads the credential a request presents, or throws gptme's 401 messages for malformed headers. */
+export function presentedToken(request: { header(name: string): string | undefined; query(name: string): string | undefined }, cookie: string | undefined): string | undefined {
+  const header = request.header("authorization");
+  if (header !== undefined) {
+    const space = header.indexOf(" ");
+    if (space === -1) throw new UnauthorizedError("Invalid authorization header format");
+    if (header.slice(0, space).toLowerCase() !== "bearer") throw new UnauthorizedError("Invalid authentication scheme");
+    return header.slice(space + 1).trim();
+  }
+  return cookie ?? request.query("token");
+}
+
+export async function tokenMatches(presented: string, expected: string): Promise<boolean> {
+  return timingSafeEqual(presented, expected);
+}
+
+export const requireAuth: MiddlewareHandler<AppEnvironment> = async (c, next) => {
+  const expected = c.env.settings.authToken;
+  if (expected === null || isAuthExempt(c.req.method, c.req.path)) return next();
+  let presented: string | undefined;
+  try {
+    presented = presentedToken(c.req, getCookie(c, authCookieName));
+  } catch (error) {
+    c.header("WWW-Authenticate", 'Bearer realm="gptme"');
+    throw error;
+  }
+  if (!presented) {
+    c.header("WWW-Authenticate", 'Bearer realm="gptme"');
+    throw new UnauthorizedError("Missing authentication credentials");
+  }
+  if (!(await tokenMatches(presented, expected))) {
+    c.header("WWW-Authenticate", 'Bearer realm="gptme", error="invalid_token"');
+    throw new UnauthorizedError("Invalid or expired token");
+  }
+  return next();
+};

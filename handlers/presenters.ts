@@ -1,0 +1,32 @@
+/** Domain records → gptme's wire shapes. */
+import type { ConversationSummary, Message } from "../runtime/store/types.js";
+
+export function summaryToWire(summary: ConversationSummary, path: string) {
+  return {
+    id: summary.id,
+    name: summary.name,
+    path,
+    created: summary.created,
+    modified: summary.modified,
+    messages: summary.messageCount,
+    branches: summary.branchCount,
+    workspace: summary.workspace,
+    message_count: summary.messageCount,
+    last_updated: summary.modified,
+    last_message_role: summary.lastMessageRole,
+    last_message_preview: summary.lastMessagePreview,
+    total_cost: summary.totalCost,
+    total_input_tokens: summary.totalInputTokens,
+    total_output_tokens: summary.totalOutputTokens,
+  };
+}
+
+/** Files are stored absolute; clients see them relative to the workspace when inside it. */
+export function messageToWire(message: Message, workspace: string): Message {
+  if (!message.files || message.files.length === 0) return message;
+  const prefix = workspace.endsWith("/") ? workspace : `${workspace}/`;
+  return {
+    ...message,
+    files: message.files.map((file) => (file.startsWith(prefix) ? file.slice(prefix.length) : file)),
+  };
+}

@@ -1,0 +1,35 @@
+/** The event union of `GET .../events`, for the OpenAPI document. */
+import { z } from "zod";
+import { ChatConfig, Message } from "./conversation.js";
+
+const ToolUse = z.object({ tool: z.string(), args: z.array(z.string()), content: z.string() });
+const PendingTool = z.object({
+  tool_id: z.string(),
+  tooluse: ToolUse,
+  auto_confirm: z.boolean(),
+  preview: z.string().optional(),
+});
+
+export const EventSchema = z
+  .discriminatedUnion("type", [
+    z.object({
+      type: z.literal("connected"),
+      session_id: z.string(),
+      generating: z.boolean(),
+      last_error: z.string().nullable(),
+      pending_tools: z.array(PendingTool),
+    }),
+    z.object({ type: z.literal("ping") }),
+    z.object({ type: z.literal("message_added"), message: Message }),
+    z.object({ type: z.literal("generation_started") }),
+    z.object({ type: z.literal("generation_progress"), token: z.string() }),
+    z.object({ type: z.literal("generation_complete"), message: Message }),
+    PendingTool.extend({ type: z.literal("tool_pending") }),
+    z.object({ type: z.literal("tool_executing"), tool_id: z.string() }),
+    z.object({ type: z.literal("tool_output"), tool_id: z.string(), output: z.string() }),
+    z.object({ type: z.literal("tool_complete"), tool_id: z.string(), duration_ms: z.number(), success: z.boolean() }),
+    z.object({ type: z.literal("interrupted") }),
+    z.object({ type: z.literal("error"), error: z.string() }),
+    z.object({ type: z.literal("config_changed"), config: ChatConfig, changed_fields: z.array(z.string()) }),
+  ])
+  .describe("One SSE `data:` payload");

@@ -1,0 +1,99 @@
+/** Generation over HTTP: step, tool confirmation, interrupt (gptme's V2 session endpoints). */
+import { OpenAPIRoute } from "chanfana";
+import type { Context } from "hono";
+import { z } from "zod";
+import { BadRequestError, NotFoundError } from "../runtime/errors.js";
+import type { AppEnvironment } from "./bindings.js";
+import { BranchName, ConversationParams, errorResponses, jsonContent } from "./schemas/common.js";
+
+type AppContext = Context<AppEnvironment>;
+const tags = ["sessions"];
+
+const SessionId = z.string().refine((value) => value.trim() !== "", { message: "session_id is required" });
+
+export const StepBody = z.object({
+  session_id: SessionId,
+  model: z.string().optional().describe("provider/model; empty or absent: the conversation's, else the server's default"),
+  stream: z.boolean().optional(),
+  branch: z.string().optional(),
+  auto_confirm: z.union([z.boolean(), z.number().int()]).optional().describe("true: run every tool; N: the next N tools"),
+});
+
+export const ConfirmBody = z.object({
+  session_id: z.string().optional(),
+  tool_id: z.string().min(1),
+  action: z.string().describe("confirm | edit | skip | auto"),
+  content: z.string().optional().describe("The edited tool content (edit)"),
+  count: z.number().int().optional().describe("How many tools to auto-confirm (auto)"),
+});
+
+export const InterruptBody = z.object({ session_id: z.string().optional() });
+
+const StatusMessage = z.object({ status: z.literal("ok"), message: z.string(), session_id: z.string().optional() });
+
+async function requireConversation(c: AppContext, id: string) {
+  if (!(await c.env.store.get(id))) throw new NotFoundError(`Conversation not found: ${id}`);
+}
+
+export class StepConversation extends OpenAPIRoute<[AppContext]> {
+  schema = {
+    tags,
+    summary: "Start generating the next reply (runs in the background; follow the events)",
+    request: { params: ConversationParams, body: { content: { "application/json": { schema: StepBody } } } },
+    responses: { "200": jsonContent(StatusMessage, "Step started"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+  };
+
+  async handle(c: AppContext) {
+    const { params, body } = await this.getValidatedData<typeof this.schema>();
+    if (body.branch !== undefined && !BranchName.safeParse(body.branch).success) {
+      throw new BadRequestError("Invalid branch name");
+    }
+    await requireConversation(c, params.id);
+    await c.env.sessions.step(params.id, {
+      sessionId: body.session_id,
+      model: body.model,
+      stream: body.stream,
+      branch: body.branch,
+      autoConfirm: body.auto_confirm,
+    });
+    return c.json({ status: "ok" as const, message: "Step started", session_id: body.session_id });
+  }
+}
+
+export class ConfirmTool extends OpenAPIRoute<[AppContext]> {
+  schema = {
+    tags,
+    summary: "Confirm, edit, skip or auto-confirm a pending tool",
+    request: { params: ConversationParams, body: { content: { "application/json": { schema: ConfirmBody } } } },
+    responses: { "200": jsonContent(StatusMessage, "Decision taken"), ...errorResponses(400, 401, 403, 404) },
+  };
+
+  async handle(c: AppContext) {
+    const { params, body } = await this.getValidatedData<typeof this.schema>();
+    await requireConversation(c, params.id);
+    const message = await c.env.sessions.confirm(params.id, {
+      sessionId: body.session_id,
+      toolId: body.tool_id,
+      action: body.action as "confirm",
+      content: body.content,
+      count: body.count,
+    });
+    return c.json({ status: "ok" as const, message });
+  }
+}
+
+export class InterruptGeneration extends OpenAPIRoute<[AppContext]> {
+  schema = {
+    tags,
+    summary: "Interrupt the running generation or tool (idempotent)",
+    request: { params: ConversationParams, body: { content: { "application/json": { schema: InterruptBody } } } },
+    responses: { "200": jsonContent(StatusMessage, "Interrupted"), ...errorResponses(400, 401, 403, 404) },
+  };
+
+  async handle(c: AppContext) {
+    const { params, body } = await this.getValidatedData<typeof this.schema>();
+    await requireConversation(c, params.id);
+    const message = await c.env.sessions.interrupt(params.id, body.session_id || undefined);
+    return c.json({ status: "ok" as const, message });
+  }
+}

@@ -1,0 +1,101 @@
+/** Workspace browsing and file serving, confined to the conversation's workspace. */
+import { OpenAPIRoute } from "chanfana";
+import type { Context } from "hono";
+import { z } from "zod";
+import { NotFoundError } from "../runtime/errors.js";
+import type { AppEnvironment } from "./bindings.js";
+import { ConversationId, errorResponses, jsonContent } from "./schemas/common.js";
+
+type AppContext = Context<AppEnvironment>;
+const tags = ["workspace"];
+
+const WorkspaceEntry = z.object({
+  name: z.string(),
+  path: z.string(),
+  type: z.enum(["file", "directory"]),
+  size: z.number(),
+  modified: z.string(),
+  mime_type: z.string().nullable(),
+});
+
+const PathParams = z.object({ id: ConversationId, path: z.string() });
+
+async function workspaceOf(c: AppContext, id: string): Promise<string> {
+  const conversation = await c.env.store.get(id);
+  if (!conversation) throw new NotFoundError(`Conversation not found: ${id}`);
+  return conversation.workspace;
+}
+
+/** The rest of the URL after a prefix, decoded (Hono's `:path{.+}` param). */
+function pathParam(c: AppContext): string {
+  return c.req.param("path") ?? "";
+}
+
+export class ListWorkspace extends OpenAPIRoute<[AppContext]> {
+  schema = {
+    tags,
+    summary: "List the workspace root",
+    request: {
+      params: z.object({ id: ConversationId }),
+      query: z.object({ show_hidden: z.string().optional() }),
+    },
+    responses: { "200": jsonContent(z.array(WorkspaceEntry), "Entries"), ...errorResponses(400, 401, 404) },
+  };
+
+  async handle(c: AppContext) {
+    const { params, query } = await this.getValidatedData<typeof this.schema>();
+    const root = await workspaceOf(c, params.id);
+    return c.json(await c.env.workspaceFiles.list(root, "", { showHidden: query.show_hidden === "true" }));
+  }
+}
+
+export class ListWorkspacePath extends OpenAPIRoute<[AppContext]> {
+  schema = {
+    tags,
+    summary: "List a workspace folder, or describe a file",
+    request: { params: PathParams, query: z.object({ show_hidden: z.string().optional() }) },
+    responses: {
+      "200": jsonContent(z.union([z.array(WorkspaceEntry), WorkspaceEntry]), "Entries or one entry"),
+      ...errorResponses(400, 401, 403, 404),
+    },
+  };
+
+  async handle(c: AppContext) {
+    const { params, query } = await this.getValidatedData<typeof this.schema>();
+    const root = await workspaceOf(c, params.id);
+    const path = pathParam(c);
+    if (path.endsWith("/preview")) return previewResponse(c, root, path.slice(0, -"/preview".length));
+    return c.json(await c.env.workspaceFiles.list(root, path, { showHidden: query.show_hidden === "true" }));
+  }
+}
+
+async function previewResponse(c: AppContext, root: string, path: string): Promise<Response> {
+  const preview = await c.env.workspaceFiles.preview(root, path);
+  if (preview.type === "image") {
+    return c.body(preview.body as Uint8Array<ArrayBuffer>, 200, { "Content-Type": preview.mimeType });
+  }
+  return c.json(preview);
+}
+
+export class ConversationFile extends OpenAPIRoute<[AppContext]> {
+  schema = {
+    tags,
+    summary: "A file of the conversation's workspace (message attachments)",
+    request: { params: PathParams },
+    responses: {
+      "200": { description: "The file's bytes", content: { "application/octet-stream": { schema: z.string() } } },
+      ...errorResponses(400, 401, 403, 404),
+    },
+  };
+
+  async handle(c: AppContext) {
+    const { params } = await this.getValidatedData<typeof this.schema>();
+    const root = await workspaceOf(c, params.id);
+    const file = await c.env.workspaceFiles.read(root, pathParam(c));
+    return c.body(file.body as Uint8Array<ArrayBuffer>, 200, {
+      "Content-Type": file.mimeType,
+      "X-Content-Type-Options": "nosniff",
+      "Content-Security-Policy": "sandbox",
+    });
+  }
+}

@@ -1,0 +1,91 @@
+/** gptme-server's flags and env vars → settings. */
+import { randomBytes } from "node:crypto";
+import { parseArgs } from "node:util";
+import { BadRequestError } from "../errors.js";
+
+export interface ServerOptions {
+  command: "serve" | "token" | "openapi" | "help";
+  host: string;
+  port: number;
+  corsOrigins: string[];
+  model?: string;
+  tools?: string[];
+  database?: string;
+  workspace?: string;
+  output?: string;
+  verbose: boolean;
+}
+
+export const serverUsage = `Usage: gptme-server [serve|token|openapi] [options]
+
+Commands:
+  serve (default)        Run the API server and web UI
+  token                  Print the Authorization header for GPTME_SERVER_TOKEN (or a new token)
+  openapi [-o FILE]      Write the OpenAPI document (stdout by default)
+
+Options:
+  --host HOST            Bind address (env GPTME_SERVER_HOST, default 127.0.0.1)
+  --port PORT            Port (env GPTME_SERVER_PORT, default 5700)
+  --cors-origin ORIGINS  Comma-separated origins allowed to call /api/* from a browser
+  --model MODEL          Default model, provider/model (e.g. anthropic/claude-sonnet-4-5)
+  --tools TOOLS          Comma-separated tool allowlist (e.g. shell,save,patch)
+  --db PATH              SQLite database (env GPTME_DB, default $XDG_DATA_HOME/gptme/gptme.db)
+  --workspace DIR        Default workspace for "." (default: the current directory)
+  -v, --verbose          Log every request
+  -h, --help             Show this help
+
+Env: GPTME_SERVER_TOKEN (auth token; generated when unset), GPTME_DISABLE_AUTH=true (turn auth off),
+OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY, ... (model providers), MODEL (default model).`;
+
+export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOptions {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      host: { type: "string" },
+      port: { type: "string" },
+      "cors-origin": { type: "string" },
+      model: { type: "string" },
+      tools: { type: "string" },
+      db: { type: "string" },
+      workspace: { type: "string" },
+      output: { type: "string", short: "o" },
+      verbose: { type: "boolean", short: "v", default: false },
+      debug: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const command = values.help ? "help" : (positionals[0] ?? "serve");
+  if (!["serve", "token", "openapi", "help"].includes(command)) {
+    throw new BadRequestError(`Unknown command: ${command} (expected serve, token or openapi)`);
+  }
+  const portText = values.port ?? env.GPTME_SERVER_PORT ?? "5700";
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) throw new BadRequestError(`Invalid port: ${portText}`);
+  const list = (text: string | undefined) =>
+    text?.split(",").map((item) => item.trim()).filter((item) => item !== "") ?? [];
+  return {
+    command: command as ServerOptions["command"],
+    host: values.host ?? env.GPTME_SERVER_HOST ?? "127.0.0.1",
+    port,
+    corsOrigins: list(values["cors-origin"] ?? env.GPTME_CORS_ORIGIN),
+    model: values.model,
+    tools: values.tools ? list(values.tools) : undefined,
+    database: values.db,
+    workspace: values.workspace,
+    output: values.output,
+    verbose: values.verbose || values.debug,
+  };
+}
+
+export function authDisabled(env: NodeJS.ProcessEnv): boolean {
+  return ["true", "1", "yes"].includes((env.GPTME_DISABLE_AUTH ?? "").trim().toLowerCase());
+}
+
+/** `GPTME_SERVER_TOKEN`, else 32 random bytes, url-safe. */
+export function serverToken(env: NodeJS.ProcessEnv): { token: string; generated: boolean } {
+  const fromEnvironment = env.GPTME_SERVER_TOKEN?.trim();
+  if (fromEnvironment) return { token: fromEnvironment, generated: false };
+  return { token: randomBytes(32).toString("base64url"), generated: true };
+}

@@ -1,0 +1,28 @@
+/** ChatConfig defaults and gptme's merge rule for PATCH. */
+import type { ChatConfig, ChatSettings } from "../store/types.js";
+
+export type ChatConfigPatch = Partial<ChatConfig> & { chat?: Record<string, unknown> };
+
+export function defaultChatConfig(toolNames: string[]): ChatConfig {
+  return {
+    chat: { tools: toolNames, tool_format: "markdown", stream: true, interactive: true },
+    env: {},
+    mcp: { enabled: false, auto_start: false, servers: [] },
+  };
+}
+
+/** Later values win when present (not undefined/null); an empty model means "the server's default". */
+export function mergeChatConfig(base: ChatConfig, patch: ChatConfigPatch): ChatConfig {
+  const chat: ChatSettings = { ...base.chat };
+  for (const [key, value] of Object.entries(patch.chat ?? {})) {
+    if (value === undefined || value === null) continue;
+    if (key === "model" && value === "") {
+      delete chat.model;
+      continue;
+    }
+    chat[key] = value;
+  }
+  const merged: ChatConfig = { ...base, ...patch, chat, env: { ...base.env, ...(patch.env ?? {}) } };
+  if (patch.mcp) merged.mcp = { ...(base.mcp ?? {}), ...patch.mcp };
+  return merged;
+}

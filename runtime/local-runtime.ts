@@ -1,0 +1,106 @@
+/** Wires the local runtime: SQLite store, model providers, tools, the agent loop and live sessions. */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runAgentLoop } from "./agent/loop.js";
+import { createFileAssets } from "./assets/file-assets.js";
+import { databasePath as defaultDatabasePath, dataDirectory as defaultDataDirectory } from "./config/paths.js";
+import { createConversationService } from "./conversations/service.js";
+import { createModelRegistry } from "./models/registry.js";
+import { createNamer } from "./sessions/auto-name.js";
+import type { Runtime, ServerSettings } from "./runtime.js";
+import { createSessionManager } from "./sessions/session-manager.js";
+import { SqliteConversationStore } from "./store/sqlite/sqlite-store.js";
+import { systemPromptBuilder } from "./conversations/system-prompt.js";
+import { createToolRegistry, defaultToolNames, disposeTools } from "./tools/registry.js";
+import { version } from "./version.js";
+import { createWorkspaceFiles } from "./workspace/workspace-files.js";
+
+export interface LocalRuntimeOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Overrides `GPTME_DB` / the data dir default; `:memory:` for throwaway stores. */
+  databasePath?: string;
+  dataDirectory?: string;
+  defaultWorkspace?: string;
+  /** `--model`. */
+  model?: string;
+  /** `--tools` allowlist. */
+  tools?: string[];
+  corsOrigins?: string[];
+  /** null disables auth. */
+  authToken: string | null;
+  bodyLimitBytes?: number;
+  /** Where the built web UI lives (default `dist/web` of the package). */
+  webRoot?: string;
+  /** `~/.config/gptme/config.toml` by default; null to ignore it (tests). */
+  userConfigPath?: string | null;
+  /** Model request retries (tests shorten the backoff). */
+  retry?: { attempts?: number; baseDelayMs?: number };
+}
+
+export interface LocalRuntime {
+  runtime: Runtime;
+  close(): Promise<void>;
+}
+
+function packageWebRoot(): string {
+  const here = fileURLToPath(new URL(".", import.meta.url));
+  // Source: <package>/runtime/; compiled: <package>/dist/runtime/.
+  return here.includes(`${join("dist", "runtime")}`) ? join(here, "..", "web") : join(here, "..", "dist", "web");
+}
+
+export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
+  const env = options.env ?? process.env;
+  const dataDirectory = options.dataDirectory ?? defaultDataDirectory(env);
+  const databasePath = options.databasePath ?? defaultDatabasePath(env);
+  const store = SqliteConversationStore.open(databasePath);
+  const models = createModelRegistry({
+    env,
+    flagModel: options.model ?? null,
+    userConfigPath: options.userConfigPath,
+    retry: options.retry,
+  });
+  const serverTools = options.tools;
+  const toolNames = () => createToolRegistry({ tools: serverTools }).all().map((tool) => tool.name);
+  const settings: ServerSettings = {
+    version,
+    authToken: options.authToken,
+    corsOrigins: options.corsOrigins ?? [],
+    bodyLimitBytes: options.bodyLimitBytes ?? 10 * 1024 * 1024,
+    defaultWorkspace: options.defaultWorkspace ?? process.cwd(),
+    dataDirectory,
+    databasePath,
+  };
+  const conversations = createConversationService({
+    store,
+    dataDirectory,
+    defaultWorkspace: settings.defaultWorkspace,
+    toolNames,
+    systemPrompt: systemPromptBuilder(models),
+  });
+  const sessions = createSessionManager({
+    store,
+    models,
+    toolsFor: (names) => createToolRegistry({ tools: names && names.length > 0 ? names : (serverTools ?? defaultToolNames()) }),
+    dataDirectory,
+    runLoop: runAgentLoop,
+    autoName: createNamer(store),
+  });
+  const runtime: Runtime = {
+    settings,
+    store,
+    models,
+    conversations,
+    sessions,
+    assets: createFileAssets(options.webRoot ?? packageWebRoot()),
+    workspaceFiles: createWorkspaceFiles(),
+    toolNames,
+  };
+  return {
+    runtime,
+    async close() {
+      await sessions.close();
+      await disposeTools();
+      await store.close();
+    },
+  };
+}

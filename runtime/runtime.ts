@@ -1,0 +1,88 @@
+/**
+ * The runtime object handed to every handler as Hono's `env` (a Worker's bindings). Types only:
+ * handlers import this file, so it must not pull in any `node:` module.
+ */
+import type { ModelRegistry } from "./models/model.js";
+import type { SessionManager } from "./sessions/types.js";
+import type { ChatConfig, ConversationStore, Message } from "./store/types.js";
+
+export interface ServerSettings {
+  version: string;
+  /** null when auth is disabled (`GPTME_DISABLE_AUTH`). */
+  authToken: string | null;
+  corsOrigins: string[];
+  bodyLimitBytes: number;
+  /** Where `"."` points: `--workspace`, else the server's working directory. */
+  defaultWorkspace: string;
+  dataDirectory: string;
+  databasePath: string;
+}
+
+export interface CreateConversationInput {
+  config?: Partial<ChatConfig> & { chat?: Record<string, unknown> };
+  /** `"full"` (default), `"short"`, or a custom system prompt. */
+  prompt?: string;
+  messages?: Message[];
+}
+
+/** Conversation operations with file-system effects (workspaces, system prompts). */
+export interface ConversationService {
+  create(id: string, input: CreateConversationInput): Promise<void>;
+  /** Merges a ChatConfig patch (gptme's rules), regenerating the system prompt when tools change. */
+  updateConfig(id: string, patch: Partial<ChatConfig> & { chat?: Record<string, unknown> }): Promise<{ config: ChatConfig; tools: string[] }>;
+  /** `conversationDirectory` of the id (where its `@log` workspace and saved outputs live). */
+  directory(id: string): string;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface Asset {
+  body: Uint8Array;
+  contentType: string;
+  /** Content-hashed: cache forever. */
+  immutable: boolean;
+}
+
+/** Static files the handlers serve without touching the file system themselves. */
+export interface AssetSource {
+  /** Swagger UI files from swagger-ui-dist (`swagger-ui.css`, `swagger-ui-bundle.js`, ...). */
+  docs(name: string): Promise<Asset | null>;
+  /** The built web UI (`dist/web`); `index.html` for the app shell. */
+  web(path: string): Promise<Asset | null>;
+}
+
+/** A file or folder of a workspace, in gptme's FileType shape. */
+export interface WorkspaceEntry {
+  name: string;
+  /** Relative to the workspace root. */
+  path: string;
+  type: "file" | "directory";
+  size: number;
+  /** ISO 8601 (UTC). */
+  modified: string;
+  mime_type: string | null;
+}
+
+export type WorkspacePreview =
+  | { type: "text"; content: string; truncated?: boolean; total_size?: number }
+  | { type: "image"; body: Uint8Array; mimeType: string }
+  | { type: "binary"; metadata: WorkspaceEntry };
+
+/** Read-only access to a workspace, confined to its root (symlink escapes rejected). */
+export interface WorkspaceFiles {
+  /** A directory's entries (dirs first, by name), or the single entry of a file. */
+  list(root: string, path: string, options: { showHidden: boolean }): Promise<WorkspaceEntry[] | WorkspaceEntry>;
+  preview(root: string, path: string): Promise<WorkspacePreview>;
+  read(root: string, path: string): Promise<{ body: Uint8Array; mimeType: string }>;
+}
+
+export interface Runtime {
+  settings: ServerSettings;
+  store: ConversationStore;
+  models: ModelRegistry;
+  conversations: ConversationService;
+  assets: AssetSource;
+  sessions: SessionManager;
+  workspaceFiles: WorkspaceFiles;
+  /** Names of the tools this server offers (after `--tools`). */
+  toolNames(): string[];
+}

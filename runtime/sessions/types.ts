@@ -1,0 +1,80 @@
+/** Live generation state per conversation, as the handlers see it. */
+import type { AgentEvent } from "../agent/types.js";
+import type { ChatConfig, Message } from "../store/types.js";
+
+/** Events on the wire: the agent's, plus the server's own. */
+export type SessionEvent =
+  | AgentEvent
+  | { type: "connected"; session_id: string; generating: boolean; last_error: string | null; pending_tools: WirePendingTool[] }
+  | { type: "ping" }
+  | { type: "config_changed"; config: ChatConfig; changed_fields: string[] }
+  | { type: "conversation_edited"; log: Message[] };
+
+export interface WirePendingTool {
+  tool_id: string;
+  tooluse: { tool: string; args: string[]; content: string };
+  auto_confirm: boolean;
+  preview?: string;
+}
+
+/** An event with its position in the conversation's stream (the SSE `id:`). */
+export interface NumberedEvent {
+  id: number;
+  event: SessionEvent;
+}
+
+export interface StepOptions {
+  sessionId: string;
+  model?: string;
+  stream?: boolean;
+  branch?: string;
+  autoConfirm?: boolean | number;
+}
+
+export interface ConfirmOptions {
+  sessionId?: string;
+  toolId: string;
+  action: "confirm" | "edit" | "skip" | "auto";
+  content?: string;
+  count?: number;
+}
+
+export interface SessionSnapshot {
+  id: string;
+  conversationId: string;
+  generating: boolean;
+  lastError: string | null;
+  pendingTools: WirePendingTool[];
+}
+
+export interface SessionManager {
+  /** A new session on a conversation; `autoConfirm` as in PUT (true → unlimited, N → N tools). */
+  create(conversationId: string, options?: { autoConfirm?: boolean | number }): SessionSnapshot;
+  /** Throws NotFoundError / ForbiddenError (session of another conversation). */
+  require(conversationId: string, sessionId: string): SessionSnapshot;
+  state(conversationId: string): { generating: boolean; lastError: string | null; pendingTools: WirePendingTool[]; sessionId: string | null };
+  isGenerating(conversationId: string): boolean;
+  /** Starts a generation in the background; 409 when one is running. */
+  step(conversationId: string, options: StepOptions): Promise<void>;
+  confirm(conversationId: string, options: ConfirmOptions): Promise<string>;
+  interrupt(conversationId: string, sessionId?: string): Promise<string>;
+  /** Broadcasts an event (persist first!) to every client of the conversation. */
+  publish(conversationId: string, event: SessionEvent): void;
+  /**
+   * Subscribes to a conversation's events after `lastEventId`; replays what the buffer still holds.
+   * `missed` is true when the buffer no longer reaches back that far.
+   */
+  subscribe(
+    conversationId: string,
+    lastEventId: number | null,
+    listener: (event: NumberedEvent) => void,
+    /** Called when the server shuts down, so the stream can end. */
+    onClose?: () => void,
+  ): { replay: NumberedEvent[]; missed: boolean; unsubscribe: () => void };
+  /** Resolves when the conversation's current generation (and its tool chain) has finished. */
+  settled(conversationId: string): Promise<void>;
+  /** Drops the conversation's sessions (on delete). */
+  forget(conversationId: string): void;
+  /** Interrupts every generation and waits for them to settle (shutdown). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,52 @@
+/** Numbered schema migrations, applied in order at open and recorded in `PRAGMA user_version`. */
+import type { Database } from "better-sqlite3";
+
+export const migrations: ReadonlyArray<{ version: number; description: string; sql: string }> = [
+  {
+    version: 1,
+    description: "conversations and messages",
+    sql: `
+      CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created REAL NOT NULL,
+        modified REAL NOT NULL,
+        config TEXT NOT NULL,
+        workspace TEXT NOT NULL,
+        message_count INTEGER NOT NULL DEFAULT 0,
+        branch_count INTEGER NOT NULL DEFAULT 1,
+        last_message_role TEXT,
+        last_message_preview TEXT NOT NULL DEFAULT '',
+        total_cost REAL NOT NULL DEFAULT 0,
+        total_input_tokens INTEGER NOT NULL DEFAULT 0,
+        total_output_tokens INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX conversations_by_modified ON conversations (modified DESC, id DESC);
+      CREATE TABLE messages (
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        branch TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        role TEXT NOT NULL,
+        content TEXT NOT NULL,
+        timestamp TEXT NOT NULL,
+        files TEXT,
+        pinned INTEGER NOT NULL DEFAULT 0,
+        hide INTEGER NOT NULL DEFAULT 0,
+        call_id TEXT,
+        metadata TEXT,
+        PRIMARY KEY (conversation_id, branch, position)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+export function migrate(database: Database): void {
+  const current = database.pragma("user_version", { simple: true }) as number;
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    database.transaction(() => {
+      database.exec(migration.sql);
+      database.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+}

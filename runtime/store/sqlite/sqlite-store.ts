@@ -1,0 +1,234 @@
+/**
+ * The embedded conversation store: better-sqlite3, synchronous underneath, statements prepared
+ * once, one transaction per write batch; exposed through the promise-returning ConversationStore.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import BetterSqlite3, { type Database, type Statement } from "better-sqlite3";
+import { BadRequestError, ConflictError, NotFoundError } from "../../errors.js";
+import type {
+  ChatConfig,
+  Conversation,
+  ConversationPage,
+  ConversationStore,
+  ListOptions,
+  Message,
+  NewConversation,
+} from "../types.js";
+import {
+  type ConversationRow,
+  ConversationRows,
+  conversationSummaryColumns,
+  previewOf,
+  rowToConversation,
+  rowToSummary,
+  totalsOf,
+} from "./conversation-rows.js";
+import { MessageRows } from "./message-rows.js";
+import { migrate } from "./migrations.js";
+
+const nowSeconds = (): number => Date.now() / 1000;
+
+export function openDatabase(path: string): Database {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const database = new BetterSqlite3(path);
+  database.pragma("journal_mode = WAL");
+  database.pragma("busy_timeout = 5000");
+  database.pragma("foreign_keys = ON");
+  database.pragma("synchronous = NORMAL");
+  migrate(database);
+  return database;
+}
+
+interface Cursor {
+  modified: number;
+  id: string;
+}
+
+export function encodeCursor(row: { modified: number; id: string }): string {
+  return `${row.modified}|${encodeURIComponent(row.id)}`;
+}
+
+export function decodeCursor(cursor: string): Cursor {
+  const separator = cursor.indexOf("|");
+  const modifiedText = separator === -1 ? cursor : cursor.slice(0, separator);
+  const modified = Number(modifiedText);
+  if (modifiedText.trim() === "" || !Number.isFinite(modified)) throw new BadRequestError("Invalid cursor");
+  if (separator === -1) return { modified, id: "" };
+  try {
+    return { modified, id: decodeURIComponent(cursor.slice(separator + 1)) };
+  } catch {
+    throw new BadRequestError("Invalid cursor");
+  }
+}
+
+export class SqliteConversationStore implements ConversationStore {
+  private readonly conversations: ConversationRows;
+  private readonly messageRows: MessageRows;
+  private readonly searchFirst: Statement<[string, string, string, number], ConversationRow>;
+  private readonly searchNext: Statement<[string, string, string, number, number, string, number], ConversationRow>;
+
+  constructor(readonly database: Database) {
+    this.conversations = new ConversationRows(database);
+    this.messageRows = new MessageRows(database);
+    const match =
+      "(instr(lower(id), ?) > 0 OR instr(lower(name), ?) > 0 OR instr(lower(last_message_preview), ?) > 0)";
+    this.searchFirst = database.prepare(
+      `SELECT ${conversationSummaryColumns} FROM conversations WHERE ${match} ORDER BY modified DESC, id DESC LIMIT ?`,
+    );
+    this.searchNext = database.prepare(
+      `SELECT ${conversationSummaryColumns} FROM conversations WHERE ${match}
+       AND (modified < ? OR (modified = ? AND id < ?)) ORDER BY modified DESC, id DESC LIMIT ?`,
+    );
+  }
+
+  static open(path: string): SqliteConversationStore {
+    return new SqliteConversationStore(openDatabase(path));
+  }
+
+  async list(options: ListOptions): Promise<ConversationPage> {
+    const limit = options.limit + 1;
+    const cursor = options.cursor ? decodeCursor(options.cursor) : undefined;
+    const query = options.query?.toLowerCase();
+    let rows: ConversationRow[];
+    if (query) {
+      rows = cursor
+        ? this.searchNext.all(query, query, query, cursor.modified, cursor.modified, cursor.id, limit)
+        : this.searchFirst.all(query, query, query, limit);
+    } else {
+      rows = cursor
+        ? this.conversations.nextPage.all(cursor.modified, cursor.modified, cursor.id, limit)
+        : this.conversations.firstPage.all(limit);
+    }
+    const hasMore = rows.length > options.limit;
+    const page = hasMore ? rows.slice(0, options.limit) : rows;
+    const last = page[page.length - 1];
+    return { items: page.map(rowToSummary), nextCursor: hasMore && last ? encodeCursor(last) : null };
+  }
+
+  async get(id: string): Promise<Conversation | null> {
+    const row = this.conversations.selectOne.get(id);
+    return row ? rowToConversation(row) : null;
+  }
+
+  async create(conversation: NewConversation): Promise<void> {
+    const created = conversation.created ?? nowSeconds();
+    const messages = conversation.messages;
+    const last = messages[messages.length - 1];
+    const totals = totalsOf(messages);
+    const name = conversation.name ?? conversation.config.chat.name ?? conversation.id;
+    this.database.transaction(() => {
+      if (this.conversations.exists.get(conversation.id)) {
+        throw new ConflictError(`Conversation already exists: ${conversation.id}`);
+      }
+      this.conversations.insert.run(
+        conversation.id,
+        name,
+        created,
+        created,
+        JSON.stringify(conversation.config),
+        conversation.workspace,
+        messages.length,
+        last?.role ?? null,
+        previewOf(last),
+        totals.cost,
+        totals.input,
+        totals.output,
+      );
+      this.messageRows.insertAt(conversation.id, "main", 0, messages);
+    })();
+  }
+
+  async messages(id: string, branch = "main"): Promise<Message[]> {
+    this.requireExisting(id);
+    return this.messageRows.branch(id, branch);
+  }
+
+  async branches(id: string): Promise<Record<string, Message[]>> {
+    this.requireExisting(id);
+    return this.messageRows.allBranches(id);
+  }
+
+  async append(id: string, messages: Message[], branch = "main"): Promise<number> {
+    return this.database.transaction(() => {
+      this.requireExisting(id);
+      const start = this.messageRows.count(id, branch);
+      this.messageRows.insertAt(id, branch, start, messages);
+      const length = start + messages.length;
+      if (branch === "main") {
+        const totals = totalsOf(messages);
+        const last = messages[messages.length - 1];
+        this.conversations.afterAppend.run(
+          nowSeconds(),
+          length,
+          last?.role ?? null,
+          previewOf(last),
+          totals.cost,
+          totals.input,
+          totals.output,
+          id,
+        );
+      } else if (start === 0) {
+        this.conversations.setBranchCount.run(this.messageRows.branchCount(id), id);
+      }
+      return length;
+    })();
+  }
+
+  async replaceMessages(id: string, messages: Message[], branch = "main"): Promise<void> {
+    this.database.transaction(() => {
+      this.requireExisting(id);
+      this.messageRows.clear(id, branch);
+      this.messageRows.insertAt(id, branch, 0, messages);
+      if (branch === "main") {
+        const totals = totalsOf(messages);
+        const last = messages[messages.length - 1];
+        this.conversations.afterReplace.run(
+          nowSeconds(),
+          messages.length,
+          last?.role ?? null,
+          previewOf(last),
+          totals.cost,
+          totals.input,
+          totals.output,
+          id,
+        );
+      }
+      this.conversations.setBranchCount.run(this.messageRows.branchCount(id), id);
+    })();
+  }
+
+  async updateConfig(id: string, config: ChatConfig): Promise<void> {
+    this.database.transaction(() => {
+      const row = this.requireExisting(id);
+      this.conversations.setConfig.run(
+        JSON.stringify(config),
+        config.chat.name ?? row.name,
+        config.chat.workspace ?? row.workspace,
+        nowSeconds(),
+        id,
+      );
+    })();
+  }
+
+  async rename(id: string, name: string): Promise<void> {
+    this.database.transaction(() => {
+      this.requireExisting(id);
+      this.conversations.setName.run(name, name, nowSeconds(), id);
+    })();
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.conversations.remove.run(id).changes > 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.database.open) this.database.close();
+  }
+
+  private requireExisting(id: string): ConversationRow {
+    const row = this.conversations.selectOne.get(id);
+    if (!row) throw new NotFoundError(`Conversation not found: ${id}`);
+    return row;
+  }
+}
