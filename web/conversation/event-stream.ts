@@ -19,6 +19,7 @@ const maximumRetryDelay = 30_000;
 export class ConversationEventStream {
   private source: EventSource | null = null;
   private lastEventId: string | null = null;
+  private previousFrameId = "";
   private readonly seen = new RecentIds();
   private retryDelay = 1000;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -50,6 +51,7 @@ export class ConversationEventStream {
 
   private open(): void {
     if (this.closed) return;
+    this.previousFrameId = "";
     const source = new EventSource(eventsUrl(this.conversationId, this.sessionId, this.lastEventId), {
       withCredentials: true,
     });
@@ -72,10 +74,13 @@ export class ConversationEventStream {
     } catch {
       return;
     }
-    if (message.lastEventId) {
-      // `connected` and `ping` are per-connection and idempotent; deduplicating them could hide a reconnect.
-      if (event.type !== "connected" && event.type !== "ping" && !this.seen.remember(message.lastEventId)) return;
-      this.lastEventId = message.lastEventId;
+    const id = message.lastEventId;
+    // A frame without its own `id:` (connected, ping, a reload notice) repeats the previous frame's id.
+    const ownId = id !== "" && id !== this.previousFrameId && event.type !== "connected" && event.type !== "ping";
+    this.previousFrameId = id;
+    if (ownId) {
+      if (!this.seen.remember(id)) return;
+      this.lastEventId = id;
     }
     if (event.type === "connected") {
       if (this.sessionId && event.session_id !== this.sessionId) this.seen.clear();

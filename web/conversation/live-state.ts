@@ -119,14 +119,9 @@ function applyEvent(state: LiveState, event: ServerEvent): LiveState {
       const tools = event.pending_tools
         ? event.pending_tools.map((wire) => toolCard(wire, previous.get(wire.tool_id)))
         : state.tools;
-      return {
-        ...state,
-        sessionId: event.session_id,
-        connected: true,
-        generating,
-        streaming: generating ? state.streaming : null,
-        tools,
-      };
+      // A stale partial reply is cleared by the log refetch that follows every connect, not here:
+      // replayed tokens may still be on their way.
+      return { ...state, sessionId: event.session_id, connected: true, generating, tools };
     }
     case "ping":
       return state;
@@ -172,12 +167,14 @@ function applyEvent(state: LiveState, event: ServerEvent): LiveState {
         reloadRequests: state.streaming ? state.reloadRequests + 1 : state.reloadRequests,
       };
     case "error":
+      // A reload request is handled by reloading; showing it would only alarm the user.
+      if (asksForReload(event)) return { ...state, reloadRequests: state.reloadRequests + 1 };
       return {
         ...state,
         error: event.error,
         generating: false,
         stepPending: false,
-        reloadRequests: asksForReload(event) || state.streaming ? state.reloadRequests + 1 : state.reloadRequests,
+        reloadRequests: state.streaming ? state.reloadRequests + 1 : state.reloadRequests,
       };
     case "config_changed":
       return {
