@@ -3,6 +3,7 @@
  * again, until a reply uses no tool. Every message is persisted before its event is emitted, so a
  * client that reloads on an event finds it in the store.
  */
+import type { NativeTool } from "../models/model.js";
 import type { Message } from "../store/types.js";
 import type { ToolUse } from "../tools/tool.js";
 import { errorMessage } from "./abort.js";
@@ -17,20 +18,39 @@ import type { AgentLoopOptions, LoopOutcome } from "./types.js";
 export const DEFAULT_MAX_TURNS = 50;
 
 export async function runAgentLoop(options: AgentLoopOptions): Promise<LoopOutcome> {
-  const maxTurns = options.maxTurns ?? DEFAULT_MAX_TURNS;
-  const stream = options.stream ?? true;
-  const nativeTools = options.toolFormat === "tool" ? nativeToolsOf(options.tools.all()) : undefined;
-  // In tool format the calls arrive as parts; the text may still hold markdown blocks (as in gptme).
-  const textFormat: ToolUseParseOptions = {
-    format: options.toolFormat === "xml" ? "xml" : "markdown",
-    toolForBlockType: (blockType) => options.tools.byBlockType(blockType)?.name,
-  };
   const persist = async (message: Message) => {
     await options.store.append(options.conversationId, [message], options.branch);
     options.emit({ type: "message_added", message });
   };
-  const context: ToolRunContext = { options, persist };
+  const context: LoopContext = {
+    options,
+    persist,
+    stream: options.stream ?? true,
+    nativeTools: options.toolFormat === "tool" ? nativeToolsOf(options.tools.all()) : undefined,
+    // In tool format the calls arrive as parts; the text may still hold markdown blocks (as in gptme).
+    textFormat: {
+      format: options.toolFormat === "xml" ? "xml" : "markdown",
+      toolForBlockType: (blockType) => options.tools.byBlockType(blockType)?.name,
+    },
+  };
+  try {
+    return await runTurns(context);
+  } catch (error) {
+    // Not the model's failure (those are handled per reply) but the store's or a caller's.
+    options.emit({ type: "error", error: errorMessage(error) });
+    return "error";
+  }
+}
 
+interface LoopContext extends ToolRunContext {
+  stream: boolean;
+  nativeTools?: NativeTool[];
+  textFormat: ToolUseParseOptions;
+}
+
+async function runTurns(context: LoopContext): Promise<LoopOutcome> {
+  const { options } = context;
+  const maxTurns = options.maxTurns ?? DEFAULT_MAX_TURNS;
   for (let turn = 0; turn < maxTurns; turn++) {
     if (options.signal.aborted) return interrupted(options);
     const messages = await options.store.messages(options.conversationId, options.branch);
@@ -42,45 +62,51 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<LoopOutco
     const reply = await generateReply({
       model: options.model,
       messages,
-      tools: nativeTools,
-      stream,
+      tools: context.nativeTools,
+      stream: context.stream,
       signal: options.signal,
-      breakOn: stream ? textFormat : undefined,
+      breakOn: context.stream ? context.textFormat : undefined,
       emit: options.emit,
     });
-    const content = recordedContent(reply);
-    const metadata = replyMetadata(options.model.id, reply.usage, options.cost);
-
-    if (reply.ending === "interrupted") {
-      if (content) {
-        const message = assistantMessage(content + INTERRUPTED_MARK, metadata);
-        await persist(message);
-        options.emit({ type: "generation_complete", message });
-      }
-      return interrupted(options);
-    }
-    if (reply.ending === "error") {
-      if (content) await persist(assistantMessage(content, metadata));
-      const error = errorMessage(reply.error);
-      await persist(systemMessage(`Error: ${error}`));
-      options.emit({ type: "error", error });
-      return "error";
-    }
-
-    const message = assistantMessage(content, metadata);
-    await persist(message);
-    options.emit({ type: "generation_complete", message });
-
-    const toolUses = [...parseToolUses(reply.text, textFormat), ...reply.nativeCalls];
-    if (toolUses.length === 0) return "done";
-    for (const toolUse of toolUses) {
-      const ending = isNativeCall(toolUse) ? await runNativeCall(toolUse, context) : await runToolUse(toolUse, context);
-      if (ending === "stopped") return "stopped";
-      if (ending === "interrupted") return interrupted(options);
-    }
+    const ending = await recordReply(reply, context);
+    if (ending !== "continue") return ending;
   }
   options.emit({ type: "error", error: `Stopped after ${maxTurns} model turns without finishing; send a message to continue.` });
   return "stopped";
+}
+
+/** Persists a reply and runs its tool uses; "continue" when the model should answer their results. */
+async function recordReply(reply: Reply, context: LoopContext): Promise<LoopOutcome | "continue"> {
+  const { options, persist } = context;
+  const content = recordedContent(reply);
+  const metadata = replyMetadata(options.model.id, reply.usage, options.cost);
+  if (reply.ending === "interrupted") {
+    if (content) {
+      const message = assistantMessage(content + INTERRUPTED_MARK, metadata);
+      await persist(message);
+      options.emit({ type: "generation_complete", message });
+    }
+    return interrupted(options);
+  }
+  if (reply.ending === "error") {
+    if (content) await persist(assistantMessage(content, metadata));
+    const error = errorMessage(reply.error);
+    await persist(systemMessage(`Error: ${error}`));
+    options.emit({ type: "error", error });
+    return "error";
+  }
+  const message = assistantMessage(content, metadata);
+  await persist(message);
+  options.emit({ type: "generation_complete", message });
+
+  const toolUses = [...parseToolUses(reply.text, context.textFormat), ...reply.nativeCalls];
+  if (toolUses.length === 0) return "done";
+  for (const toolUse of toolUses) {
+    const ending = isNativeCall(toolUse) ? await runNativeCall(toolUse, context) : await runToolUse(toolUse, context);
+    if (ending === "stopped") return "stopped";
+    if (ending === "interrupted") return interrupted(options);
+  }
+  return "continue";
 }
 
 function interrupted(options: AgentLoopOptions): LoopOutcome {

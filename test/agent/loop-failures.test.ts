@@ -73,6 +73,15 @@ describe("agent loop: interrupts, errors and limits", () => {
     expect((await harness.added()).map((message) => message.content)).toEqual(["Half a ", "Error: connection reset"]);
   });
 
+  it("a store that fails ends the run with an error event instead of throwing", async () => {
+    const harness = await createHarness([{ parts: textReply(["hello"]) }]);
+    harness.store.append = async () => {
+      throw new Error("database is locked");
+    };
+    expect(await harness.run()).toBe("error");
+    expect(harness.events.at(-1)).toEqual({ type: "error", error: "database is locked" });
+  });
+
   it("an empty conversation is an error", async () => {
     const harness = await createHarness([]);
     await harness.store.replaceMessages("loop-test", []);
