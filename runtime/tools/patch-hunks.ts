@@ -36,8 +36,8 @@ function parseHunk(block: string): Hunk {
 function splitPlaceholders(hunk: Hunk): Hunk[] {
   if (!PLACEHOLDER_LINE.test(hunk.original) && !PLACEHOLDER_LINE.test(hunk.updated)) return [hunk];
   const global = new RegExp(PLACEHOLDER_LINE.source, "gm");
-  const originals = hunk.original.split(global).filter((_, index) => index % 2 === 0);
-  const updates = hunk.updated.split(global).filter((_, index) => index % 2 === 0);
+  const originals = hunk.original.split(global);
+  const updates = hunk.updated.split(global);
   if (originals.length !== updates.length) throw new Error("different number of placeholders in original and modified chunks");
   return originals
     .map((original, index) => ({ original, updated: updates[index] }))
