@@ -13,6 +13,7 @@ import { nativeToolsOf } from "./native-tools.js";
 import { serializeToolUse } from "./parse/serialize.js";
 import { parseToolUses, type ToolUseParseOptions } from "./parse/tool-uses.js";
 import { runToolUse, type ToolRunContext } from "./run-tool-use.js";
+import { parseOptionsFor } from "./tool-use-wire.js";
 import type { AgentLoopOptions, LoopOutcome } from "./types.js";
 
 export const DEFAULT_MAX_TURNS = 50;
@@ -28,10 +29,7 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<LoopOutco
     stream: options.stream ?? true,
     nativeTools: options.toolFormat === "tool" ? nativeToolsOf(options.tools.all()) : undefined,
     // In tool format the calls arrive as parts; the text may still hold markdown blocks (as in gptme).
-    textFormat: {
-      format: options.toolFormat === "xml" ? "xml" : "markdown",
-      toolForBlockType: (blockType) => options.tools.byBlockType(blockType)?.name,
-    },
+    textFormat: parseOptionsFor(options.tools, options.toolFormat === "xml" ? "xml" : "markdown"),
   };
   try {
     return await runTurns(context);

@@ -1,5 +1,7 @@
 /** Gives every tool use gptme's `{tool, args, content}` shape, whichever format it came in. */
-import type { ToolDefinition, ToolUse } from "../tools/tool.js";
+import type { ToolDefinition, ToolRegistry, ToolUse } from "../tools/tool.js";
+import type { ToolUseParseOptions } from "./parse/tool-uses.js";
+import type { ToolFormat } from "./types.js";
 
 /**
  * Native calls and XML invokes carry parameters; their args and content come from the tool's
@@ -24,4 +26,9 @@ export function withEditedContent(toolUse: ToolUse, content: string): ToolUse {
 
 export function wireOf(toolUse: ToolUse): { tool: string; args: string[]; content: string } {
   return { tool: toolUse.tool, args: [...toolUse.args], content: toolUse.content };
+}
+
+/** Parser options for a registry: fence languages and XML tags resolve to the registry's tools. */
+export function parseOptionsFor(tools: ToolRegistry, format: ToolFormat): ToolUseParseOptions {
+  return { format, toolForBlockType: (blockType) => tools.byBlockType(blockType)?.name };
 }
