@@ -142,9 +142,9 @@ export class ShellSession {
     const stdoutFile = path.join(this.temporaryDirectory, `${id}.out`);
     const stderrFile = path.join(this.temporaryDirectory, `${id}.err`);
     const driver =
-      `IFS= read -r -d '' __gptme_command; ` +
-      `{ eval "$__gptme_command"; } >${shellQuote(stdoutFile)} 2>${shellQuote(stderrFile)} </dev/null 3>&-; ` +
-      `builtin printf 'done ${id} %s %s\\0' "$?" "$PWD" >&3; unset __gptme_command\n`;
+      `IFS= builtin read -r -d '' __gptme_command; ` +
+      `{ builtin eval "$__gptme_command"; } >${shellQuote(stdoutFile)} 2>${shellQuote(stderrFile)} </dev/null 3>&-; ` +
+      `builtin printf 'done ${id} %s %s\\0' "$?" "$PWD" >&3; builtin unset __gptme_command\n`;
     const report = new Promise<Report>((resolve) => (this.waiting = { id, settle: resolve }));
     this.setReferenced(true);
     (this.child.stdin as Writable).write(driver + command.replaceAll("\0", "") + "\0");

@@ -66,6 +66,12 @@ describe("shell tool", () => {
     expect(await run("echo next", context)).toContain("```stdout\nnext\n```");
   });
 
+  it("keeps working when a command shadows the builtins the driver uses", async () => {
+    const context = await shellContext();
+    await run("read() { :; }; eval() { :; }; printf() { :; }; unset() { :; }", context);
+    expect(await run("echo fine", context)).toContain("```stdout\nfine\n```");
+  });
+
   it("gives commands an empty stdin so cat and read do not hang", async () => {
     const context = await shellContext();
     const output = await run('cat; read line; echo "read returned $?"', context);
