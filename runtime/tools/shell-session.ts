@@ -10,12 +10,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { open, unlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { StringDecoder } from "node:string_decoder";
 import { setTimeout as delay } from "node:timers/promises";
+import { OutputFollower, type OutputListener } from "./output-follower.js";
 
 /** What gptme exports in its shell so pagers and editors never block a command. */
 const SHELL_ENVIRONMENT: Record<string, string> = {
@@ -32,7 +31,7 @@ export interface ShellRunOptions {
   /** 0 or undefined: no timeout. */
   timeoutMilliseconds?: number;
   signal?: AbortSignal;
-  onOutput?: (chunk: string, stream: "stdout" | "stderr") => void;
+  onOutput?: OutputListener;
   /** Between SIGTERM and SIGKILL when a command is stopped. */
   killGraceMilliseconds?: number;
   /** Output beyond this many bytes per stream stops the command (a runaway `yes` would fill the disk). */
@@ -51,6 +50,8 @@ export interface ShellRunResult {
   /** bash is gone (killed, or the command exited it); the next command needs a new shell. */
   shellEnded: boolean;
 }
+
+type StopReason = "timeout" | "abort" | "output";
 
 interface Report {
   exitCode: number | null;
@@ -139,8 +140,33 @@ export class ShellSession {
   async run(command: string, options: ShellRunOptions = {}): Promise<ShellRunResult> {
     if (this.exited) throw new Error("The shell has exited");
     const id = ++this.counter;
-    const stdoutFile = path.join(this.temporaryDirectory, `${id}.out`);
-    const stderrFile = path.join(this.temporaryDirectory, `${id}.err`);
+    const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    const stdout = new OutputFollower(path.join(this.temporaryDirectory, `${id}.out`), "stdout", options.onOutput);
+    const stderr = new OutputFollower(path.join(this.temporaryDirectory, `${id}.err`), "stderr", options.onOutput);
+    const report = this.send(id, command, stdout.file, stderr.file);
+    const watch = this.watch(id, [stdout, stderr], maxBytes, options);
+    let outcome: Report;
+    try {
+      outcome = await report;
+    } finally {
+      this.waiting = undefined;
+      this.setReferenced(false);
+      await watch.end();
+    }
+    const stopReason = watch.stopReason();
+    return {
+      stdout: await stdout.finish(maxBytes),
+      stderr: await stderr.finish(maxBytes),
+      exitCode: stopReason ? null : outcome.exitCode,
+      timedOut: stopReason === "timeout",
+      interrupted: stopReason === "abort",
+      outputLimitExceeded: stopReason === "output",
+      shellEnded: outcome.shellEnded,
+    };
+  }
+
+  /** Hands bash the driver line and the command; resolves with the command's report. */
+  private send(id: number, command: string, stdoutFile: string, stderrFile: string): Promise<Report> {
     const driver =
       `IFS= builtin read -r -d '' __gptme_command; ` +
       `{ builtin eval "$__gptme_command"; } >${shellQuote(stdoutFile)} 2>${shellQuote(stderrFile)} </dev/null 3>&-; ` +
@@ -148,16 +174,15 @@ export class ShellSession {
     const report = new Promise<Report>((resolve) => (this.waiting = { id, settle: resolve }));
     this.setReferenced(true);
     (this.child.stdin as Writable).write(driver + command.replaceAll("\0", "") + "\0");
+    return report;
+  }
 
-    const streams = [
-      new OutputFollower(stdoutFile, "stdout", options.onOutput),
-      new OutputFollower(stderrFile, "stderr", options.onOutput),
-    ];
-    const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-    let stopReason: "timeout" | "abort" | "output" | undefined;
-    const stop = (reason: "timeout" | "abort" | "output") => {
-      if (stopReason || this.waiting?.id !== id) return;
-      stopReason = reason;
+  /** Stops the command on timeout, abort or runaway output, and streams its output meanwhile. */
+  private watch(id: number, outputs: OutputFollower[], maxBytes: number, options: ShellRunOptions) {
+    let reason: StopReason | undefined;
+    const stop = (why: StopReason) => {
+      if (reason || this.waiting?.id !== id) return;
+      reason = why;
       void this.kill(options.killGraceMilliseconds ?? 500);
     };
     const timer = options.timeoutMilliseconds ? setTimeout(() => stop("timeout"), options.timeoutMilliseconds) : undefined;
@@ -166,32 +191,17 @@ export class ShellSession {
     if (options.signal?.aborted) onAbort();
     let poll: Promise<void> | undefined;
     const checkOutput = async () => {
-      for (const stream of streams) if ((await stream.follow(maxBytes)) > maxBytes) stop("output");
+      for (const output of outputs) if ((await output.follow(maxBytes)) > maxBytes) stop("output");
     };
-    const poller = setInterval(() => {
-      poll ??= checkOutput().finally(() => (poll = undefined));
-    }, POLL_MILLISECONDS);
-
-    let outcome: Report;
-    try {
-      outcome = await report;
-    } finally {
-      clearTimeout(timer);
-      clearInterval(poller);
-      options.signal?.removeEventListener("abort", onAbort);
-      this.waiting = undefined;
-      this.setReferenced(false);
-    }
-    await poll;
-    const [stdout, stderr] = await Promise.all(streams.map((stream) => stream.finish(maxBytes)));
+    const poller = setInterval(() => (poll ??= checkOutput().finally(() => (poll = undefined))), POLL_MILLISECONDS);
     return {
-      stdout,
-      stderr,
-      exitCode: stopReason ? null : outcome.exitCode,
-      timedOut: stopReason === "timeout",
-      interrupted: stopReason === "abort",
-      outputLimitExceeded: stopReason === "output",
-      shellEnded: outcome.shellEnded,
+      stopReason: () => reason,
+      async end() {
+        clearTimeout(timer);
+        clearInterval(poller);
+        options.signal?.removeEventListener("abort", onAbort);
+        await poll;
+      },
     };
   }
 
@@ -229,55 +239,5 @@ export class ShellSession {
       }
     }
     rmSync(this.temporaryDirectory, { recursive: true, force: true });
-  }
-}
-
-/** Reads a command's output file as it grows (for streaming), then whole once the command is done. */
-class OutputFollower {
-  private offset = 0;
-  private readonly decoder = new StringDecoder("utf8");
-  private size = 0;
-
-  constructor(
-    private readonly file: string,
-    private readonly stream: "stdout" | "stderr",
-    private readonly onOutput: ShellRunOptions["onOutput"],
-  ) {}
-
-  /** Streams new bytes (up to `maxBytes` in all) to `onOutput`, if any; returns the file's size so far. */
-  async follow(maxBytes: number): Promise<number> {
-    const handle = await open(this.file, "r").catch(() => undefined);
-    if (!handle) return this.size;
-    try {
-      this.size = (await handle.stat()).size;
-      const end = Math.min(this.size, maxBytes);
-      while (this.onOutput && end > this.offset) {
-        const buffer = Buffer.alloc(Math.min(end - this.offset, 1024 * 1024));
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.offset);
-        if (bytesRead === 0) break;
-        this.offset += bytesRead;
-        const text = this.decoder.write(buffer.subarray(0, bytesRead));
-        if (text) this.onOutput(text, this.stream);
-      }
-    } finally {
-      await handle.close();
-    }
-    return this.size;
-  }
-
-  /** The output (at most `maxBytes` of it); the file is removed afterwards. */
-  async finish(maxBytes: number): Promise<string> {
-    if (this.onOutput) await this.follow(maxBytes);
-    const handle = await open(this.file, "r").catch(() => undefined);
-    if (!handle) return "";
-    try {
-      const size = Math.min((await handle.stat()).size, maxBytes);
-      const buffer = Buffer.alloc(size);
-      const { bytesRead } = await handle.read(buffer, 0, size, 0);
-      return buffer.subarray(0, bytesRead).toString("utf8");
-    } finally {
-      await handle.close();
-      await unlink(this.file).catch(() => {});
-    }
   }
 }
