@@ -56,6 +56,7 @@ describe("client helpers", () => {
     ];
     expect(applyListChange(items, { type: "renamed", id: "b", name: "Bee" })[1].name).toBe("Bee");
     expect(applyListChange(items, { type: "touched", id: "b" }).map((item) => item.id)).toEqual(["b", "a"]);
+    expect(applyListChange(items, { type: "counted", id: "a", messages: 7 })[0]).toMatchObject({ id: "a", messages: 7 });
     expect(applyListChange(items, { type: "deleted", id: "a" }).map((item) => item.id)).toEqual(["b"]);
     expect(applyListChange(items, { type: "created", conversation: { id: "c", name: "C", modified: 3, messages: 1 } })[0].id).toBe("c");
   });

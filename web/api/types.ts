@@ -93,6 +93,8 @@ export interface ServerInfo {
   message?: string;
   version?: string;
   provider_configured?: boolean;
+  /** false when the server runs with auth disabled: there is nothing to sign out of. */
+  auth_required?: boolean;
 }
 
 export interface WorkspaceEntry {

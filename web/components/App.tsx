@@ -82,5 +82,11 @@ export function App() {
     );
   }
   if (auth.status === "signed-out") return <SignIn error={auth.error} onSubmit={submitToken} />;
-  return <Layout models={models} providerConfigured={serverInfo?.provider_configured !== false} onSignOut={leave} />;
+  return (
+    <Layout
+      models={models}
+      providerConfigured={serverInfo?.provider_configured !== false}
+      onSignOut={serverInfo?.auth_required === false ? undefined : leave}
+    />
+  );
 }

@@ -44,6 +44,10 @@ export function ConversationView({ id, initialOptions, models, onOpenDrawer }: C
   }, [id, state.name]);
 
   useEffect(() => {
+    if (state.messages.length > 0) publishListChange({ type: "counted", id, messages: state.messages.length });
+  }, [id, state.messages.length]);
+
+  useEffect(() => {
     if (!busy) return;
     const stopOnEscape = (event: KeyboardEvent) => {
       if (event.key === "Escape" && !event.defaultPrevented) void interrupt();

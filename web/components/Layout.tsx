@@ -14,7 +14,7 @@ import { Sidebar } from "./Sidebar.js";
 interface LayoutProps {
   models: ModelList;
   providerConfigured: boolean;
-  onSignOut(): void;
+  onSignOut?: () => void;
 }
 
 export function Layout({ models, providerConfigured, onSignOut }: LayoutProps) {

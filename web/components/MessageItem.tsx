@@ -21,6 +21,7 @@ export function MessageItem({ message, fileUrl }: MessageItemProps) {
   const label = roleLabels[message.role] ?? message.role;
   const time = formatTime(message.timestamp);
   const usage = message.role === "assistant" ? usageOf(message.metadata) : null;
+  const model = typeof message.metadata?.model === "string" ? message.metadata.model : undefined;
   return (
     <article class={`message message-${message.role}${message.hide ? " message-hidden" : ""}`} aria-label={`${label} message`}>
       <div class="message-meta">
@@ -30,9 +31,9 @@ export function MessageItem({ message, fileUrl }: MessageItemProps) {
       </div>
       <Markdown source={message.content} fileUrl={fileUrl} />
       {message.files && message.files.length > 0 && <FileAttachments files={message.files} fileUrl={fileUrl} />}
-      {usage && (
+      {message.role === "assistant" && (usage || model) && (
         <div class="message-footer">
-          <UsageSummary usage={usage} label="This reply" model={typeof message.metadata?.model === "string" ? message.metadata.model : undefined} />
+          {usage ? <UsageSummary usage={usage} label="This reply" model={model} /> : <span class="usage usage-model">{model}</span>}
         </div>
       )}
     </article>

@@ -9,7 +9,7 @@ interface SidebarProps {
   hidden: boolean;
   focusOnShow: boolean;
   onClose?: () => void;
-  onSignOut(): void;
+  onSignOut?: () => void;
 }
 
 export function Sidebar({ activeId, hidden, focusOnShow, onClose, onSignOut }: SidebarProps) {
@@ -36,11 +36,13 @@ export function Sidebar({ activeId, hidden, focusOnShow, onClose, onSignOut }: S
         </div>
       </div>
       <ConversationList activeId={activeId} />
-      <div class="sidebar-footer">
-        <button type="button" class="button-quiet button-small" onClick={onSignOut}>
-          <Icon name="logout" size={16} /> Sign out
-        </button>
-      </div>
+      {onSignOut && (
+        <div class="sidebar-footer">
+          <button type="button" class="button-quiet button-small" onClick={onSignOut}>
+            <Icon name="logout" size={16} /> Sign out
+          </button>
+        </div>
+      )}
     </aside>
   );
 }

@@ -8,7 +8,10 @@ export type ListChange =
   | { type: "created"; conversation: ConversationSummary }
   | { type: "renamed"; id: string; name: string }
   | { type: "deleted"; id: string }
-  | { type: "touched"; id: string; messages?: number };
+  /** New activity: moves the conversation to the top. */
+  | { type: "touched"; id: string }
+  /** The log's length as loaded or grown, without reordering. */
+  | { type: "counted"; id: string; messages: number };
 
 type Listener = (change: ListChange) => void;
 const listeners = new Set<Listener>();
@@ -33,8 +36,9 @@ export function applyListChange(items: ConversationSummary[], change: ListChange
     case "touched": {
       const item = items.find((entry) => entry.id === change.id);
       if (!item) return items;
-      const updated = { ...item, modified: Date.now() / 1000, messages: change.messages ?? item.messages };
-      return [updated, ...items.filter((entry) => entry.id !== change.id)];
+      return [{ ...item, modified: Date.now() / 1000 }, ...items.filter((entry) => entry.id !== change.id)];
     }
+    case "counted":
+      return items.map((item) => (item.id === change.id && item.messages !== change.messages ? { ...item, messages: change.messages } : item));
   }
 }

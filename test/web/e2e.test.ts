@@ -1,0 +1,164 @@
+/**
+ * The web client end to end: the real server (Node adapter, child process) with the fake model
+ * server behind it, driven through headless Chromium with every non-loopback request aborted.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
+import { buildWebClient, hasChromium, launchBrowser, openPage, repositoryRoot, type WatchedPage } from "./support/browser.js";
+import { startRealServer, type RealServer } from "./support/real-server.js";
+
+const token = "e2e-web-token";
+const saveReply = "I'll write the file now.\n\n```save hello.txt\nhello world\n```\n";
+const finalReply = "Done: **hello.txt** now says hello world.";
+const hostileReply =
+  'Careful: <script>window.__pwned = 1; alert("script")</script> and <img src=x onerror="window.__pwned = 2; alert(\'img\')"> stay text.';
+
+describe.skipIf(!hasChromium)("web client end to end against the real server", () => {
+  let directory: string;
+  let workspace: string;
+  let model: FakeModelServer;
+  let server: RealServer;
+  let browser: Browser;
+  let watched: WatchedPage;
+  let page: Page;
+
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), "gptme-web-e2e-"));
+    workspace = join(directory, "workspace");
+    mkdirSync(workspace);
+    // The server serves the package's dist/web, as it does for users.
+    buildWebClient("dist/web");
+    model = await startFakeModelServer();
+    server = await startRealServer({
+      directory,
+      workspace,
+      token,
+      env: { OPENAI_BASE_URL: model.openaiBaseURL, OPENAI_API_KEY: "fake-key", MODEL: "local/fake" },
+    });
+    browser = await launchBrowser();
+    watched = await openPage(browser);
+    page = watched.page;
+    mkdirSync(join(repositoryRoot, "test-results"), { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await model?.close();
+    if (directory) rmSync(directory, { recursive: true, force: true });
+  });
+
+  const assistantMessages = () => page.getByRole("article", { name: "Assistant message" });
+  const messageTexts = () => page.locator(".message-column > article.message").allTextContents();
+
+  it("signs in with the start-up link's token and shows the empty state", async () => {
+    await page.goto(`${server.url}/#token=${token}`);
+    await page.getByText("What should we work on?").waitFor();
+    expect(new URL(page.url()).hash).toBe("");
+    expect(await page.evaluate(() => document.cookie)).not.toContain(token);
+    await page.getByText("No conversations yet.").waitFor();
+    expect(await page.getByLabel("Model").inputValue()).toBe("local/fake");
+  });
+
+  it("creates a conversation, streams the reply, confirms a save tool and shows the outcome", async () => {
+    // The third request is the server naming the conversation after its first exchange.
+    model.enqueue({ text: saveReply, chunkSize: 3, delayMs: 15 }, { text: finalReply, chunkSize: 4, delayMs: 10 }, { text: "Write hello.txt" });
+    const composer = page.getByLabel("Message", { exact: true });
+    await composer.fill("Please write hello.txt");
+    await composer.press("Enter");
+    await page.waitForURL(/\/chat\/chat-[\dT-]+Z$/);
+    // The reply arrives token by token in a streaming placeholder before it is stored.
+    await page.locator(".message-streaming").waitFor();
+    const tool = page.getByRole("region", { name: /Run this tool\? save hello\.txt/ });
+    await tool.waitFor();
+    await assistantMessages().filter({ hasText: "I'll write the file now." }).waitFor();
+    expect(await tool.locator(".token-addition").allTextContents()).toContain("+hello world\n");
+    expect(existsSync(join(workspace, "hello.txt"))).toBe(false);
+
+    await tool.getByRole("button", { name: "Confirm" }).click();
+    await assistantMessages().filter({ hasText: "Done: hello.txt now says hello world." }).waitFor();
+    await tool.waitFor({ state: "detached" });
+    expect(readFileSync(join(workspace, "hello.txt"), "utf8")).toBe("hello world\n");
+    await page.getByRole("article", { name: "System message" }).filter({ hasText: "hello.txt" }).first().waitFor();
+    await page.getByLabel(/This reply: \d+ input tokens/).first().waitFor();
+    await page.locator(".conversation-header .usage").waitFor();
+    await page.getByRole("button", { name: "Send" }).waitFor();
+    await page.getByRole("heading", { name: "Write hello.txt" }).waitFor();
+    await page.getByRole("link", { name: /Write hello\.txt/ }).waitFor();
+    await page.screenshot({ path: join(repositoryRoot, "test-results/conversation.png") });
+  });
+
+  it("shows the same log after a reload", async () => {
+    const before = await messageTexts();
+    expect(before.length).toBeGreaterThanOrEqual(4);
+    await page.reload();
+    await assistantMessages().filter({ hasText: "Done: hello.txt" }).waitFor();
+    await expect.poll(messageTexts).toEqual(before);
+  });
+
+  it("browses the workspace and previews the saved file", async () => {
+    await page.getByRole("button", { name: "Workspace files" }).click();
+    await page.getByRole("button", { name: /hello\.txt/ }).click();
+    await page.getByRole("region", { name: "Preview of hello.txt" }).getByText("hello world").waitFor();
+    await page.getByRole("button", { name: "Close workspace" }).click();
+  });
+
+  it("shows model output with HTML as text and never runs it", async () => {
+    model.enqueue({ text: hostileReply });
+    const composer = page.getByLabel("Message", { exact: true });
+    await composer.fill("Show me some HTML");
+    await composer.press("Enter");
+    const hostile = assistantMessages().filter({ hasText: "Careful:" });
+    await hostile.waitFor();
+    const text = await hostile.locator(".markdown").textContent();
+    expect(text).toContain('<script>window.__pwned = 1; alert("script")</script>');
+    expect(text).toContain('<img src=x onerror="window.__pwned = 2; alert(\'img\')">');
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await hostile.locator("script, img").count()).toBe(0);
+    expect(watched.dialogs).toEqual([]);
+  });
+
+  it("renames the conversation, and the name survives a reload", async () => {
+    await page.getByRole("button", { name: "Rename conversation" }).click();
+    await page.getByLabel("Conversation name").fill("Hello file");
+    await page.getByLabel("Conversation name").press("Enter");
+    await page.getByRole("heading", { name: "Hello file" }).waitFor();
+    await page.getByRole("link", { name: /Hello file/ }).waitFor();
+    await page.reload();
+    await page.getByRole("heading", { name: "Hello file" }).waitFor();
+    await page.getByRole("link", { name: /Hello file/ }).waitFor();
+  });
+
+  it("deletes the conversation", async () => {
+    const id = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
+    await page.getByRole("button", { name: "Delete conversation" }).click();
+    await page.getByRole("button", { name: "Delete for good" }).click();
+    await page.waitForURL(`${server.url}/`);
+    await page.getByText("No conversations yet.").waitFor();
+    const response = await fetch(`${server.url}/api/v2/conversations/${id}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(404);
+  });
+
+  it("renders the API docs with the network limited to the server", async () => {
+    const docs = await openPage(browser);
+    try {
+      await docs.page.goto(`${server.url}/api/docs/`);
+      await docs.page.locator(".swagger-ui .opblock").first().waitFor({ timeout: 15_000 });
+      expect(await docs.page.locator(".swagger-ui .opblock").count()).toBeGreaterThan(10);
+      expect(docs.blockedRequests).toEqual([]);
+      expect(docs.errors).toEqual([]);
+    } finally {
+      await docs.context.close();
+    }
+  });
+
+  it("loaded everything from the server and logged no errors", () => {
+    expect(watched.blockedRequests).toEqual([]);
+    expect(watched.errors.filter((error) => !/Failed to load resource.*404/.test(error))).toEqual([]);
+  });
+});
