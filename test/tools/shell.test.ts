@@ -164,6 +164,15 @@ describe("shell tool", () => {
     expect(output.endsWith(`${full.slice(-100)}\n\`\`\`\n\n`)).toBe(true);
   });
 
+  it("stops a command whose output runs away", async () => {
+    const context = await shellContext();
+    const capped = createShellTool({ timeoutSeconds: 20, killGraceMilliseconds: 300, maxOutputBytes: 100_000 });
+    const output = await capped.execute({ command: 'i=0; while :; do echo "line $((i+=1))"; done' }, context);
+    expect(output).toMatch(/^Command interrupted: /);
+    expect(output).toContain("```stdout\nline 1\nline 2\n");
+    expect(output).toContain("Output limit exceeded: the command was stopped and the rest of its output dropped.");
+  });
+
   it("restarts after the command exits the shell", async () => {
     const context = await shellContext();
     await run("cd /tmp && export LOST=1", context);
