@@ -1,5 +1,7 @@
 /** One-shot `tmux` invocations, optionally on a private server socket (`tmux -L <name>`). */
 import { execFile } from "node:child_process";
+import { rm } from "node:fs/promises";
+import path from "node:path";
 
 export interface TmuxResult {
   code: number;
@@ -42,7 +44,11 @@ export class TmuxClient {
     return result.stdout.trimEnd();
   }
 
+  /** Ends the server; a private one also loses its socket file, which tmux leaves behind. */
   async killServer(): Promise<void> {
     await this.run(["kill-server"]);
+    if (!this.socketName) return;
+    const directory = path.join(process.env.TMUX_TMPDIR || "/tmp", `tmux-${process.getuid?.() ?? 0}`);
+    await rm(path.join(directory, this.socketName), { force: true });
   }
 }
