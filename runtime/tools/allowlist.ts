@@ -23,7 +23,7 @@ function matching(pattern: string, catalog: ToolCatalogEntry[]): ToolCatalogEntr
 }
 
 /** The available tools that are on unless asked for. */
-export function defaultNames(catalog: ToolCatalogEntry[]): string[] {
+function defaultNames(catalog: ToolCatalogEntry[]): string[] {
   return catalog.filter((entry) => entry.available && !entry.disabledByDefault).map((entry) => entry.name);
 }
 

@@ -56,11 +56,6 @@ export function runInShell(
   return run;
 }
 
-/** The directory the conversation's shell is in, if it has one. */
-export function shellDirectory(conversationId: string): string | undefined {
-  return entries.get(conversationId)?.directory;
-}
-
 /** Ends a conversation's shell and everything it started (e.g. when the conversation is deleted). */
 export async function closeShell(conversationId: string): Promise<void> {
   const entry = entries.get(conversationId);
