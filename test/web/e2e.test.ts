@@ -2,14 +2,12 @@
  * The web client end to end: the real server (Node adapter, child process) with the fake model
  * server behind it, driven through headless Chromium with every non-loopback request aborted.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
-import { buildWebClient, hasChromium, launchBrowser, openPage, repositoryRoot, type WatchedPage } from "./support/browser.js";
-import { startRealServer, type RealServer } from "./support/real-server.js";
+import { hasChromium, openPage, repositoryRoot, type WatchedPage } from "./support/browser.js";
+import { startStack, type Stack } from "./support/stack.js";
 
 const token = "e2e-web-token";
 const saveReply = "I'll write the file now.\n\n```save hello.txt\nhello world\n```\n";
@@ -18,38 +16,22 @@ const hostileReply =
   'Careful: <script>window.__pwned = 1; alert("script")</script> and <img src=x onerror="window.__pwned = 2; alert(\'img\')"> stay text.';
 
 describe.skipIf(!hasChromium)("web client end to end against the real server", () => {
-  let directory: string;
+  let stack: Stack;
+  let server: Stack["server"];
+  let model: Stack["model"];
   let workspace: string;
-  let model: FakeModelServer;
-  let server: RealServer;
-  let browser: Browser;
   let watched: WatchedPage;
   let page: Page;
 
   beforeAll(async () => {
-    directory = mkdtempSync(join(tmpdir(), "gptme-web-e2e-"));
-    workspace = join(directory, "workspace");
-    mkdirSync(workspace);
-    // The server serves the package's dist/web, as it does for users.
-    buildWebClient("dist/web");
-    model = await startFakeModelServer();
-    server = await startRealServer({
-      directory,
-      workspace,
-      token,
-      env: { OPENAI_BASE_URL: model.openaiBaseURL, OPENAI_API_KEY: "fake-key", MODEL: "local/fake" },
-    });
-    browser = await launchBrowser();
-    watched = await openPage(browser);
+    stack = await startStack(token);
+    ({ server, model, workspace } = stack);
+    watched = await openPage(stack.browser);
     page = watched.page;
-    mkdirSync(join(repositoryRoot, "test-results"), { recursive: true });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await model?.close();
-    if (directory) rmSync(directory, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   const assistantMessages = () => page.getByRole("article", { name: "Assistant message" });
@@ -140,12 +122,11 @@ describe.skipIf(!hasChromium)("web client end to end against the real server", (
     await page.getByRole("button", { name: "Delete for good" }).click();
     await page.waitForURL(`${server.url}/`);
     await page.getByText("No conversations yet.").waitFor();
-    const response = await fetch(`${server.url}/api/v2/conversations/${id}`, { headers: { authorization: `Bearer ${token}` } });
-    expect(response.status).toBe(404);
+    expect((await stack.call(`/api/v2/conversations/${id}`)).status).toBe(404);
   });
 
   it("renders the API docs with the network limited to the server", async () => {
-    const docs = await openPage(browser);
+    const docs = await openPage(stack.browser);
     try {
       await docs.page.goto(`${server.url}/api/docs/`);
       await docs.page.locator(".swagger-ui .opblock").first().waitFor({ timeout: 15_000 });
@@ -155,6 +136,24 @@ describe.skipIf(!hasChromium)("web client end to end against the real server", (
     } finally {
       await docs.context.close();
     }
+  });
+
+  it("pages through many conversations with the server's cursors and searches them", async () => {
+    for (let index = 0; index < 120; index++) {
+      const id = `bulk-${String(index).padStart(3, "0")}`;
+      const response = await stack.call(`/api/v2/conversations/${id}`, { method: "PUT", json: { messages: [{ role: "user", content: `note ${index}` }] } });
+      expect(response.status).toBe(200);
+    }
+    await page.goto(`${server.url}/`);
+    const items = page.locator(".conversation-item");
+    await expect.poll(() => items.count()).toBe(50);
+    expect(await page.locator(".conversation-name").first().textContent()).toBe("bulk-119");
+    await page.locator(".load-more").scrollIntoViewIfNeeded();
+    await expect.poll(() => items.count()).toBeGreaterThanOrEqual(100);
+    await page.locator(".load-more").scrollIntoViewIfNeeded();
+    await expect.poll(() => items.count()).toBe(120);
+    await page.getByLabel("Search conversations").fill("bulk-007");
+    await expect.poll(() => page.locator(".conversation-name").allTextContents()).toEqual(["bulk-007"]);
   });
 
   it("loaded everything from the server and logged no errors", () => {

@@ -1,7 +1,8 @@
 /**
- * The conversation's SSE connection. EventSource resumes by itself after a dropped connection (sending
- * Last-Event-ID); this class adds what it cannot do: recover when the server refuses the old session
- * (restart), stop on 401, and drop replayed events it has already applied.
+ * The conversation's SSE connection. Reconnects are done here rather than by EventSource itself, so
+ * that every reconnect names the same session and the last applied event (`?session_id=&last_event_id=`)
+ * and the server replays exactly what was missed; a refused reconnect is diagnosed (401, session lost
+ * after a restart, conversation gone), and replayed events already applied are dropped.
  */
 import { eventsUrl } from "../api/session.js";
 import type { ServerEvent } from "../api/types.js";
@@ -14,6 +15,7 @@ export interface EventStreamHandlers {
   onGone(message: string): void;
 }
 
+const firstRetryDelay = 500;
 const maximumRetryDelay = 30_000;
 
 export class ConversationEventStream {
@@ -21,7 +23,7 @@ export class ConversationEventStream {
   private lastEventId: string | null = null;
   private previousFrameId = "";
   private readonly seen = new RecentIds();
-  private retryDelay = 1000;
+  private retryDelay = firstRetryDelay;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
   private readonly onOnline = () => this.retryNow();
@@ -56,12 +58,21 @@ export class ConversationEventStream {
       withCredentials: true,
     });
     this.source = source;
-    source.onmessage = (message) => this.receive(message);
+    let received = false;
+    source.onmessage = (message) => {
+      received = true;
+      this.receive(message);
+    };
     source.onerror = () => {
       if (this.source !== source) return;
+      source.close();
+      this.source = null;
       this.handlers.onDisconnected();
-      if (source.readyState === EventSource.CLOSED) {
-        this.source = null;
+      if (received) {
+        // It worked until now: a dropped connection, so try again soon.
+        this.retryDelay = firstRetryDelay;
+        this.scheduleRetry(() => this.open());
+      } else {
         void this.recover();
       }
     };
@@ -85,12 +96,11 @@ export class ConversationEventStream {
     if (event.type === "connected") {
       if (this.sessionId && event.session_id !== this.sessionId) this.seen.clear();
       this.sessionId = event.session_id;
-      this.retryDelay = 1000;
     }
     this.handlers.onEvent(event);
   }
 
-  /** EventSource gave up (non-200 answer): ask the same URL with fetch to learn why, then act on it. */
+  /** A connection failed before any event: ask the same URL with fetch to learn why, then act on it. */
   private async recover(): Promise<void> {
     if (this.closed) return;
     const controller = new AbortController();
@@ -136,7 +146,7 @@ export class ConversationEventStream {
 
   private retryNow(): void {
     if (this.closed || this.source) return;
-    this.retryDelay = 1000;
+    this.retryDelay = firstRetryDelay;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     void this.recover();

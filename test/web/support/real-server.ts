@@ -9,10 +9,19 @@ export interface RealServer {
   stop(): Promise<void>;
 }
 
-export function startRealServer(options: { directory: string; workspace: string; token: string; env?: Record<string, string> }): Promise<RealServer> {
+export interface RealServerOptions {
+  directory: string;
+  workspace: string;
+  token: string;
+  /** 0 (default) picks a free port; a restart passes the previous one. */
+  port?: number;
+  env?: Record<string, string>;
+}
+
+export function startRealServer(options: RealServerOptions): Promise<RealServer> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ["--import", "tsx", join(repositoryRoot, "adapters/node/main.ts"), "serve", "--port", "0", "--workspace", options.workspace],
+    ["--import", "tsx", join(repositoryRoot, "adapters/node/main.ts"), "serve", "--port", String(options.port ?? 0), "--workspace", options.workspace],
     {
       cwd: repositoryRoot,
       env: {
