@@ -1,0 +1,67 @@
+/** The slash commands of the interactive chat, how a line is recognised as one, and `/help`. */
+import type { CommandContext, CommandResult, SlashCommand } from "./command.js";
+import { forkCommand, modelCommand, renameCommand, toolsCommand } from "./conversation-commands.js";
+import { exportCommand } from "./export-command.js";
+import { editCommand, impersonateCommand, logCommand, replayCommand, undoCommand } from "./history-commands.js";
+import { contextCommand, tokensCommand } from "./usage-commands.js";
+
+const helpCommand: SlashCommand = {
+  name: "help",
+  description: "Show this help",
+  async run(_argumentText, { terminal }) {
+    terminal.write("Commands:\n");
+    for (const command of commands) {
+      const aliases = command.aliases ? terminal.styles.apply("dim", ` (also /${command.aliases.join(", /")})`) : "";
+      const usage = `/${command.name}${command.arguments ? ` ${command.arguments}` : ""}`;
+      terminal.write(`  ${terminal.styles.apply("bold", usage.padEnd(26))} ${command.description}${aliases}\n`);
+    }
+    terminal.write(
+      terminal.styles.apply("dim", "Ctrl-C interrupts the reply or the running tool; Ctrl-C twice at an empty prompt, Ctrl-D or /exit leaves.\n"),
+    );
+    return undefined;
+  },
+};
+
+const exitCommand: SlashCommand = {
+  name: "exit",
+  aliases: ["quit"],
+  description: "Leave gptme",
+  run: async () => "exit",
+};
+
+export const commands: SlashCommand[] = [
+  undoCommand,
+  logCommand,
+  toolsCommand,
+  modelCommand,
+  editCommand,
+  renameCommand,
+  forkCommand,
+  tokensCommand,
+  contextCommand,
+  exportCommand,
+  replayCommand,
+  impersonateCommand,
+  helpCommand,
+  exitCommand,
+];
+
+/** `/word ...` is a command; `/etc/hosts says ...` (a path) is an ordinary message. */
+export function isSlashCommand(line: string): boolean {
+  return /^\/[\w-]+(\s|$)/.test(line);
+}
+
+export function findCommand(name: string): SlashCommand | undefined {
+  return commands.find((command) => command.name === name || command.aliases?.includes(name));
+}
+
+export async function runSlashCommand(line: string, context: CommandContext): Promise<CommandResult> {
+  const match = /^\/([\w-]+)\s*([\s\S]*)$/.exec(line.trim());
+  const name = match?.[1] ?? "";
+  const command = findCommand(name);
+  if (!command) {
+    context.terminal.write(`Unknown command: /${name} (type /help to list the commands)\n`);
+    return undefined;
+  }
+  return command.run((match?.[2] ?? "").trim(), context);
+}
