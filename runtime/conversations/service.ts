@@ -5,6 +5,7 @@ import { NotFoundError } from "../errors.js";
 import { conversationDirectory } from "../config/paths.js";
 import type { ChatConfig, ConversationStore, Message } from "../store/types.js";
 import { type ChatConfigPatch, defaultChatConfig, mergeChatConfig } from "./chat-config.js";
+import { closeShell } from "../tools/registry.js";
 import { resolveWorkspace } from "./workspaces.js";
 
 export interface SystemPromptRequest {
@@ -81,7 +82,10 @@ export function createConversationService(options: ConversationServiceOptions): 
 
     async delete(id: string) {
       const deleted = await options.store.delete(id);
-      if (deleted) rmSync(directory(id), { recursive: true, force: true });
+      if (deleted) {
+        await closeShell(id);
+        rmSync(directory(id), { recursive: true, force: true });
+      }
       return deleted;
     },
   };

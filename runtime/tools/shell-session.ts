@@ -17,6 +17,15 @@ import { setTimeout as delay } from "node:timers/promises";
 import { OutputFollower, type OutputListener } from "./output-follower.js";
 
 /** What gptme exports in its shell so pagers and editors never block a command. */
+/** The agent's commands must not read the server's own credential (the model could print it). */
+const hiddenVariables = ["GPTME_SERVER_TOKEN"];
+
+function shellEnvironment(): NodeJS.ProcessEnv {
+  const environment: NodeJS.ProcessEnv = { ...process.env, ...SHELL_ENVIRONMENT };
+  for (const name of hiddenVariables) delete environment[name];
+  return environment;
+}
+
 const SHELL_ENVIRONMENT: Record<string, string> = {
   PAGER: "",
   GH_PAGER: "",
@@ -81,7 +90,7 @@ export class ShellSession {
     this.temporaryDirectory = mkdtempSync(path.join(os.tmpdir(), "gptme-shell-"));
     this.child = spawn("bash", [], {
       cwd: directory,
-      env: { ...process.env, ...SHELL_ENVIRONMENT },
+      env: shellEnvironment(),
       stdio: ["pipe", "pipe", "pipe", "pipe"],
       detached: true,
     });

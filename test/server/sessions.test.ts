@@ -222,3 +222,21 @@ describe("sessions over HTTP", () => {
     }
   });
 });
+
+describe("the agent's shell", () => {
+  it("does not see the server token", async () => {
+    process.env.GPTME_SERVER_TOKEN = "secret-server-token";
+    try {
+      const sessionId = await create("token-leak");
+      const stream = await events("token-leak", sessionId);
+      model.enqueue({ text: "```shell\necho \"token=[$GPTME_SERVER_TOKEN]\"\n```\n" }, { text: "ok" });
+      await server.call("/api/v2/conversations/token-leak/step", { method: "POST", json: { session_id: sessionId, auto_confirm: true } });
+      const output = await stream.next(
+        (frame) => frame.data.type === "message_added" && (frame.data.message as { role: string }).role === "system",
+      );
+      expect((output.data.message as { content: string }).content).toContain("token=[]");
+    } finally {
+      delete process.env.GPTME_SERVER_TOKEN;
+    }
+  });
+});

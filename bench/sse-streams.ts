@@ -1,0 +1,158 @@
+/**
+ * 200 concurrent SSE streams relaying model tokens through the server (a child process, so its RSS
+ * is its own), next to the same clients reading the model stream directly: tokens/s, the latency the
+ * server adds at p99 (goal ≤ 2 ms) and the server's peak RSS (goal ≤ 300 MB).
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { percentile } from "./http-load.js";
+import { startStampingModel } from "./stamping-model.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const token = "bench-token";
+
+function stampsIn(text: string, into: number[]) {
+  const now = performance.now();
+  for (const stamp of text.split(";")) if (stamp) into.push(now - Number(stamp));
+}
+
+function streamLines(url: string, init: { method: string; headers: Record<string, string>; body?: string; agent: Agent }, onData: (data: string) => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: init.method, headers: init.headers, agent: init.agent }, (response) => {
+      let buffer = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => {
+        buffer += chunk;
+        let index: number;
+        while ((index = buffer.indexOf("\n\n")) !== -1) {
+          const frame = buffer.slice(0, index);
+          buffer = buffer.slice(index + 2);
+          const data = frame.split("\n").find((line) => line.startsWith("data: "))?.slice(6);
+          if (data !== undefined && onData(data)) {
+            req.destroy();
+            resolve();
+            return;
+          }
+        }
+      });
+      response.on("end", () => resolve());
+    });
+    req.on("error", (error) => (String(error).includes("socket hang up") ? resolve() : reject(error)));
+    if (init.body) req.write(init.body);
+    req.end();
+  });
+}
+
+function rssMegabytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+export async function benchSseStreams(options = { streams: 200, chunks: 100, intervalMs: 50 }) {
+  const model = await startStampingModel({ chunks: options.chunks, intervalMs: options.intervalMs });
+  const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+
+  const direct: number[] = [];
+  const directStarted = performance.now();
+  await Promise.all(
+    Array.from({ length: options.streams }, () =>
+      streamLines(`${model.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "bench", stream: true, messages: [{ role: "user", content: "go" }] }),
+        agent,
+      }, (data) => {
+        if (data === "[DONE]") return true;
+        const content = JSON.parse(data).choices?.[0]?.delta?.content;
+        if (content) stampsIn(content, direct);
+        return false;
+      }),
+    ),
+  );
+  const directSeconds = (performance.now() - directStarted) / 1000;
+
+  const directory = mkdtempSync(join(tmpdir(), "gptme-sse-bench-"));
+  // The compiled server when built (what `npm start` runs), else the sources through tsx.
+  const compiled = join(root, "dist/adapters/node/main.js");
+  const entry = existsSync(compiled) ? [compiled] : ["--import", "tsx", join(root, "adapters/node/main.ts")];
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), ...entry, "serve", "--port", "0", "--workspace", directory], {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: directory, XDG_DATA_HOME: directory, GPTME_SERVER_TOKEN: token, OPENAI_BASE_URL: `${model.url}/v1`, MODEL: "local/bench" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const base = await new Promise<string>((resolve, reject) => {
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    child.on("exit", () => reject(new Error(`server exited:\n${output}`)));
+  });
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const call = (path: string, method: string, body: unknown) =>
+    fetch(`${base}${path}`, { method, headers, body: JSON.stringify(body) }).then((response) => response.json() as Promise<{ session_id: string }>);
+
+  // One full generation first, so the measured run sees a warmed-up server (JIT, lazy imports).
+  const warm = await call("/api/v2/conversations/bench-warm-up", "PUT", { messages: [{ role: "user", content: "go" }] });
+  const warmed = streamLines(`${base}/api/v2/conversations/bench-warm-up/events?session_id=${warm.session_id}`, { method: "GET", headers, agent }, (data) => {
+    const type = (JSON.parse(data) as { type: string }).type;
+    if (type === "connected") void call("/api/v2/conversations/bench-warm-up/step", "POST", { session_id: warm.session_id });
+    return type === "generation_complete" || type === "error";
+  });
+  await warmed;
+
+  const sessions: string[] = [];
+  for (let index = 0; index < options.streams; index++) {
+    const created = await call(`/api/v2/conversations/bench-${index}`, "PUT", { messages: [{ role: "user", content: "go" }] });
+    sessions.push(created.session_id);
+  }
+  const relayed: number[] = [];
+  let peakRss = rssMegabytes(child.pid!);
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMegabytes(child.pid!))), 100);
+  const relayStarted = performance.now();
+  const streams = sessions.map((sessionId, index) => {
+    let connected!: () => void;
+    const ready = new Promise<void>((resolve) => (connected = resolve));
+    const done = streamLines(`${base}/api/v2/conversations/bench-${index}/events?session_id=${sessionId}`, { method: "GET", headers, agent }, (data) => {
+      const event = JSON.parse(data) as { type: string; token?: string };
+      if (event.type === "connected") connected();
+      if (event.type === "generation_progress" && event.token) stampsIn(event.token, relayed);
+      return event.type === "generation_complete" || event.type === "error";
+    });
+    return { ready, done };
+  });
+  await Promise.all(streams.map((stream) => stream.ready));
+  await Promise.all(sessions.map((sessionId, index) => call(`/api/v2/conversations/bench-${index}/step`, "POST", { session_id: sessionId })));
+  await Promise.all(streams.map((stream) => stream.done));
+  const relaySeconds = (performance.now() - relayStarted) / 1000;
+  clearInterval(sampler);
+  child.kill("SIGTERM");
+  await new Promise((resolve) => child.once("exit", resolve));
+  agent.destroy();
+  await model.close();
+  rmSync(directory, { recursive: true, force: true });
+
+  direct.sort((a, b) => a - b);
+  relayed.sort((a, b) => a - b);
+  const added = percentile(relayed, 0.99) - percentile(direct, 0.99);
+  return {
+    name: `SSE relay (${options.streams} concurrent streams, ${options.chunks} chunks each every ${options.intervalMs} ms)`,
+    lines: [
+      `direct from the model: ${(direct.length / directSeconds).toFixed(0)} tokens/s, latency p50 ${percentile(direct, 0.5).toFixed(2)} ms, p99 ${percentile(direct, 0.99).toFixed(2)} ms`,
+      `through the server:    ${(relayed.length / relaySeconds).toFixed(0)} tokens/s, latency p50 ${percentile(relayed, 0.5).toFixed(2)} ms, p99 ${percentile(relayed, 0.99).toFixed(2)} ms (${relayed.length}/${options.streams * options.chunks} tokens)`,
+      `added by the server at p99: ${added.toFixed(2)} ms (goal <= 2 ms) ${added <= 2 ? "OK" : "ABOVE GOAL"}`,
+      `server peak RSS: ${peakRss.toFixed(0)} MB (goal <= 300 MB) ${peakRss <= 300 ? "OK" : "ABOVE GOAL"}`,
+    ],
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const result = await benchSseStreams();
+  console.log(result.name);
+  for (const line of result.lines) console.log(`  ${line}`);
+}
