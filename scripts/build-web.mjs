@@ -5,14 +5,16 @@
  * Usage: node scripts/build-web.mjs [--out dist/web]
  */
 import { build } from "esbuild";
-import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const outIndex = process.argv.indexOf("--out");
-const outDirectory = resolve(root, outIndex > 0 ? process.argv[outIndex + 1] : "dist/web");
+const finalDirectory = resolve(root, outIndex > 0 ? process.argv[outIndex + 1] : "dist/web");
+// Built beside the target and swapped in at the end, so a running server never sees a half-written build.
+const outDirectory = `${finalDirectory}.staging-${process.pid}`;
 const firstViewBudget = 150 * 1024;
 
 await rm(outDirectory, { recursive: true, force: true });
@@ -64,13 +66,18 @@ function firstViewFiles(path, seen = new Set()) {
 
 const kilobytes = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 let firstViewJavaScript = 0;
-console.log(`Built web client into ${relative(root, outDirectory) || "."}/`);
+const report = [];
 for (const path of [...firstViewFiles(entryPath), ...styles]) {
   const bytes = await readFile(resolve(root, path));
   const gzipped = gzipSync(bytes, { level: 9 }).length;
   if (path.endsWith(".js")) firstViewJavaScript += gzipped;
-  console.log(`  ${basename(path).padEnd(28)} ${kilobytes((await stat(resolve(root, path))).size).padStart(9)}  ${kilobytes(gzipped).padStart(9)} gzipped`);
+  report.push(`  ${basename(path).padEnd(28)} ${kilobytes(bytes.length).padStart(9)}  ${kilobytes(gzipped).padStart(9)} gzipped`);
 }
+
+await rm(finalDirectory, { recursive: true, force: true });
+await rename(outDirectory, finalDirectory);
+console.log(`Built web client into ${relative(root, finalDirectory) || "."}/`);
+console.log(report.join("\n"));
 console.log(`First-view JavaScript: ${kilobytes(firstViewJavaScript)} gzipped (budget ${kilobytes(firstViewBudget)})`);
 if (firstViewJavaScript > firstViewBudget) {
   console.error("First-view JavaScript is over budget.");

@@ -105,6 +105,18 @@ describe.skipIf(!hasChromium)("web client end to end against the real server", (
     expect(watched.dialogs).toEqual([]);
   });
 
+  it("stops a reply with Esc and keeps what was said so far", async () => {
+    model.enqueue({ text: "Let me think about this at length", hang: true });
+    const composer = page.getByLabel("Message", { exact: true });
+    await composer.fill("Take your time");
+    await composer.press("Enter");
+    await page.locator(".message-streaming").getByText("Let me think about this at length").waitFor();
+    await page.keyboard.press("Escape");
+    await assistantMessages().filter({ hasText: "Let me think about this at length [interrupted]" }).waitFor();
+    await page.locator(".message-streaming").waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "Send" }).waitFor();
+  });
+
   it("renames the conversation, and the name survives a reload", async () => {
     await page.getByRole("button", { name: "Rename conversation" }).click();
     await page.getByLabel("Conversation name").fill("Hello file");

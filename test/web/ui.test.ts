@@ -36,7 +36,7 @@ describe.skipIf(!hasChromium)("web client against a scripted API", () => {
         conversation("chat-old", "Older chat", 1_000, [{ role: "user", content: "old question", timestamp: "2026-01-01T00:00:00Z" }]),
         conversation("chat-new", "Newest chat", 2_000, [
           { role: "system", content: "You are gptme.", timestamp: "2026-01-01T00:00:00Z", hide: true },
-          { role: "user", content: "hi", timestamp: "2026-01-01T00:00:01Z" },
+          { role: "user", content: "hi", timestamp: "2026-01-01T00:00:01Z", files: ["notes/plan one.md"] },
         ]),
       ],
     });
@@ -56,7 +56,7 @@ describe.skipIf(!hasChromium)("web client against a scripted API", () => {
 
   it("asks for a token, rejects a wrong one, and accepts the right one", async () => {
     await page.goto(api.url);
-    await expect(page.getByRole("heading", { name: "Sign in to gptme" }).isVisible()).resolves.toBe(true);
+    await page.getByRole("heading", { name: "Sign in to gptme" }).waitFor();
     await page.getByLabel("Access token").fill("wrong");
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("alert").filter({ hasText: "not accepted" }).waitFor();
@@ -223,14 +223,21 @@ describe.skipIf(!hasChromium)("web client against a scripted API", () => {
   it("toggles hidden system messages and browses the workspace", async () => {
     await signIn("/chat/chat-new");
     await page.getByText("hi", { exact: true }).waitFor();
+    expect(await page.getByRole("link", { name: "notes/plan one.md" }).getAttribute("href")).toBe("/api/v2/conversations/chat-new/files/notes/plan%20one.md");
     expect(await page.getByText("You are gptme.").count()).toBe(0);
     await page.getByRole("button", { name: "Show hidden messages" }).click();
     await page.getByText("You are gptme.").waitFor();
     await page.getByRole("button", { name: "Workspace files" }).click();
     const names = page.locator(".file-list .file-name");
-    await expect.poll(() => names.allTextContents()).toEqual(["src", "notes.md"]);
+    await expect.poll(() => names.allTextContents()).toEqual(["src", "data.bin", "dot.png", "notes.md"]);
     await page.getByRole("button", { name: /notes\.md/ }).click();
     await page.getByRole("region", { name: "Preview of notes.md" }).getByText("# Notes").waitFor();
+    await page.getByRole("button", { name: /dot\.png/ }).click();
+    const image = page.getByRole("region", { name: "Preview of dot.png" }).getByRole("img", { name: "dot.png" });
+    await image.waitFor();
+    expect(await image.evaluate((element) => (element as HTMLImageElement).naturalWidth)).toBe(1);
+    await page.getByRole("button", { name: /data\.bin/ }).click();
+    await page.getByText("data.bin is a binary file (2.0 KB, application/octet-stream)").waitFor();
   });
 
   it("sends with Enter, keeps Shift+Enter as a new line, and stops with Esc", async () => {

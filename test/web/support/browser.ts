@@ -1,6 +1,7 @@
 /** Headless Debian Chromium through playwright-core, with the network cut off beyond this machine. */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from "node:fs";
+import { setTimeout as delay } from "node:timers/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
@@ -65,4 +66,43 @@ export function buildWebClient(outDirectory: string): string {
     stdio: "pipe",
   });
   return resolve(repositoryRoot, outDirectory);
+}
+
+function newestSourceTime(directory: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const path = join(directory, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSourceTime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function packageBuildIsFresh(): boolean {
+  const index = join(repositoryRoot, "dist/web/index.html");
+  if (!existsSync(index)) return false;
+  const sources = Math.max(newestSourceTime(join(repositoryRoot, "web")), statSync(join(repositoryRoot, "scripts/build-web.mjs")).mtimeMs);
+  return statSync(index).mtimeMs > sources;
+}
+
+/**
+ * Builds the package's dist/web (what the real server serves) unless it is newer than the sources.
+ * Test files run in parallel, so a directory lock makes the others wait instead of rebuilding underneath.
+ */
+export async function ensurePackageWebBuild(): Promise<void> {
+  const lock = join(repositoryRoot, ".tmp/web-build.lock");
+  mkdirSync(join(repositoryRoot, ".tmp"), { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (attempt > 600) throw new Error(`${lock} is held for over a minute; remove it if no build is running`);
+      await delay(100);
+    }
+  }
+  try {
+    if (!packageBuildIsFresh()) buildWebClient("dist/web");
+  } finally {
+    rmdirSync(lock);
+  }
 }

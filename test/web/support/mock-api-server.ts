@@ -58,6 +58,11 @@ export interface MockApi {
   close(): Promise<void>;
 }
 
+const onePixelPng = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+  "base64",
+);
+
 const contentTypes: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css" };
 
 function readBody(request: IncomingMessage): Promise<any> {
@@ -244,9 +249,19 @@ export async function startMockApi(options: { webRoot: string; token?: string; c
         return json(response, 200, [
           { name: "notes.md", path: "notes.md", type: "file", size: 12, modified: "2026-01-01T00:00:00Z", mime_type: "text/markdown" },
           { name: "src", path: "src", type: "directory", size: 0, modified: "2026-01-01T00:00:00Z", mime_type: null },
+          { name: "dot.png", path: "dot.png", type: "file", size: 68, modified: "2026-01-01T00:00:00Z", mime_type: "image/png" },
+          { name: "data.bin", path: "data.bin", type: "file", size: 2048, modified: "2026-01-01T00:00:00Z", mime_type: "application/octet-stream" },
         ]);
       }
       if (rest === "workspace/notes.md/preview") return json(response, 200, { type: "text", content: "# Notes\n" });
+      if (rest === "workspace/dot.png/preview") {
+        response.writeHead(200, { "Content-Type": "image/png" });
+        response.end(onePixelPng);
+        return;
+      }
+      if (rest === "workspace/data.bin/preview") {
+        return json(response, 200, { type: "binary", metadata: { name: "data.bin", path: "data.bin", type: "file", size: 2048, modified: "2026-01-01T00:00:00Z", mime_type: "application/octet-stream" } });
+      }
       return json(response, 404, { error: "File not found" });
     }
     return json(response, 404, { error: "Not found" });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { startFakeModelServer, type FakeModelServer } from "../../support/fake-model-server.js";
-import { buildWebClient, launchBrowser, repositoryRoot } from "./browser.js";
+import { ensurePackageWebBuild, launchBrowser, repositoryRoot } from "./browser.js";
 import { startRealServer, type RealServer } from "./real-server.js";
 
 export interface Stack {
@@ -27,7 +27,7 @@ export async function startStack(token: string): Promise<Stack> {
   mkdirSync(workspace);
   mkdirSync(join(repositoryRoot, "test-results"), { recursive: true });
   // The server serves the package's dist/web, as it does for users.
-  buildWebClient("dist/web");
+  await ensurePackageWebBuild();
   const model = await startFakeModelServer();
   const env = { OPENAI_BASE_URL: model.openaiBaseURL, OPENAI_API_KEY: "fake-key", MODEL: "local/fake" };
   const stack: Stack = {
