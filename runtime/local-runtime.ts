@@ -77,10 +77,18 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     toolNames,
     systemPrompt: systemPromptBuilder(models),
   });
+  const registries = new Map<string, ReturnType<typeof createToolRegistry>>();
+  const toolsFor = (names: string[] | undefined) => {
+    const chosen = names && names.length > 0 ? names : (serverTools ?? defaultToolNames());
+    const key = chosen.join(",");
+    let registry = registries.get(key);
+    if (!registry) registries.set(key, (registry = createToolRegistry({ tools: chosen })));
+    return registry;
+  };
   const sessions = createSessionManager({
     store,
     models,
-    toolsFor: (names) => createToolRegistry({ tools: names && names.length > 0 ? names : (serverTools ?? defaultToolNames()) }),
+    toolsFor,
     dataDirectory,
     runLoop: runAgentLoop,
     autoName: createNamer(store),
