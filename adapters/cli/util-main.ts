@@ -75,14 +75,14 @@ const print = (line: string) => void process.stdout.write(`${line}\n`);
 
 async function main(argv: string[]): Promise<number> {
   const { words, flags } = parseUtilArguments(argv);
-  if (flags.has("--help") || words.length === 0) {
-    process.stdout.write(usage);
-    return words.length === 0 && !flags.has("--help") ? EXIT_ERROR : EXIT_SUCCESS;
-  }
   if (flags.has("--version")) {
     const { version } = await import("../../runtime/version.js");
     print(`gptme-util v${version}`);
     return EXIT_SUCCESS;
+  }
+  if (flags.has("--help") || words.length === 0) {
+    process.stdout.write(usage);
+    return flags.has("--help") ? EXIT_SUCCESS : EXIT_ERROR;
   }
   const [group, action, ...rest] = words;
   const command = `${group} ${action ?? ""}`.trim();

@@ -10,6 +10,10 @@ import { AutoConfirm, Interrupts } from "./interrupts.js";
 import type { Chat } from "./open-chat.js";
 import { addUserMessage, runTurn } from "./turn.js";
 
+export function nothingToDo(): CliError {
+  return new CliError("Nothing to do: give a prompt, e.g. gptme -n 'write hello.py'");
+}
+
 export async function runNonInteractive(chat: Chat, terminal: Terminal, prompts: string[]): Promise<number> {
   const printer = createEventPrinter(terminal, { reportErrors: false });
   const interrupts = new Interrupts(() => exitAfterFlush(EXIT_INTERRUPTED));
@@ -21,7 +25,7 @@ export async function runNonInteractive(chat: Chat, terminal: Terminal, prompts:
   };
   const messages = await chat.store.messages(chat.conversationId);
   if (prompts.length === 0 && messages.at(-1)?.role !== "user") {
-    throw new CliError("Nothing to do: give a prompt, e.g. gptme -n 'write hello.py'");
+    throw nothingToDo();
   }
   interrupts.install();
   try {

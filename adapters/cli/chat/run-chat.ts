@@ -5,7 +5,7 @@ import type { ChatOptions } from "../arguments.js";
 import { CliError } from "../exit.js";
 import { processTerminal } from "../terminal/terminal.js";
 import { runInteractive } from "./interactive.js";
-import { runNonInteractive } from "./non-interactive.js";
+import { nothingToDo, runNonInteractive } from "./non-interactive.js";
 import { openChat } from "./open-chat.js";
 
 export async function runChat(options: ChatOptions): Promise<number> {
@@ -15,6 +15,7 @@ export async function runChat(options: ChatOptions): Promise<number> {
   if (!options.nonInteractive && !input) {
     throw new CliError("There is no terminal to read from: pass -n (--non-interactive) to run the prompts and exit");
   }
+  if (options.nonInteractive && prompts.length === 0 && !options.name && !options.resume) throw nothingToDo();
   const chat = await openChat(options);
   try {
     if (options.verbose) {
