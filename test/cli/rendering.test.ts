@@ -1,0 +1,76 @@
+/** Terminal rendering: streamed markdown, code highlighting, and plain text when colour is off. */
+import { describe, expect, it } from "vitest";
+import { highlightLine, languageOf } from "../../adapters/cli/terminal/highlight.js";
+import { MarkdownStream, renderMarkdown } from "../../adapters/cli/terminal/markdown-stream.js";
+import { colorWanted, createStyles } from "../../adapters/cli/terminal/styles.js";
+
+const colour = createStyles(true);
+const plain = createStyles(false);
+// eslint-disable-next-line no-control-regex
+const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "");
+
+const reply = "# Plan\nI'll use `save` and **bold** words.\n```save hello.py\nprint('hi')  # greet\nx = 42\n```\nDone *really*.\n";
+
+function streamed(text: string, chunkSize: number, styles = colour): string {
+  let output = "";
+  const stream = new MarkdownStream((chunk) => (output += chunk), styles);
+  for (let index = 0; index < text.length; index += chunkSize) stream.push(text.slice(index, index + chunkSize));
+  stream.end();
+  return output;
+}
+
+describe("MarkdownStream", () => {
+  it("never changes the text, only adds styles", () => {
+    expect(stripAnsi(renderMarkdown(reply, colour))).toBe(reply);
+  });
+
+  it("renders the same whatever the chunk boundaries", () => {
+    const whole = renderMarkdown(reply, colour);
+    for (const size of [1, 2, 3, 7, 50]) expect(streamed(reply, size)).toBe(whole);
+  });
+
+  it("passes text through untouched when colour is off", () => {
+    expect(streamed(reply, 3, plain)).toBe(reply);
+  });
+
+  it("styles headings, inline code, bold and highlighted code", () => {
+    const output = renderMarkdown(reply, colour);
+    expect(output).toContain(colour.apply("bold", "# Plan"));
+    expect(output).toContain(`${colour.open("cyan")}\`save\`${colour.close("cyan")}`);
+    expect(output).toContain(`${colour.open("bold")}**bold**${colour.close("bold")}`);
+    expect(output).toContain(colour.apply("green", "'hi'"));
+    expect(output).toContain(colour.apply("gray", "# greet"));
+    expect(output).toContain(colour.apply("yellow", "42"));
+  });
+
+  it("writes plain lines as they stream, before their newline arrives", () => {
+    let output = "";
+    const stream = new MarkdownStream((chunk) => (output += chunk), colour);
+    stream.push("Hello wor");
+    expect(stripAnsi(output)).toBe("Hello wor");
+    stream.push("ld\n```py");
+    expect(stripAnsi(output)).toBe("Hello world\n");
+  });
+});
+
+describe("highlight", () => {
+  it("finds the language of a tool block from its path", () => {
+    expect(languageOf("save src/app.ts").family).toBe("javascript");
+    expect(languageOf("patch main.py")).toEqual({ family: "python", patchMarkers: true });
+    expect(languageOf("shell").family).toBe("shell");
+    expect(languageOf("stdout").family).toBe("plain");
+  });
+
+  it("colours diffs and gptme's patch markers", () => {
+    expect(highlightLine("+added", languageOf("diff"), colour)).toBe(colour.apply("green", "+added"));
+    expect(highlightLine("<<<<<<< ORIGINAL", languageOf("patch a.py"), colour)).toBe(colour.apply("yellow", "<<<<<<< ORIGINAL"));
+  });
+});
+
+describe("colorWanted", () => {
+  it("follows NO_COLOR and whether output is a terminal", () => {
+    expect(colorWanted({ isTTY: true }, {})).toBe(true);
+    expect(colorWanted({ isTTY: true }, { NO_COLOR: "1" })).toBe(false);
+    expect(colorWanted({ isTTY: false }, {})).toBe(false);
+  });
+});
