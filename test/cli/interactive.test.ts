@@ -100,20 +100,29 @@ describe.skipIf(!tmuxAvailable())("interactive gptme", () => {
     expect(history).toBe("write hello.py\nplease do it\n/undo\n/tokens\n/nope\n/exit\n");
   });
 
-  it("Ctrl-C interrupts a reply without leaving; twice at an empty prompt exits with 130", async () => {
-    server.enqueue({ text: "Let me think about it", hang: true }, { text: "Thinking" });
+  it("Ctrl-C interrupts a reply or a running tool without leaving; twice at an empty prompt exits with 130", async () => {
+    server.enqueue({ text: "Let me think about it", hang: true }, { text: "```shell\nsleep 30\n```\n" });
     const chat = startChat(["--name", "interrupted"]);
     await chat.waitFor(atPrompt);
     chat.typeLine("think hard");
     await chat.waitFor("Let me think about it");
     chat.press("C-c");
     await chat.waitFor((text) => text.includes("Interrupted") && atPrompt(text));
+
+    chat.typeLine("run a slow command");
+    await chat.waitFor("[Y/n/e/a/?]");
+    chat.typeLine("y");
+    await chat.waitFor("Running shell");
+    chat.press("C-c");
+    await chat.waitFor((text) => text.split("Interrupted").length === 3 && atPrompt(text));
+
     chat.press("C-c");
     await chat.waitFor("press Ctrl-C again to exit");
     chat.press("C-c");
     expect(await chat.exitCode()).toBe(130);
     const { messages } = await onlyConversation();
-    expect(messages.at(-1)).toMatchObject({ role: "assistant", content: "Let me think about it [interrupted]" });
+    expect(messages.find((message) => message.role === "assistant")).toMatchObject({ content: "Let me think about it [interrupted]" });
+    expect(messages.at(-1)).toMatchObject({ role: "system", content: expect.stringMatching(/interrupt/i) });
   });
 
   it("'e' edits the tool's content in $EDITOR before running it; 'a' confirms the rest", async () => {

@@ -89,6 +89,18 @@ describe("gptme -n", () => {
     expect(conversations[0]!.messages.filter((message) => message.role === "user").map((message) => message.content)).toEqual(["first", "second"]);
   });
 
+  it("-r resumes the most recent conversation; --no-stream asks for one whole reply", async () => {
+    server.enqueue({ text: "one" }, { text: "Named" }, { text: "two" });
+    expect((await gptme(["-n", "-m", "local/fake", "first"])).code).toBe(0);
+    const resumed = await gptme(["-n", "-r", "--no-stream", "second"]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain("Assistant: two");
+    expect(server.requests.at(-1)!.body.stream).toBeFalsy();
+    const conversations = await storedConversations();
+    expect(conversations).toHaveLength(1);
+    expect(conversations[0]!.messages.filter((message) => message.role === "user").map((message) => message.content)).toEqual(["first", "second"]);
+  });
+
   it("takes the workspace from -w and tools from -t", async () => {
     server.enqueue({ text: "```save note.txt\nx\n```\n" }, { text: "saved" });
     const result = await gptme(["-n", "-m", "local/fake", "--name", "ws", "-w", home.root, "-t", "save", "go"]);
