@@ -46,12 +46,16 @@ export class UpdateConversationConfig extends OpenAPIRoute<[AppContext]> {
 
   async handle(c: AppContext) {
     const { params, body } = await this.getValidatedData<typeof this.schema>();
-    if (!(await c.env.store.get(params.id))) throw new NotFoundError(`Conversation not found: ${params.id}`);
+    const before = await c.env.store.get(params.id);
+    if (!before) throw new NotFoundError(`Conversation not found: ${params.id}`);
     if (c.env.sessions.isGenerating(params.id)) {
       throw new ConflictError("Cannot update config while generation is in progress");
     }
     const { config, tools } = await c.env.conversations.updateConfig(params.id, body as never);
-    c.env.sessions.publish(params.id, { type: "config_changed", config, changed_fields: Object.keys(body.chat ?? {}) });
+    const changed = Object.keys(config.chat).filter(
+      (key) => JSON.stringify(config.chat[key]) !== JSON.stringify(before.config.chat[key]),
+    );
+    if (changed.length > 0) c.env.sessions.publish(params.id, { type: "config_changed", config, changed_fields: changed });
     return c.json({ status: "ok" as const, message: "Chat config updated", config, tools });
   }
 }

@@ -79,12 +79,15 @@ async function recordReply(reply: Reply, context: LoopContext): Promise<LoopOutc
   const content = recordedContent(reply);
   const metadata = replyMetadata(options.model.id, reply.usage, options.cost);
   if (reply.ending === "interrupted") {
+    // `interrupted` first, as gptme: web clients append the mark to the streamed text on it, so the
+    // stored message that follows matches it and is not shown twice.
+    options.emit({ type: "interrupted" });
     if (content) {
       const message = assistantMessage(content + INTERRUPTED_MARK, metadata);
       await persist(message);
       options.emit({ type: "generation_complete", message });
     }
-    return interrupted(options);
+    return "interrupted";
   }
   if (reply.ending === "error") {
     if (content) await persist(assistantMessage(content, metadata));

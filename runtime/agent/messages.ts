@@ -2,7 +2,7 @@
 import type { Message, MessageMetadata } from "../store/types.js";
 import type { Usage } from "../models/model.js";
 
-export const INTERRUPTED_MARK = " [interrupted]";
+export const INTERRUPTED_MARK = " [INTERRUPTED]";
 
 export function systemMessage(content: string, callId?: string): Message {
   const message: Message = { role: "system", content, timestamp: new Date().toISOString() };

@@ -16,9 +16,9 @@ describe("agent loop: interrupts, errors and limits", () => {
     });
     expect(await outcome).toBe("interrupted");
     const added = await harness.added();
-    expect(added.map((message) => [message.role, message.content])).toEqual([["assistant", "Let me think about [interrupted]"]]);
+    expect(added.map((message) => [message.role, message.content])).toEqual([["assistant", "Let me think about [INTERRUPTED]"]]);
     expect(added[0].metadata).toEqual({ model: "test/scripted" });
-    expect(harness.eventTypes()).toEqual(["generation_started", "message_added", "generation_complete", "interrupted"]);
+    expect(harness.eventTypes()).toEqual(["generation_started", "interrupted", "message_added", "generation_complete"]);
     expect(harness.model.closed[0]).toBe(true);
   });
 
@@ -26,7 +26,7 @@ describe("agent loop: interrupts, errors and limits", () => {
     const harness = await createHarness([{ parts: [{ type: "text-delta", text: "partial" }], then: "hang-ignoring-abort" }]);
     const outcome = harness.run({ emit: abortOn(harness, "generation_progress") });
     expect(await outcome).toBe("interrupted");
-    expect((await harness.added())[0].content).toBe("partial [interrupted]");
+    expect((await harness.added())[0].content).toBe("partial [INTERRUPTED]");
   });
 
   it("an interrupt before any text stores nothing", async () => {

@@ -174,7 +174,7 @@ describe.each(models)("agent loop through the $name", ({ id, path }) => {
       },
     });
     expect(result.outcome).toBe("interrupted");
-    expect(result.added.map((message) => message.content)).toEqual(["Here is a partial answer [interrupted]"]);
-    expect(types(events)).toEqual(["generation_started", "message_added", "generation_complete", "interrupted"]);
+    expect(result.added.map((message) => message.content)).toEqual(["Here is a partial answer [INTERRUPTED]"]);
+    expect(types(events)).toEqual(["generation_started", "interrupted", "message_added", "generation_complete"]);
   });
 });
