@@ -52,6 +52,13 @@ describe("auth", () => {
     expect((await app.call("/api/v2/models", { auth: false })).status).toBe(401);
   });
 
+  it("answers /api/v2 without a token, but 401 for a wrong one that is sent", async () => {
+    const app = server();
+    expect((await app.call("/api/v2", { auth: false })).status).toBe(200);
+    expect((await app.call("/api/v2")).status).toBe(200);
+    expect((await app.call("/api/v2", { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+  });
+
   it("can be disabled", async () => {
     const app = server({ authToken: null });
     expect((await app.call("/api/v2/conversations", { auth: false })).status).toBe(200);
