@@ -55,7 +55,7 @@ function parseUtilArguments(argv: string[]): UtilArguments {
   return { words, flags };
 }
 
-function limitOf(flags: Map<string, string | true>): number {
+function limitOf(flags: Flags): number {
   const value = flags.get("-n");
   if (value === undefined) return 20;
   const limit = Number(value);
@@ -73,6 +73,87 @@ async function openStore() {
 
 const print = (line: string) => void process.stdout.write(`${line}\n`);
 
+type Flags = Map<string, string | true>;
+
+interface UtilCommand {
+  /** The operands after the command words, as shown in the usage error. */
+  shape: string;
+  operands: number;
+  run(operands: string[], flags: Flags): Promise<number>;
+}
+
+async function withStore<T>(work: (store: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
+  const store = await openStore();
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const utilCommands: Record<string, UtilCommand> = {
+  import: {
+    shape: "import PATH [--replace]",
+    operands: 1,
+    async run([path], flags) {
+      const [{ importConversations }, { dataDirectory }] = await Promise.all([import("./util/import-logs.js"), import("../../runtime/config/paths.js")]);
+      const summary = await withStore((store) =>
+        importConversations(path!, { store, dataDirectory: dataDirectory(process.env), replace: flags.has("--replace"), report: print }),
+      );
+      print(`${summary.imported} imported, ${summary.skipped} skipped, ${summary.failed} failed, ${summary.badLines} bad lines skipped`);
+      return summary.failed > 0 ? EXIT_ERROR : EXIT_SUCCESS;
+    },
+  },
+  export: {
+    shape: "export ID [--dir DIR]",
+    operands: 1,
+    async run([id], flags) {
+      const { exportConversation } = await import("./util/export-logs.js");
+      const directory = flags.get("--dir");
+      const result = await withStore((store) => exportConversation(store, id!, typeof directory === "string" ? directory : process.cwd()));
+      const others = `${result.branches} other branch${result.branches === 1 ? "" : "es"}`;
+      print(`Exported ${id} to ${result.directory} (${result.messages} messages, ${others})`);
+      return EXIT_SUCCESS;
+    },
+  },
+  "chats list": {
+    shape: "chats list [-n N]",
+    operands: 0,
+    async run(_operands, flags) {
+      const { chatLines } = await import("./util/listings.js");
+      (await withStore((store) => chatLines(store, { limit: limitOf(flags) }))).forEach(print);
+      return EXIT_SUCCESS;
+    },
+  },
+  "chats search": {
+    shape: "chats search QUERY [-n N]",
+    operands: 1,
+    async run([query], flags) {
+      const { chatLines } = await import("./util/listings.js");
+      (await withStore((store) => chatLines(store, { limit: limitOf(flags), query }))).forEach(print);
+      return EXIT_SUCCESS;
+    },
+  },
+  "models list": {
+    shape: "models list",
+    operands: 0,
+    async run() {
+      const [{ modelLines }, { createModelRegistry }] = await Promise.all([import("./util/listings.js"), import("../../runtime/models/registry.js")]);
+      modelLines(createModelRegistry({ env: process.env })).forEach(print);
+      return EXIT_SUCCESS;
+    },
+  },
+  "tools list": {
+    shape: "tools list",
+    operands: 0,
+    async run() {
+      const { toolLines } = await import("./util/listings.js");
+      toolLines().forEach(print);
+      return EXIT_SUCCESS;
+    },
+  },
+};
+
 async function main(argv: string[]): Promise<number> {
   const { words, flags } = parseUtilArguments(argv);
   if (flags.has("--version")) {
@@ -84,61 +165,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return flags.has("--help") ? EXIT_SUCCESS : EXIT_ERROR;
   }
-  const [group, action, ...rest] = words;
-  const command = `${group} ${action ?? ""}`.trim();
-  const needs = (count: number, shape: string) => {
-    const given = group === "import" || group === "export" ? words.length - 1 : rest.length;
-    if (given !== count) throw new UsageError(`Usage: gptme-util ${shape}`);
-  };
-
-  if (group === "import") {
-    needs(1, "import PATH [--replace]");
-    const [{ importConversations }, { dataDirectory }] = await Promise.all([import("./util/import-logs.js"), import("../../runtime/config/paths.js")]);
-    const store = await openStore();
-    try {
-      const summary = await importConversations(action!, { store, dataDirectory: dataDirectory(process.env), replace: flags.has("--replace"), report: print });
-      print(`${summary.imported} imported, ${summary.skipped} skipped, ${summary.failed} failed, ${summary.badLines} bad lines skipped`);
-      return summary.failed > 0 ? EXIT_ERROR : EXIT_SUCCESS;
-    } finally {
-      await store.close();
-    }
-  }
-  if (group === "export") {
-    needs(1, "export ID [--dir DIR]");
-    const { exportConversation } = await import("./util/export-logs.js");
-    const store = await openStore();
-    try {
-      const directory = flags.get("--dir");
-      const result = await exportConversation(store, action!, typeof directory === "string" ? directory : process.cwd());
-      print(`Exported ${action} to ${result.directory} (${result.messages} messages, ${result.branches} other branch${result.branches === 1 ? "" : "es"})`);
-      return EXIT_SUCCESS;
-    } finally {
-      await store.close();
-    }
-  }
-  if (command === "chats list" || command === "chats search") {
-    if (command === "chats search") needs(1, "chats search QUERY [-n N]");
-    else needs(0, "chats list [-n N]");
-    const { chatLines } = await import("./util/listings.js");
-    const store = await openStore();
-    try {
-      (await chatLines(store, { limit: limitOf(flags), query: rest[0] })).forEach(print);
-      return EXIT_SUCCESS;
-    } finally {
-      await store.close();
-    }
-  }
-  if (command === "models list") {
-    const [{ modelLines }, { createModelRegistry }] = await Promise.all([import("./util/listings.js"), import("../../runtime/models/registry.js")]);
-    modelLines(createModelRegistry({ env: process.env })).forEach(print);
-    return EXIT_SUCCESS;
-  }
-  if (command === "tools list") {
-    const { toolLines } = await import("./util/listings.js");
-    toolLines().forEach(print);
-    return EXIT_SUCCESS;
-  }
-  throw new UsageError(`Unknown command: ${command}`);
+  const single = utilCommands[words[0]!];
+  const name = single ? words[0]! : words.slice(0, 2).join(" ");
+  const command = single ?? utilCommands[name];
+  if (!command) throw new UsageError(`Unknown command: ${name}`);
+  const operands = words.slice(name.split(" ").length);
+  if (operands.length !== command.operands) throw new UsageError(`Usage: gptme-util ${command.shape}`);
+  return command.run(operands, flags);
 }
 
 const argv = process.argv.slice(2);

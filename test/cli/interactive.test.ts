@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { INTERRUPTED_MARK } from "../../runtime/agent/messages.js";
 import { SqliteConversationStore } from "../../runtime/store/sqlite/sqlite-store.js";
 import { startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
 import { createCliHome, programs, tsxLoader, type CliHome } from "./support/cli-process.js";
@@ -121,7 +122,7 @@ describe.skipIf(!tmuxAvailable())("interactive gptme", () => {
     chat.press("C-c");
     expect(await chat.exitCode()).toBe(130);
     const { messages } = await onlyConversation();
-    expect(messages.find((message) => message.role === "assistant")).toMatchObject({ content: "Let me think about it [interrupted]" });
+    expect(messages.find((message) => message.role === "assistant")).toMatchObject({ content: `Let me think about it${INTERRUPTED_MARK}` });
     expect(messages.at(-1)).toMatchObject({ role: "system", content: expect.stringMatching(/interrupt/i) });
   });
 

@@ -4,8 +4,8 @@
  * empty prompt a second Ctrl-C in a row exits with 130; Ctrl-D or /exit leaves with 0.
  */
 import { join } from "node:path";
-import { isSlashCommand, runSlashCommand } from "../commands/index.js";
 import type { CommandContext } from "../commands/command.js";
+import { isSlashCommand, runSlashCommand } from "../commands/index.js";
 import { EXIT_INTERRUPTED, EXIT_SUCCESS } from "../exit.js";
 import { editText } from "../terminal/editor.js";
 import { PromptHistory } from "../terminal/history.js";
@@ -19,69 +19,79 @@ import type { Chat } from "./open-chat.js";
 import { addUserMessage, runTurn } from "./turn.js";
 
 export async function runInteractive(chat: Chat, terminal: Terminal, input: NodeJS.ReadableStream, prompts: string[]): Promise<number> {
-  const { styles } = terminal;
   const reader = createLineReader(input, process.stdout);
-  const history = PromptHistory.load(join(chat.dataDirectory, "history"));
   const printer = createEventPrinter(terminal, { reportErrors: true });
   const autoConfirm = new AutoConfirm(chat.options.noConfirm ? Number.POSITIVE_INFINITY : 0);
   const interrupts = new Interrupts(() => undefined);
   const edit = (text: string, fileName: string) => editText(text, { fileName });
   const confirm = createToolConfirmer({ terminal, reader, autoConfirm, edit, interrupt: () => interrupts.abort() });
-  const turn = { printer, confirm, autoConfirm, interrupts };
-  const context: CommandContext = { chat, terminal, printer, reader, turn, edit };
-
-  const attempt = async (work: () => Promise<void>) => {
-    try {
-      await work();
-    } catch (error) {
-      printer.settle();
-      terminal.warn(`${styles.apply("red", `Error: ${error instanceof Error ? error.message : String(error)}`)}\n`);
-      if (chat.options.verbose && error instanceof Error && error.stack) terminal.warn(`${error.stack}\n`);
-    }
-  };
-  const send = (text: string) => attempt(async () => {
-    await addUserMessage(chat, text);
-    await runTurn(chat, turn);
-  });
-
+  const context: CommandContext = { chat, terminal, printer, reader, turn: { printer, confirm, autoConfirm, interrupts }, edit };
   interrupts.install();
   try {
-    if (chat.resumed) {
-      for (const message of visibleMessages(await chat.store.messages(chat.conversationId), chat.options.showHidden)) printer.message(message);
-    }
-    terminal.write(`${styles.apply("dim", `${chat.conversationId} · ${chat.model.id} · ${(await chat.conversation()).workspace} · /help for commands`)}\n`);
+    await greet(context);
     for (const prompt of prompts) {
-      terminal.write(`${roleLabel("user", styles)}${prompt}\n`);
-      await send(prompt);
+      terminal.write(`${roleLabel("user", terminal.styles)}${prompt}\n`);
+      await send(context, prompt);
     }
-    if (prompts.length === 0 && (await chat.store.messages(chat.conversationId)).at(-1)?.role === "user") {
-      await attempt(async () => void (await runTurn(chat, turn)));
-    }
-    let interruptedBefore = false;
-    for (;;) {
-      const answer = await reader.ask(roleLabel("user", styles), { history });
-      if (answer.kind === "end") return EXIT_SUCCESS;
-      if (answer.kind === "interrupt") {
-        if (answer.hadText) continue;
-        if (interruptedBefore) return EXIT_INTERRUPTED;
-        interruptedBefore = true;
-        terminal.write(`${styles.apply("dim", "(press Ctrl-C again to exit, or type /exit)")}\n`);
-        continue;
-      }
-      interruptedBefore = false;
-      const text = answer.text.trim();
-      if (!text) continue;
-      if (isSlashCommand(text)) {
-        let exit = false;
-        await attempt(async () => {
-          exit = (await runSlashCommand(text, context)) === "exit";
-        });
-        if (exit) return EXIT_SUCCESS;
-        continue;
-      }
-      await send(text);
-    }
+    const unanswered = (await chat.store.messages(chat.conversationId)).at(-1)?.role === "user";
+    if (prompts.length === 0 && unanswered) await attempt(context, async () => void (await runTurn(chat, context.turn)));
+    return await promptLoop(context, PromptHistory.load(join(chat.dataDirectory, "history")));
   } finally {
     interrupts.uninstall();
+  }
+}
+
+async function greet({ chat, terminal, printer }: CommandContext): Promise<void> {
+  if (chat.resumed) {
+    const messages = await chat.store.messages(chat.conversationId);
+    for (const message of visibleMessages(messages, chat.options.showHidden)) printer.message(message);
+  }
+  const workspace = (await chat.conversation()).workspace;
+  terminal.write(`${terminal.styles.apply("dim", `${chat.conversationId} · ${chat.model.id} · ${workspace} · /help for commands`)}\n`);
+}
+
+async function promptLoop(context: CommandContext, history: PromptHistory): Promise<number> {
+  const { terminal, reader } = context;
+  let interruptedBefore = false;
+  for (;;) {
+    const answer = await reader.ask(roleLabel("user", terminal.styles), { history });
+    if (answer.kind === "end") return EXIT_SUCCESS;
+    if (answer.kind === "interrupt") {
+      if (answer.hadText) continue;
+      if (interruptedBefore) return EXIT_INTERRUPTED;
+      interruptedBefore = true;
+      terminal.write(`${terminal.styles.apply("dim", "(press Ctrl-C again to exit, or type /exit)")}\n`);
+      continue;
+    }
+    interruptedBefore = false;
+    const text = answer.text.trim();
+    if (!text) continue;
+    if (!isSlashCommand(text)) {
+      await send(context, text);
+      continue;
+    }
+    let exit = false;
+    await attempt(context, async () => {
+      exit = (await runSlashCommand(text, context)) === "exit";
+    });
+    if (exit) return EXIT_SUCCESS;
+  }
+}
+
+function send(context: CommandContext, text: string): Promise<void> {
+  return attempt(context, async () => {
+    await addUserMessage(context.chat, text);
+    await runTurn(context.chat, context.turn);
+  });
+}
+
+/** A failure inside the chat is shown as one line and the chat goes on. */
+async function attempt({ chat, terminal, printer }: CommandContext, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    printer.settle();
+    terminal.warn(`${terminal.styles.apply("red", `Error: ${error instanceof Error ? error.message : String(error)}`)}\n`);
+    if (chat.options.verbose && error instanceof Error && error.stack) terminal.warn(`${error.stack}\n`);
   }
 }
