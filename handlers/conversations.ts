@@ -5,7 +5,7 @@ import { z } from "zod";
 import { BadRequestError, ConflictError, NotFoundError } from "../runtime/errors.js";
 import type { Message } from "../runtime/store/types.js";
 import type { AppEnvironment } from "./bindings.js";
-import { messageToWire, summaryToWire } from "./presenters.js";
+import { messageFromInput, messageToWire, summaryToWire } from "./presenters.js";
 import { BranchName, ConversationParams, StatusOk, errorResponses, jsonContent } from "./schemas/common.js";
 import {
   AppendMessageBody,
@@ -173,16 +173,7 @@ export class AppendMessage extends OpenAPIRoute<[AppContext]> {
     if (c.env.sessions.isGenerating(params.id)) {
       throw new ConflictError("Cannot add message while generation is in progress");
     }
-    const message: Message = {
-      role: body.role,
-      content: body.content,
-      timestamp: body.timestamp ?? new Date().toISOString(),
-    };
-    if (body.files?.length) message.files = body.files;
-    if (body.hide) message.hide = true;
-    if (body.pinned) message.pinned = true;
-    if (body.call_id) message.call_id = body.call_id;
-    if (body.metadata) message.metadata = body.metadata;
+    const message = messageFromInput(body);
     await c.env.store.append(params.id, [message], branch);
     c.env.sessions.publish(params.id, { type: "message_added", message: messageToWire(message, conversation.workspace) });
     return c.json({ status: "ok" as const });

@@ -30,3 +30,14 @@ export function messageToWire(message: Message, workspace: string): Message {
     files: message.files.map((file) => (file.startsWith(prefix) ? file.slice(prefix.length) : file)),
   };
 }
+
+/** A message as a client sent it (POST), stamped now when it has no timestamp. */
+export function messageFromInput(input: Omit<Message, "timestamp"> & { timestamp?: string }): Message {
+  const message: Message = { role: input.role, content: input.content, timestamp: input.timestamp ?? new Date().toISOString() };
+  if (input.files?.length) message.files = input.files;
+  if (input.hide) message.hide = true;
+  if (input.pinned) message.pinned = true;
+  if (input.call_id) message.call_id = input.call_id;
+  if (input.metadata) message.metadata = input.metadata;
+  return message;
+}

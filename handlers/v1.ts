@@ -10,7 +10,7 @@ import { AppError, BadRequestError, ConflictError, NotFoundError } from "../runt
 import type { Message } from "../runtime/store/types.js";
 import type { AppEnvironment } from "./bindings.js";
 import { parseLimit } from "./conversations.js";
-import { messageToWire, summaryToWire } from "./presenters.js";
+import { messageFromInput, messageToWire, summaryToWire } from "./presenters.js";
 import { BranchName, ConversationParams, StatusOk, errorResponses, jsonContent } from "./schemas/common.js";
 import { AppendMessageBody, ChatConfig, ConversationSummary, Message as MessageSchema, MessageInput } from "./schemas/conversation.js";
 
@@ -114,8 +114,7 @@ export class V1AppendMessage extends OpenAPIRoute<[AppContext]> {
     if (!BranchName.safeParse(branch).success) throw new BadRequestError("Invalid branch name");
     if (!(await c.env.store.get(params.id))) throw new NotFoundError(`Conversation not found: ${params.id}`);
     if (c.env.sessions.isGenerating(params.id)) throw new ConflictError("Cannot add message while generation is in progress");
-    const message: Message = { role: body.role, content: body.content, timestamp: body.timestamp ?? new Date().toISOString() };
-    if (body.files?.length) message.files = body.files;
+    const message = messageFromInput(body);
     await c.env.store.append(params.id, [message], branch);
     c.env.sessions.publish(params.id, { type: "message_added", message });
     return c.json({ status: "ok" as const });

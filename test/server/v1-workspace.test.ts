@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
 import { SseReader } from "../support/sse-client.js";
-import { createTestServer, type TestServer } from "../support/test-runtime.js";
+import { createModelBackedServer, createTestServer, type TestServer } from "../support/test-runtime.js";
 
 let model: FakeModelServer;
 let server: TestServer;
@@ -15,9 +15,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   model.reset();
-  server = createTestServer({
-    env: { HOME: "/nonexistent", PATH: process.env.PATH, OPENAI_BASE_URL: model.openaiBaseURL, MODEL: "local/fake" },
-  });
+  server = createModelBackedServer(model.openaiBaseURL);
 });
 afterEach(async () => {
   await server.close();

@@ -53,3 +53,11 @@ export function createTestServer(overrides: Partial<LocalRuntimeOptions> = {}): 
     },
   };
 }
+
+/** A test server whose default model is `local/fake`, served by the given fake model server. */
+export function createModelBackedServer(openaiBaseURL: string, overrides: Partial<LocalRuntimeOptions> = {}): TestServer {
+  return createTestServer({
+    env: { HOME: "/nonexistent", PATH: process.env.PATH, OPENAI_BASE_URL: openaiBaseURL, MODEL: "local/fake" },
+    ...overrides,
+  });
+}
