@@ -58,7 +58,7 @@ describe.skipIf(!hasChromium)("web client end to end against the real server", (
     const tool = page.getByRole("region", { name: /Run this tool\? save hello\.txt/ });
     await tool.waitFor();
     await assistantMessages().filter({ hasText: "I'll write the file now." }).waitFor();
-    expect(await tool.locator(".token-addition").allTextContents()).toContain("+hello world\n");
+    expect(await tool.locator(".token-addition").allTextContents()).toContain("+hello world");
     expect(existsSync(join(workspace, "hello.txt"))).toBe(false);
 
     await tool.getByRole("button", { name: "Confirm" }).click();

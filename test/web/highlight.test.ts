@@ -32,8 +32,8 @@ describe("highlighter", () => {
   });
 
   it("marks diff additions and deletions, including gptme's patch blocks", () => {
-    const unified = kinds("--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+new\n", "diff").map((token) => token.kind);
-    expect(unified).toEqual(["meta", "deletion", "addition"]);
+    const unified = kinds("--- a/x\n+++ b/x\n@@ -1 +1 @@\n context\n-old\n+new\n", "diff").map((token) => token.kind);
+    expect(unified).toEqual(["meta", "meta", "meta", "deletion", "addition"]);
     const patch = kinds("<<<<<<< ORIGINAL\nold\n=======\nnew\n>>>>>>> UPDATED\n", "diff");
     expect(patch.map((token) => token.kind)).toEqual(["meta", "deletion", "meta", "addition", "meta"]);
   });

@@ -126,7 +126,7 @@ describe.skipIf(!hasChromium)("web client against a scripted API", () => {
       api.publish("chat-new", { type: "tool_pending", tool_id: toolId, tooluse: toolUse, auto_confirm: false, preview: "--- a/hello.txt\n+++ b/hello.txt\n@@ -0,0 +1 @@\n+Hello\n" });
       const card = page.getByRole("region", { name: /Run this tool\? save hello.txt/ });
       await card.waitFor();
-      expect(await card.locator(".token-addition").textContent()).toBe("+Hello\n");
+      expect(await card.locator(".token-addition").textContent()).toBe("+Hello");
       await click();
       await expect.poll(() => api.calls.filter((call) => call.path.endsWith("/tool/confirm")).at(-1)?.body?.tool_id).toBe(toolId);
       const body = api.calls.filter((call) => call.path.endsWith("/tool/confirm")).at(-1)!.body;

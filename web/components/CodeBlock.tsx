@@ -21,13 +21,21 @@ export function CodeBlock({ code, info, language }: CodeBlockProps) {
       </figcaption>
       <pre tabIndex={0}>
         <code>
-          {tokens.map((token, index) =>
-            token.kind === "plain" ? token.text : (
-              <span key={index} class={`token-${token.kind}`}>
-                {token.text}
-              </span>
-            ),
-          )}
+          {grammar === "diff"
+            ? tokens.map((token, index) => (
+                <span key={index} class={`diff-line token-${token.kind}`}>
+                  {token.text.replace(/\n$/, "")}
+                </span>
+              ))
+            : tokens.map((token, index) =>
+                token.kind === "plain" ? (
+                  token.text
+                ) : (
+                  <span key={index} class={`token-${token.kind}`}>
+                    {token.text}
+                  </span>
+                ),
+              )}
         </code>
       </pre>
     </figure>

@@ -119,7 +119,7 @@ function push(tokens: HighlightToken[], kind: TokenKind, text: string): void {
   else tokens.push({ kind, text });
 }
 
-/** Unified diffs and gptme's ORIGINAL/UPDATED patch blocks, line by line. */
+/** Unified diffs and gptme's ORIGINAL/UPDATED patch blocks: one token per line, so each renders as a row. */
 function highlightDiff(code: string): HighlightToken[] {
   const tokens: HighlightToken[] = [];
   let section: TokenKind = "plain";
@@ -133,7 +133,7 @@ function highlightDiff(code: string): HighlightToken[] {
       else if (line.startsWith("+")) kind = "addition";
       else if (line.startsWith("-")) kind = "deletion";
     }
-    push(tokens, kind, line);
+    tokens.push({ kind, text: line });
   }
   return tokens;
 }
