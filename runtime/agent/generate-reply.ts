@@ -53,6 +53,8 @@ export async function generateReply(request: ReplyRequest): Promise<Reply> {
       if (next.done) break;
       if (!acceptPart(next.value, reply, detector, request.emit)) {
         reply.ending = "tool-use";
+        await drainForUsage(iterator, reply, request.signal);
+        if (request.signal.aborted) reply.ending = "interrupted";
         break;
       }
     }
@@ -67,6 +69,25 @@ export async function generateReply(request: ReplyRequest): Promise<Reply> {
     }
   }
   return reply;
+}
+
+/** How long to keep reading after a tool use for the provider's usage report (OpenAI sends it last). */
+const usageDrainMs = 1000;
+
+/**
+ * After a break the rest of the text is discarded (it would be a hallucinated result), but the
+ * usage that ends the stream is still worth a short wait: without it the reply has no cost.
+ */
+async function drainForUsage(iterator: AsyncIterator<ModelPart>, reply: Reply, signal: AbortSignal): Promise<void> {
+  const deadline = AbortSignal.any([signal, AbortSignal.timeout(usageDrainMs)]);
+  for (;;) {
+    const next = await unlessAborted(iterator.next(), deadline).catch(() => ABORTED);
+    if (next === ABORTED || next.done) return;
+    if (next.value.type === "usage") {
+      reply.usage = next.value.usage;
+      return;
+    }
+  }
 }
 
 /** Takes one part into the reply; false when a complete tool use ends the reply here. */

@@ -33,8 +33,8 @@ describe("agent loop: a two-step conversation in each tool format", () => {
       ["system", "Echo: hello"],
       ["assistant", "The tool said hello."],
     ]);
-    // Stopped at the tool use: no usage arrived, so only the model is known.
-    expect(added[0].metadata).toEqual({ model: "test/scripted" });
+    // The text after the tool use is dropped, but the usage that ends the stream is still read.
+    expect(added[0].metadata).toMatchObject({ model: "test/scripted", input_tokens: 100, output_tokens: 20 });
     expect(added[2].metadata).toEqual({
       model: "test/scripted",
       input_tokens: 150,
@@ -57,16 +57,20 @@ describe("agent loop: a two-step conversation in each tool format", () => {
     expect(tokens.join("")).toBe("Sure:\n```echo\nhi\n```\nok");
   });
 
-  it("markdown: stops consuming the stream and aborts the request after the tool use", async () => {
+  it("markdown: after the tool use, reads only up to the usage, then aborts the request", async () => {
     const reply = "```echo\nhi\n```\n";
+    const tail = chunked("System: Echo: hi\nmore and more", 4).map((text): ModelPart => ({ type: "text-delta", text }));
     const parts: ModelPart[] = [
       ...chunked(reply, 4).map((text): ModelPart => ({ type: "text-delta", text })),
-      ...chunked("System: Echo: hi\nmore and more", 4).map((text): ModelPart => ({ type: "text-delta", text })),
+      ...tail,
+      { type: "usage", usage: { inputTokens: 7, outputTokens: 3, cacheReadTokens: 0, cacheCreationTokens: 0 } },
+      ...chunked("never read", 4).map((text): ModelPart => ({ type: "text-delta", text })),
       { type: "finish", reason: "stop" },
     ];
     const harness = await createHarness([{ parts }, { parts: textReply(["ok"]) }]);
     await harness.run();
-    expect(harness.model.delivered[0]).toBe(chunked(reply, 4).length);
+    expect(harness.model.delivered[0]).toBe(chunked(reply, 4).length + tail.length + 1);
+    expect((await harness.added())[0]).toMatchObject({ content: reply, metadata: { input_tokens: 7, output_tokens: 3 } });
     expect(harness.model.closed[0]).toBe(true);
     expect(harness.model.requests[0].signal?.aborted).toBe(true);
     expect(harness.model.requests[1].signal?.aborted).toBe(false);

@@ -107,13 +107,13 @@ describe("the Node adapter on a real port", () => {
       const events = await fetch(`${server.url}/api/v2/conversations/crash/events?session_id=${sessionId}`, { headers: auth });
       const { SseReader } = await import("../support/sse-client.js");
       const reader = new SseReader(events);
-      await reader.nextType("connected");
+      await reader.nextType("connected", 30_000);
       model.enqueue(
         { text: "first\n```shell\necho one\n```\n" },
         { text: "streaming forever ".repeat(200), chunkSize: 3, delayMs: 10 },
       );
       await fetch(`${server.url}/api/v2/conversations/crash/step`, { method: "POST", headers: auth, body: JSON.stringify({ session_id: sessionId }) });
-      await reader.next((frame) => frame.data.type === "generation_progress" && String(frame.data.token).includes("stream"));
+      await reader.next((frame) => frame.data.type === "generation_progress" && String(frame.data.token).includes("stream"), 30_000);
       server.child.kill("SIGKILL");
       await exited(server.child);
       await reader.close();
@@ -129,5 +129,5 @@ describe("the Node adapter on a real port", () => {
     } finally {
       await model.close();
     }
-  });
+  }, 90_000);
 });
