@@ -89,16 +89,19 @@ describe.skipIf(!tmuxAvailable())("interactive gptme", () => {
     await chat.waitFor(/local\/fake: 2 replies, input [\d,]+, output [\d,]+, cost \$0\.00\nTotal: input/);
     chat.typeLine("/nope");
     await chat.waitFor("Unknown command: /nope (type /help to list the commands)");
+    // A pasted block of lines is one message, not one message per line.
+    chat.press("-l", "line one\nline two\n");
+    await chat.waitFor((text) => text.includes("Assistant: ok") && atPrompt(text));
     chat.typeLine("/exit");
     expect(await chat.exitCode()).toBe(0);
 
     const { conversation, messages } = await onlyConversation();
     expect(conversation.name).toBe("Hello file");
-    expect(messages.at(-1)).toMatchObject({ role: "system", content: "Saved to hello.py" });
-    expect(messages.filter((message) => message.role === "user").map((message) => message.content)).toEqual(["write hello.py", "please do it"]);
+    expect(messages.at(-3)).toMatchObject({ role: "system", content: "Saved to hello.py" });
+    expect(messages.filter((message) => message.role === "user").map((message) => message.content)).toEqual(["write hello.py", "please do it", "line one\nline two"]);
     // Prompts go to the history file; answers to confirmations do not.
     const history = readFileSync(join(home.dataDirectory, "history"), "utf8");
-    expect(history).toBe("write hello.py\nplease do it\n/undo\n/tokens\n/nope\n/exit\n");
+    expect(history).toBe("write hello.py\nplease do it\n/undo\n/tokens\n/nope\nline one line two\n/exit\n");
   });
 
   it("Ctrl-C interrupts a reply or a running tool without leaving; twice at an empty prompt exits with 130", async () => {

@@ -2,6 +2,7 @@
  * Reads one line at a time with node:readline. A fresh interface per question, closed right after:
  * while the agent works the terminal is back in cooked mode, so Ctrl-C arrives as a real SIGINT
  * that interrupts the generation or the tool (see `interrupts.ts`) instead of a keystroke.
+ * Node's readline has no bracketed paste, so lines that arrive together are taken as one paste.
  */
 import { createInterface } from "node:readline";
 import type { PromptHistory } from "./history.js";
@@ -44,9 +45,17 @@ export function createLineReader(input: NodeJS.ReadableStream & { isTTY?: boolea
           output.write("\n");
           finish({ kind: "interrupt", hadText: false });
         };
+        // A paste arrives as one chunk whose lines come in the same tick: they make one message.
+        const pasted: string[] = [];
         reader.on("line", (line) => {
-          if (history && line.trim()) history.add(line);
-          finish({ kind: "line", text: line });
+          pasted.push(line);
+          if (pasted.length > 1) return;
+          setImmediate(() => {
+            if (pasted.length > 1 && reader.line) pasted.push(reader.line);
+            const text = pasted.join("\n");
+            if (history && text.trim()) history.add(text);
+            finish({ kind: "line", text });
+          });
         });
         reader.on("SIGINT", () => {
           const hadText = reader.line.length > 0;
@@ -54,6 +63,7 @@ export function createLineReader(input: NodeJS.ReadableStream & { isTTY?: boolea
           finish({ kind: "interrupt", hadText });
         });
         reader.on("close", () => {
+          if (!settled && pasted.length > 0) return finish({ kind: "line", text: pasted.join("\n") });
           if (!settled) {
             ended = input.isTTY !== true || ended;
             output.write("\n");
