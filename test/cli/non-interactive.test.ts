@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SqliteConversationStore } from "../../runtime/store/sqlite/sqlite-store.js";
 import { startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
+import { createTestServer } from "../support/test-runtime.js";
 import { createCliHome, runCli, type CliHome } from "./support/cli-process.js";
 
 let server: FakeModelServer;
@@ -59,6 +60,22 @@ describe("gptme -n", () => {
     expect(roles.filter((role) => role !== "prompt")).toEqual(["user", "assistant", "system", "assistant"]);
     expect(roles[0]).toBe("prompt");
     expect(conversation!.messages.at(-1)!.metadata).toMatchObject({ model: "local/fake" });
+  });
+
+  it("is what the server (and so the web UI) shows for the conversation", async () => {
+    server.enqueue({ text: "Hi!" }, { text: "Greeting" });
+    expect((await gptme(["-n", "-m", "local/fake", "--name", "from-terminal", "hello"])).code).toBe(0);
+    const api = createTestServer({ databasePath: home.databasePath });
+    try {
+      const list = (await (await api.call("/api/v2/conversations?limit=10")).json()) as Array<{ id: string; name: string }>;
+      expect(list.map((item) => item.id)).toContain("from-terminal");
+      const detail = (await (await api.call("/api/v2/conversations/from-terminal")).json()) as { log: Array<{ role: string; content: string }> };
+      expect(detail.log.filter((message) => message.role !== "system").map((message) => message.content)).toEqual(["hello", "Hi!"]);
+      const config = (await (await api.call("/api/v2/conversations/from-terminal/config")).json()) as { chat: { workspace: string; model: string } };
+      expect(config.chat).toMatchObject({ workspace: home.workspace, model: "local/fake" });
+    } finally {
+      await api.close();
+    }
   });
 
   it("answers prompts chained with a lone '-' in order, in one conversation", async () => {
