@@ -3,7 +3,7 @@
  * send-keys, the screen read with capture-pane, and waits that poll for text with a deadline.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 
@@ -105,5 +105,7 @@ export class TmuxSession {
     } catch {
       // already gone
     }
+    // tmux leaves the socket file of a killed server behind.
+    rmSync(join(process.env.TMUX_TMPDIR ?? "/tmp", `tmux-${process.getuid?.() ?? 0}`, this.socket), { force: true });
   }
 }
