@@ -65,7 +65,7 @@ export async function benchConversationList(options = { seconds: 3, concurrency:
     name: `conversation list (${options.conversations} conversations, limit=20, ${options.concurrency} clients)`,
     lines: [
       `bare Hono route:        ${bareResult.requestsPerSecond.toFixed(0)} req/s, p99 ${bareResult.p99Ms.toFixed(2)} ms`,
-      `GET /api/v2/conversations: ${listResult.requestsPerSecond.toFixed(0)} req/s, p99 ${listResult.p99Ms.toFixed(2)} ms, errors ${listResult.errors}`,
+      `GET /api/v2/conversations: ${listResult.requestsPerSecond.toFixed(0)} req/s, p99 ${listResult.p99Ms.toFixed(2)} ms, errors ${listResult.errors} (the body is reused until the store changes)`,
       `ratio: ${(ratio * 100).toFixed(0)}% of bare (goal >= 50%) ${ratio >= 0.5 ? "OK" : "BELOW GOAL"}`,
     ],
   };

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { BadRequestError, ConflictError, NotFoundError } from "../runtime/errors.js";
 import type { Message } from "../runtime/store/types.js";
 import type { AppEnvironment } from "./bindings.js";
+import { cachedListBody } from "./list-cache.js";
 import { messageFromInput, messageToWire, summaryToWire } from "./presenters.js";
 import { BranchName, ConversationParams, StatusOk, errorResponses, jsonContent } from "./schemas/common.js";
 import {
@@ -49,16 +50,22 @@ export class ListConversations extends OpenAPIRoute<[AppContext]> {
   };
 
   async handle(c: AppContext) {
-    const { query } = await this.getValidatedData<typeof this.schema>();
+    // The same schema as the docs, applied directly: the list is the hottest route, and chanfana
+    // builds a new strict validation schema on every request.
+    const query = ListQuery.parse(c.req.query());
     const limit = parseLimit(query.limit, 100, 1000);
-    const page = await c.env.store.list({
-      limit,
-      cursor: query.cursor || undefined,
-      query: query.q ?? query.search ?? undefined,
+    const search = query.q ?? query.search ?? undefined;
+    const paginated = truthy(query.paginated);
+    const key = JSON.stringify([limit, query.cursor ?? "", search ?? "", paginated]);
+    const { body, etag } = await cachedListBody(c.env, key, async () => {
+      const page = await c.env.store.list({ limit, cursor: query.cursor || undefined, query: search });
+      const items = page.items.map((item) => summaryToWire(item, c.env.conversations.directory(item.id)));
+      return paginated ? { conversations: items, next_cursor: page.nextCursor } : items;
     });
-    const items = page.items.map((item) => summaryToWire(item, c.env.conversations.directory(item.id)));
-    if (truthy(query.paginated)) return c.json({ conversations: items, next_cursor: page.nextCursor });
-    return c.json(items);
+    c.header("ETag", etag);
+    c.header("Cache-Control", "no-cache");
+    if (c.req.header("if-none-match") === etag) return c.body(null, 304);
+    return c.body(body, 200, { "Content-Type": "application/json" });
   }
 }
 

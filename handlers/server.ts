@@ -123,7 +123,7 @@ export class SetAuthCookie extends OpenAPIRoute<[AppContext]> {
     const expected = c.env.settings.authToken;
     if (expected !== null) {
       const presented = presentedToken({ header: (name) => c.req.header(name), query: () => undefined }, undefined);
-      if (!presented || !(await tokenMatches(presented, expected))) {
+      if (!presented || !tokenMatches(presented, expected)) {
         throw new UnauthorizedError(presented ? "Invalid or expired token" : "Missing authentication credentials");
       }
       setCookie(c, authCookieName, presented, {

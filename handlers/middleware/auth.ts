@@ -4,7 +4,6 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { timingSafeEqual } from "hono/utils/buffer";
 import { UnauthorizedError } from "../../runtime/errors.js";
 import type { AppEnvironment } from "../bindings.js";
 
@@ -32,8 +31,17 @@ export function presentedToken(request: { header(name: string): string | undefin
   return cookie ?? request.query("token");
 }
 
-export async function tokenMatches(presented: string, expected: string): Promise<boolean> {
-  return timingSafeEqual(presented, expected);
+/**
+ * Compares in time that depends only on the expected token's length, never on where the first
+ * difference is. Synchronous: hashing both sides with crypto.subtle on every request cost a third
+ * of the list route's throughput.
+ */
+export function tokenMatches(presented: string, expected: string): boolean {
+  let difference = presented.length ^ expected.length;
+  for (let index = 0; index < expected.length; index++) {
+    difference |= (presented.charCodeAt(index) || 0) ^ expected.charCodeAt(index);
+  }
+  return difference === 0;
 }
 
 /** Open roots still reject a wrong token that is sent, so a client can tell "connected" from "wrong token". */
@@ -57,7 +65,7 @@ export const requireAuth: MiddlewareHandler<AppEnvironment> = async (c, next) =>
     c.header("WWW-Authenticate", 'Bearer realm="gptme"');
     throw new UnauthorizedError("Missing authentication credentials");
   }
-  if (!(await tokenMatches(presented, expected))) {
+  if (!tokenMatches(presented, expected)) {
     c.header("WWW-Authenticate", 'Bearer realm="gptme", error="invalid_token"');
     throw new UnauthorizedError("Invalid or expired token");
   }

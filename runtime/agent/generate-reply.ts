@@ -81,7 +81,7 @@ const usageDrainMs = 1000;
 async function drainForUsage(iterator: AsyncIterator<ModelPart>, reply: Reply, signal: AbortSignal): Promise<void> {
   const deadline = AbortSignal.any([signal, AbortSignal.timeout(usageDrainMs)]);
   for (;;) {
-    const next = await unlessAborted(iterator.next(), deadline).catch(() => ABORTED);
+    const next = await unlessAborted(iterator.next(), deadline).catch((): typeof ABORTED => ABORTED);
     if (next === ABORTED || next.done) return;
     if (next.value.type === "usage") {
       reply.usage = next.value.usage;

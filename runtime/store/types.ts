@@ -111,5 +111,7 @@ export interface ConversationStore {
   updateConfig(id: string, config: ChatConfig): Promise<void>;
   rename(id: string, name: string): Promise<void>;
   delete(id: string): Promise<boolean>;
+  /** Changes whenever any conversation changes, by this process or another one sharing the database. */
+  changeToken(): Promise<string>;
   close(): Promise<void>;
 }

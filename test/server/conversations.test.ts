@@ -84,6 +84,24 @@ describe("V2 conversations", () => {
     expect(search.map((item: { id: string }) => item.id)).toEqual(["beta"]);
   });
 
+  it("answers 304 to a matching ETag, and a write by this or another process changes the list", async () => {
+    await put("cached", { messages: [{ role: "user", content: "one" }] });
+    const first = await server.call("/api/v2/conversations");
+    const etag = first.headers.get("etag")!;
+    expect(etag).toBeTruthy();
+    expect((await server.call("/api/v2/conversations", { headers: { "if-none-match": etag } })).status).toBe(304);
+    await server.call("/api/v2/conversations/cached", { method: "POST", json: { role: "user", content: "two" } });
+    const second = await server.call("/api/v2/conversations", { headers: { "if-none-match": etag } });
+    expect(second.status).toBe(200);
+    expect((await second.json())[0].last_message_preview).toBe("two");
+
+    const { SqliteConversationStore } = await import("../../runtime/store/sqlite/sqlite-store.js");
+    const other = SqliteConversationStore.open(server.runtime.settings.databasePath);
+    await other.append("cached", [{ role: "user", content: "three", timestamp: new Date().toISOString() }]);
+    await other.close();
+    expect((await (await server.call("/api/v2/conversations")).json())[0].last_message_preview).toBe("three");
+  });
+
   it("deletes", async () => {
     await put("gone");
     expect((await server.call("/api/v2/conversations/gone", { method: "DELETE" })).status).toBe(200);

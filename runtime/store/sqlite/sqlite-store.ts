@@ -67,6 +67,9 @@ export class SqliteConversationStore implements ConversationStore {
   private readonly messageRows: MessageRows;
   private readonly searchFirst: Statement<[string, string, string, number], ConversationRow>;
   private readonly searchNext: Statement<[string, string, string, number, number, string, number], ConversationRow>;
+  private readonly dataVersion: Statement<[], number>;
+  /** Our own commits; `PRAGMA data_version` only moves for other connections' commits. */
+  private writes = 0;
 
   constructor(readonly database: Database) {
     this.conversations = new ConversationRows(database);
@@ -76,6 +79,7 @@ export class SqliteConversationStore implements ConversationStore {
     this.searchFirst = database.prepare(
       `SELECT ${conversationSummaryColumns} FROM conversations WHERE ${match} ORDER BY modified DESC, id DESC LIMIT ?`,
     );
+    this.dataVersion = database.prepare("PRAGMA data_version").pluck() as Statement<[], number>;
     this.searchNext = database.prepare(
       `SELECT ${conversationSummaryColumns} FROM conversations WHERE ${match}
        AND (modified < ? OR (modified = ? AND id < ?)) ORDER BY modified DESC, id DESC LIMIT ?`,
@@ -117,6 +121,7 @@ export class SqliteConversationStore implements ConversationStore {
     const last = messages[messages.length - 1];
     const totals = totalsOf(messages);
     const name = conversation.name ?? conversation.config.chat.name ?? conversation.id;
+    this.writes += 1;
     this.database.transaction(() => {
       if (this.conversations.exists.get(conversation.id)) {
         throw new ConflictError(`Conversation already exists: ${conversation.id}`);
@@ -150,6 +155,7 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   async append(id: string, messages: Message[], branch = "main"): Promise<number> {
+    this.writes += 1;
     return this.database.transaction(() => {
       this.requireExisting(id);
       const start = this.messageRows.count(id, branch);
@@ -176,6 +182,7 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   async replaceMessages(id: string, messages: Message[], branch = "main"): Promise<void> {
+    this.writes += 1;
     this.database.transaction(() => {
       this.requireExisting(id);
       this.messageRows.clear(id, branch);
@@ -199,6 +206,7 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   async updateConfig(id: string, config: ChatConfig): Promise<void> {
+    this.writes += 1;
     this.database.transaction(() => {
       const row = this.requireExisting(id);
       this.conversations.setConfig.run(
@@ -212,6 +220,7 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   async rename(id: string, name: string): Promise<void> {
+    this.writes += 1;
     this.database.transaction(() => {
       this.requireExisting(id);
       this.conversations.setName.run(name, name, nowSeconds(), id);
@@ -219,7 +228,12 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   async delete(id: string): Promise<boolean> {
+    this.writes += 1;
     return this.conversations.remove.run(id).changes > 0;
+  }
+
+  async changeToken(): Promise<string> {
+    return `${this.writes}.${this.dataVersion.get()}`;
   }
 
   async close(): Promise<void> {

@@ -83,6 +83,10 @@ export class MemoryStore implements ConversationStore {
     return this.conversations.delete(id);
   }
 
+  async changeToken(): Promise<string> {
+    return String(Date.now());
+  }
+
   async close(): Promise<void> {}
 
   private require(id: string): Stored {
