@@ -13,7 +13,7 @@
  * exits 0. Any failed check exits 1. Containers and volumes are removed; images stay cached.
  * Usage: node scripts/test-containers.mjs [--keep] (keep the test container running)
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync, mkdirSync, cpSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
@@ -65,6 +65,9 @@ class StepError extends Error {}
 // ---------------------------------------------------------------------------------------------
 // Processes with bounded time
 
+/** Process groups of the commands in flight (each runs detached, in its own group). */
+const running = new Set();
+
 /**
  * Runs a command; resolves { code, stdout, stderr, timedOut } (never rejects). `echo` streams
  * lines matching it to the console; `input` is written to stdin (string or a readable stream).
@@ -81,6 +84,7 @@ function run(command, args, { timeoutMs = minutes(2), input, echo, cwd = root, e
       resolvePromise({ code: 127, stdout, stderr: String(error), timedOut });
       return;
     }
+    running.add(child.pid);
     const timer = setTimeout(() => {
       timedOut = true;
       try {
@@ -106,6 +110,7 @@ function run(command, args, { timeoutMs = minutes(2), input, echo, cwd = root, e
       stderr += String(error);
     });
     child.on("close", (code) => {
+      running.delete(child.pid);
       clearTimeout(timer);
       resolvePromise({ code: timedOut ? 124 : (code ?? 1), stdout, stderr, timedOut });
     });
@@ -414,6 +419,26 @@ async function http(url, { method = "GET", token, body, timeoutMs = 10_000 } = {
 
 const podman = (args, timeoutMs = minutes(1)) => run("podman", args, { timeoutMs });
 
+/** What an interrupted run (Ctrl-C, a CI timeout) must still remove. */
+const created = { containers: new Set(), volumes: new Set() };
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => {
+    console.log(`\n[containers] ${signal}: stopping, removing test containers and volumes`);
+    for (const pid of running) {
+      try {
+        process.kill(-pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+    if (!keep) {
+      for (const name of created.containers) spawnSync("podman", ["rm", "-f", "--ignore", name], { timeout: 30_000, stdio: "ignore" });
+      for (const name of created.volumes) spawnSync("podman", ["volume", "rm", "-f", name], { timeout: 30_000, stdio: "ignore" });
+    }
+    process.exit(130);
+  });
+}
+
 async function startServer(name, port, token, volume) {
   await podman(["rm", "-f", "--ignore", name], 30_000);
   return must("podman run", "podman", [
@@ -453,6 +478,8 @@ async function serverChecks() {
     check("server image config", /127\.0\.0\.1:5700\/health/.test(text) && /"appuser"|\bappuser\b/.test(text) && /5700\/tcp/.test(text) && text.includes(DATA_DIR) && /"gptme-server","serve"/.test(text), text.trim().slice(0, 300));
 
     log(`podman run ${SERVER_IMAGE} as ${name} on 127.0.0.1:${port}, volume ${volume}`);
+    created.containers.add(name);
+    created.volumes.add(volume);
     await podman(["volume", "create", volume], 30_000);
     await startServer(name, port, token, volume);
     const healthy = await waitHealthy(name);
@@ -542,12 +569,12 @@ async function cliChecks() {
 // 5. Static checks: docker-compose.yml, .env.example, dockerfilelint
 
 async function composeChecks() {
-  const { YAML } = await import("zx");
   let service;
   try {
+    const { YAML } = await import("zx");
     service = YAML.parse(readFileSync(join(root, "docker-compose.yml"), "utf8"))?.services?.["gptme-server"];
   } catch (error) {
-    fail("docker-compose.yml parses", String(error));
+    fail("docker-compose.yml parses (zx's YAML; run npm ci first)", String(error));
     return;
   }
   if (!check("docker-compose.yml has a gptme-server service", !!service)) return;
@@ -630,12 +657,59 @@ async function main() {
   if (prune.code === 0 && prune.stdout.trim()) log(`removed ${prune.stdout.trim().split("\n").length} superseded image(s)`);
 }
 
+/**
+ * One run at a time on a machine: concurrent runs would retag each other's images (and one's
+ * image prune could remove the other's build layers). The lock file holds the owner's pid.
+ */
+async function acquireLock(timeoutMs = minutes(40)) {
+  const lock = join(tmpdir(), "gptme-ts-test-containers.lock");
+  const deadline = Date.now() + timeoutMs;
+  let announced = false;
+  while (Date.now() < deadline) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: "wx" });
+      const release = () => {
+        try {
+          if (readFileSync(lock, "utf8") === String(process.pid)) rmSync(lock, { force: true });
+        } catch {
+          // already gone
+        }
+      };
+      process.on("exit", release);
+      return;
+    } catch {
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(lock, "utf8").trim());
+      } catch {
+        continue; // released in between
+      }
+      let alive = false;
+      try {
+        process.kill(owner, 0);
+        alive = owner > 0;
+      } catch {
+        alive = false;
+      }
+      if (!alive) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      if (!announced) log(`another run (pid ${owner}) holds ${lock}: waiting for it`);
+      announced = true;
+      await sleep(5000);
+    }
+  }
+  throw new StepError(`another test-containers run still holds the lock after ${timeoutMs / 60_000} minutes`);
+}
+
 let crashed = false;
 try {
+  await acquireLock();
   await main();
 } catch (error) {
   crashed = true;
-  fail("test-containers crashed", error?.stack ?? String(error));
+  fail("test-containers", error instanceof StepError ? error.message : (error?.stack ?? String(error)));
 }
 const count = (status) => results.filter((result) => result.status === status).length;
 console.log(`\n=== container checks summary (${elapsed().trim()}) ===`);
