@@ -420,7 +420,7 @@ async function http(url, { method = "GET", token, body, timeoutMs = 10_000 } = {
 const podman = (args, timeoutMs = minutes(1)) => run("podman", args, { timeoutMs });
 
 /** What an interrupted run (Ctrl-C, a CI timeout) must still remove. */
-const created = { containers: new Set(), volumes: new Set() };
+const cleanup = { containers: new Set(), volumes: new Set() };
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, () => {
     console.log(`\n[containers] ${signal}: stopping, removing test containers and volumes`);
@@ -432,8 +432,8 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
       }
     }
     if (!keep) {
-      for (const name of created.containers) spawnSync("podman", ["rm", "-f", "--ignore", name], { timeout: 30_000, stdio: "ignore" });
-      for (const name of created.volumes) spawnSync("podman", ["volume", "rm", "-f", name], { timeout: 30_000, stdio: "ignore" });
+      for (const name of cleanup.containers) spawnSync("podman", ["rm", "-f", "--ignore", name], { timeout: 30_000, stdio: "ignore" });
+      for (const name of cleanup.volumes) spawnSync("podman", ["volume", "rm", "-f", name], { timeout: 30_000, stdio: "ignore" });
     }
     process.exit(130);
   });
@@ -478,8 +478,8 @@ async function serverChecks() {
     check("server image config", /127\.0\.0\.1:5700\/health/.test(text) && /"appuser"|\bappuser\b/.test(text) && /5700\/tcp/.test(text) && text.includes(DATA_DIR) && /"gptme-server","serve"/.test(text), text.trim().slice(0, 300));
 
     log(`podman run ${SERVER_IMAGE} as ${name} on 127.0.0.1:${port}, volume ${volume}`);
-    created.containers.add(name);
-    created.volumes.add(volume);
+    cleanup.containers.add(name);
+    cleanup.volumes.add(volume);
     await podman(["volume", "create", volume], 30_000);
     await startServer(name, port, token, volume);
     const healthy = await waitHealthy(name);
