@@ -113,7 +113,9 @@ describe("the Node adapter on a real port", () => {
         { text: "streaming forever ".repeat(200), chunkSize: 3, delayMs: 10 },
       );
       await fetch(`${server.url}/api/v2/conversations/crash/step`, { method: "POST", headers: auth, body: JSON.stringify({ session_id: sessionId }) });
-      await reader.next((frame) => frame.data.type === "generation_progress" && String(frame.data.token).includes("stream"), 30_000);
+      await reader.nextType("tool_complete", 30_000);
+      await reader.nextType("generation_progress", 30_000);
+      await reader.nextType("generation_progress", 30_000);
       server.child.kill("SIGKILL");
       await exited(server.child);
       await reader.close();
