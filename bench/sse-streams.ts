@@ -51,6 +51,12 @@ function streamLines(url: string, init: { method: string; headers: Record<string
   });
 }
 
+/** User + system CPU seconds the process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function rssMegabytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
@@ -121,6 +127,7 @@ export async function benchSseStreams(options = { streams: 200, chunks: 100, int
   let peakRss = rssMegabytes(child.pid!);
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMegabytes(child.pid!))), 100);
   const relayStarted = performance.now();
+  const cpuBefore = cpuSeconds(child.pid!);
   const streams = sessions.map((sessionId, index) => {
     let connected!: () => void;
     const ready = new Promise<void>((resolve) => (connected = resolve));
@@ -139,6 +146,7 @@ export async function benchSseStreams(options = { streams: 200, chunks: 100, int
   const allStarted = performance.now();
   await Promise.all(streams.map((stream) => stream.done));
   const relaySeconds = (performance.now() - relayStarted) / 1000;
+  const serverCpu = (cpuSeconds(child.pid!) - cpuBefore) / relaySeconds;
   clearInterval(sampler);
   child.kill("SIGTERM");
   await new Promise((resolve) => child.once("exit", resolve));
@@ -158,6 +166,7 @@ export async function benchSseStreams(options = { streams: 200, chunks: 100, int
       `through the server:    ${(relayed.length / relaySeconds).toFixed(0)} tokens/s, latency p50 ${percentile(relayed, 0.5).toFixed(2)} ms, p99 ${percentile(relayed, 0.99).toFixed(2)} ms (${relayed.length}/${options.streams * options.chunks} tokens)`,
       `  steady state (all ${options.streams} streaming): p50 ${percentile(steady, 0.5).toFixed(2)} ms, p99 ${percentile(steady, 0.99).toFixed(2)} ms (${steady.length} tokens)`,
       `added by the server at p99, steady state: ${added.toFixed(2)} ms (goal <= 2 ms) ${added <= 2 ? "OK" : "ABOVE GOAL"}`,
+      `server CPU while relaying: ${(serverCpu * 100).toFixed(0)}% of one core`,
       `server peak RSS: ${peakRss.toFixed(0)} MB (goal <= 300 MB) ${peakRss <= 300 ? "OK" : "ABOVE GOAL"}`,
     ],
   };
