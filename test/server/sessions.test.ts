@@ -148,6 +148,20 @@ describe("sessions over HTTP", () => {
     expect(await idle.json()).toMatchObject({ status: "ok" });
   });
 
+  it("loses nothing when the only client disconnects mid-generation", async () => {
+    const sessionId = await create("gone-client");
+    const stream = await events("gone-client", sessionId);
+    model.enqueue({ text: "A reply that keeps going after the client leaves. ".repeat(10), chunkSize: 8, delayMs: 5 });
+    await server.call("/api/v2/conversations/gone-client/step", { method: "POST", json: { session_id: sessionId } });
+    await stream.nextType("generation_progress");
+    await stream.close();
+    await server.runtime.sessions.settled("gone-client");
+    const log = (await (await server.call("/api/v2/conversations/gone-client")).json()).log as Array<{ role: string; content: string }>;
+    expect(log.at(-1)).toEqual(
+      expect.objectContaining({ role: "assistant", content: "A reply that keeps going after the client leaves. ".repeat(10) }),
+    );
+  });
+
   it("answers a second concurrent step with 409 and validates input", async () => {
     const sessionId = await create("busy");
     model.enqueue({ hang: true });
