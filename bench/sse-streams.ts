@@ -89,7 +89,7 @@ export async function benchSseStreams(options = { streams: 200, chunks: 100, int
   // The compiled server when built (what `npm start` runs), else the sources through tsx.
   const compiled = join(root, "dist/adapters/node/main.js");
   const entry = existsSync(compiled) ? [compiled] : ["--import", "tsx", join(root, "adapters/node/main.ts")];
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), ...entry, "serve", "--port", "0", "--workspace", directory], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(" ") : []), ...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), ...entry, "serve", "--port", "0", "--workspace", directory], {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: directory, XDG_DATA_HOME: directory, GPTME_SERVER_TOKEN: token, OPENAI_BASE_URL: `${model.url}/v1`, MODEL: "local/bench" },
     stdio: ["ignore", "pipe", "inherit"],

@@ -27,7 +27,10 @@ export async function startStampingModel(options: { chunks: number; intervalMs: 
       const write = (payload: unknown) => response.write(`data: ${JSON.stringify(payload)}\n\n`);
       write({ ...base, choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] });
       let sent = 0;
-      const timer = setInterval(() => {
+      let timer: NodeJS.Timeout | undefined;
+      // Real streams are not in step with each other: each starts at a random phase of the interval.
+      const phase = setTimeout(() => (timer = setInterval(tick, options.intervalMs)), Math.random() * options.intervalMs);
+      const tick = () => {
         if (sent === options.chunks) {
           clearInterval(timer);
           write({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
@@ -37,8 +40,11 @@ export async function startStampingModel(options: { chunks: number; intervalMs: 
         }
         sent += 1;
         write({ ...base, choices: [{ index: 0, delta: { content: `${performance.now().toFixed(3)};` }, finish_reason: null }] });
-      }, options.intervalMs);
-      response.on("close", () => clearInterval(timer));
+      };
+      response.on("close", () => {
+        clearTimeout(phase);
+        clearInterval(timer);
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -96,20 +96,22 @@ export class ConversationEvents extends OpenAPIRoute<[AppContext]> {
         }
         for (const event of subscription.replay) await send(event.event, event.id);
         await send({ type: "ping" });
-        while (!closed) {
-          while (queue.length > 0 && !closed) {
-            const next = queue.shift()!;
-            await send(next.event, next.id);
+        // One interval per stream for keep-alives, instead of a timer armed and cleared per event.
+        const keepAlive = setInterval(() => {
+          queue.push({ id: -1, event: { type: "ping" } });
+          notify();
+        }, pingIntervalMs);
+        try {
+          while (!closed) {
+            while (queue.length > 0 && !closed) {
+              const next = queue.shift()!;
+              await send(next.event, next.id >= 0 ? next.id : undefined);
+            }
+            if (closed) break;
+            await new Promise<void>((resolve) => (wake = resolve));
           }
-          if (closed) break;
-          const woke = await new Promise<boolean>((resolve) => {
-            const timer = setTimeout(() => resolve(false), pingIntervalMs);
-            wake = () => {
-              clearTimeout(timer);
-              resolve(true);
-            };
-          });
-          if (!woke && !closed) await send({ type: "ping" });
+        } finally {
+          clearInterval(keepAlive);
         }
       } finally {
         subscription.unsubscribe();
