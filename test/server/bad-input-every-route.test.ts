@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestServer, type TestServer } from "../support/test-runtime.js";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = createTestServer({ bodyLimitBytes: 2048 });
+  await server.call("/api/v2/conversations/exists", { method: "PUT", json: {} });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+/** Every registered API route with an `:id`, as [method, path with `ID` where the id goes]. */
+function conversationRoutes(): Array<[string, string]> {
+  return server.app.routes
+    .filter((route) => route.method !== "ALL" && route.path.includes(":id"))
+    .map((route) => [route.method, route.path.replace(":id", "ID").replace(/:path\{[^}]*\}/, "a.txt")] as [string, string]);
+}
+
+const hasBody = (method: string) => method === "POST" || method === "PUT" || method === "PATCH";
+
+describe("bad input on every conversation route", () => {
+  it("covers the routes it claims to", () => {
+    expect(conversationRoutes().length).toBeGreaterThanOrEqual(18);
+  });
+
+  it("rejects traversal ids with a JSON 400/404, never touching another conversation", async () => {
+    for (const [method, path] of conversationRoutes()) {
+      for (const id of ["a..b", "%2e%2e%2fexists", "a%5Cb", "x%00y", "a".repeat(256)]) {
+        const response = await server.call(path.replace("ID", id), { method, ...(hasBody(method) ? { json: {} } : {}) });
+        expect([400, 404], `${method} ${path} ${id}`).toContain(response.status);
+        expect((await response.json()).error, `${method} ${path} ${id}`).toBeTruthy();
+      }
+    }
+  });
+
+  it("answers 404 JSON for a missing conversation", async () => {
+    for (const [method, path] of conversationRoutes()) {
+      if (method === "PUT") continue;
+      const body = path.endsWith("/step") || path.endsWith("/interrupt") ? { session_id: "s" } : path.endsWith("/confirm") ? { tool_id: "t", action: "confirm" } : path.endsWith("ID") && method === "POST" ? { role: "user", content: "x" } : {};
+      const response = await server.call(path.replace("ID", "missing"), { method, ...(hasBody(method) ? { json: body } : {}) });
+      expect(response.status, `${method} ${path}`).toBe(404);
+      expect((await response.json()).error, `${method} ${path}`).toBeTruthy();
+    }
+  });
+
+  it("answers 400 JSON to malformed JSON and 413 to an oversized body on every body route", async () => {
+    for (const [method, path] of conversationRoutes().filter(([method]) => hasBody(method))) {
+      const url = path.replace("ID", "exists");
+      const malformed = await server.call(url, { method, body: "{oops", headers: { "content-type": "application/json" } });
+      expect(malformed.status, `${method} ${path}`).toBe(400);
+      expect(await malformed.json()).toEqual({ error: "Malformed JSON in request body" });
+      const oversized = await server.call(url, { method, json: { content: "x".repeat(4096) } });
+      expect(oversized.status, `${method} ${path}`).toBe(413);
+      const wrongType = await server.call(url, { method, json: { role: 5, content: [], session_id: 7, tool_id: 1, action: 2, chat: "x", messages: "no", stream: "yes", model: 5 } });
+      expect([400, 409], `${method} ${path}`).toContain(wrongType.status);
+      expect((await wrongType.json()).error).not.toMatch(/\n\s+at /);
+    }
+    const log = (await (await server.call("/api/v2/conversations/exists")).json()).log;
+    expect(log.every((message: { role: string }) => message.role === "system")).toBe(true);
+  });
+});
