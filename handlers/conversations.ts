@@ -100,6 +100,8 @@ export class GetConversation extends OpenAPIRoute<[AppContext]> {
       workspace: conversation.workspace,
       branches: Object.fromEntries(Object.entries(branches).map(([name, messages]) => [name, toWire(messages)])),
     };
+    const live = c.env.sessions.state(params.id);
+    if (live.sessionId) body.session = { id: live.sessionId, generating: live.generating, last_error: live.lastError };
     if (query.before !== undefined && query.limit === undefined) throw new BadRequestError("before requires limit");
     if (query.limit !== undefined) {
       const limit = parseLimit(query.limit, 100, 10_000);

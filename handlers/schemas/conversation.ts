@@ -96,6 +96,10 @@ export const ConversationDetail = z.object({
   total_messages: z.number().int().optional(),
   has_more: z.boolean().optional(),
   before: z.number().int().nullable().optional(),
+  session: z
+    .object({ id: z.string(), generating: z.boolean(), last_error: z.string().nullable() })
+    .optional()
+    .describe("The most recent live session, when there is one"),
 });
 
 export const CreateConversationBody = z.object({
