@@ -2,7 +2,7 @@
 import { OpenAPIRoute } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { BadRequestError, NotFoundError } from "../runtime/errors.js";
+import { AppError, BadRequestError, NotFoundError } from "../runtime/errors.js";
 import type { AppEnvironment } from "./bindings.js";
 import { BranchName, ConversationParams, errorResponses, jsonContent } from "./schemas/common.js";
 
@@ -31,6 +31,29 @@ export const InterruptBody = z.object({ session_id: z.string().optional() });
 
 const StatusMessage = z.object({ status: z.literal("ok"), message: z.string(), session_id: z.string().optional() });
 
+const startWaitMs = 5000;
+
+/**
+ * Waits (at most 5 s, as gptme HEAD) for the generation to show a first sign of life, so a script
+ * calling step learns of an early failure (bad key, provider down) from the HTTP answer itself.
+ * Resolves with the error text, or null once the model produced anything or time ran out.
+ */
+function firstSignal(c: AppContext, conversationId: string): { result: Promise<string | null>; cancel: () => void } {
+  let settle!: (value: string | null) => void;
+  const result = new Promise<string | null>((resolve) => (settle = resolve));
+  const timer = setTimeout(() => done(null), startWaitMs);
+  const subscription = c.env.sessions.subscribe(conversationId, null, ({ event }) => {
+    if (event.type === "error") done(event.error);
+    else if (["generation_progress", "generation_complete", "tool_pending", "interrupted"].includes(event.type)) done(null);
+  });
+  function done(value: string | null) {
+    clearTimeout(timer);
+    subscription.unsubscribe();
+    settle(value);
+  }
+  return { result, cancel: () => done(null) };
+}
+
 async function requireConversation(c: AppContext, id: string) {
   if (!(await c.env.store.get(id))) throw new NotFoundError(`Conversation not found: ${id}`);
 }
@@ -40,7 +63,10 @@ export class StepConversation extends OpenAPIRoute<[AppContext]> {
     tags,
     summary: "Start generating the next reply (runs in the background; follow the events)",
     request: { params: ConversationParams, body: { content: { "application/json": { schema: StepBody } } } },
-    responses: { "200": jsonContent(StatusMessage, "Step started"), ...errorResponses(400, 401, 403, 404, 409, 503) },
+    responses: {
+      "200": jsonContent(StatusMessage, "Step started"),
+      ...errorResponses(400, 401, 403, 404, 409, 502, 503),
+    },
   };
 
   async handle(c: AppContext) {
@@ -49,13 +75,21 @@ export class StepConversation extends OpenAPIRoute<[AppContext]> {
       throw new BadRequestError("Invalid branch name");
     }
     await requireConversation(c, params.id);
-    await c.env.sessions.step(params.id, {
-      sessionId: body.session_id,
-      model: body.model,
-      stream: body.stream,
-      branch: body.branch,
-      autoConfirm: body.auto_confirm,
-    });
+    const started = firstSignal(c, params.id);
+    try {
+      await c.env.sessions.step(params.id, {
+        sessionId: body.session_id,
+        model: body.model,
+        stream: body.stream,
+        branch: body.branch,
+        autoConfirm: body.auto_confirm,
+      });
+    } catch (error) {
+      started.cancel();
+      throw error;
+    }
+    const error = await started.result;
+    if (error !== null) throw new AppError(502, error, { session_id: body.session_id });
     return c.json({ status: "ok" as const, message: "Step started", session_id: body.session_id });
   }
 }

@@ -36,6 +36,7 @@ export function errorResponses(...statuses: number[]) {
     404: "Not found",
     409: "Conflict",
     413: "Body too large",
+    502: "The model provider failed (the generation's error)",
     503: "No model provider configured",
   };
   return Object.fromEntries(

@@ -213,7 +213,9 @@ describe("sessions over HTTP", () => {
     const sessionId = await create("broken");
     const stream = await events("broken", sessionId);
     model.enqueue({ status: 500 }, { status: 500 }, { status: 500 });
-    await server.call("/api/v2/conversations/broken/step", { method: "POST", json: { session_id: sessionId } });
+    const step = await server.call("/api/v2/conversations/broken/step", { method: "POST", json: { session_id: sessionId } });
+    expect(step.status).toBe(502);
+    expect((await step.json()).error).toMatch(/500/);
     const error = await stream.nextType("error");
     expect(String(error.data.error)).toMatch(/500/);
     const log = (await (await server.call("/api/v2/conversations/broken")).json()).log as Array<{ role: string; content: string }>;
