@@ -26,7 +26,12 @@ export const EventSchema = z
     z.object({ type: z.literal("generation_complete"), message: Message }),
     PendingTool.extend({ type: z.literal("tool_pending") }),
     z.object({ type: z.literal("tool_executing"), tool_id: z.string() }),
-    z.object({ type: z.literal("tool_output"), tool_id: z.string(), output: z.string() }),
+    z.object({
+      type: z.literal("tool_output"),
+      tool_id: z.string(),
+      output: z.string(),
+      partial: z.boolean().optional().describe("Raw output while the tool runs; absent on the final result"),
+    }),
     z.object({ type: z.literal("tool_complete"), tool_id: z.string(), duration_ms: z.number(), success: z.boolean() }),
     z.object({ type: z.literal("interrupted") }),
     z.object({ type: z.literal("error"), error: z.string() }),

@@ -59,7 +59,12 @@ export async function runToolUse(parsed: ToolUse, context: ToolRunContext): Prom
     return "stopped";
   }
   const toRun = decision.action === "edit" ? withEditedContent(toolUse, decision.content) : toolUse;
-  await execute(pending.toolId, toRun, toolContext, context);
+  // Output a long-running command prints reaches clients while it runs, marked partial.
+  const streaming: ToolContext = {
+    ...toolContext,
+    onOutput: (chunk) => options.emit({ type: "tool_output", tool_id: pending.toolId, output: chunk, partial: true }),
+  };
+  await execute(pending.toolId, toRun, streaming, context);
   return options.signal.aborted ? "interrupted" : "continue";
 }
 

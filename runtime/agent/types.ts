@@ -38,7 +38,8 @@ export type AgentEvent =
       preview?: string;
     }
   | { type: "tool_executing"; tool_id: string }
-  | { type: "tool_output"; tool_id: string; output: string }
+  /** `partial`: raw output while the tool runs; without it, the final result message's text. */
+  | { type: "tool_output"; tool_id: string; output: string; partial?: boolean }
   | { type: "tool_complete"; tool_id: string; duration_ms: number; success: boolean }
   | { type: "interrupted" }
   | { type: "error"; error: string };

@@ -254,3 +254,18 @@ describe("the agent's shell", () => {
     }
   });
 });
+
+describe("tool output while a tool runs", () => {
+  it("streams partial output as tool_output events, then the final result", async () => {
+    const sessionId = await create("partial");
+    const stream = await events("partial", sessionId);
+    model.enqueue({ text: "```shell\necho first; sleep 0.6; echo second\n```\n" }, { text: "done" });
+    await server.call("/api/v2/conversations/partial/step", { method: "POST", json: { session_id: sessionId, auto_confirm: true } });
+    const partial = await stream.next((frame) => frame.data.type === "tool_output" && frame.data.partial === true);
+    expect(String(partial.data.output)).toContain("first");
+    const final = await stream.next((frame) => frame.data.type === "tool_output" && !frame.data.partial);
+    expect(String(final.data.output)).toMatch(/Ran command[\s\S]*first[\s\S]*second/);
+    const complete = await stream.nextType("tool_complete");
+    expect(complete.data.success).toBe(true);
+  });
+});

@@ -70,7 +70,7 @@ export type ServerEvent =
   | { type: "generation_complete"; message?: Message }
   | ({ type: "tool_pending" } & PendingToolWire)
   | { type: "tool_executing"; tool_id: string }
-  | { type: "tool_output"; tool_id: string; output: string }
+  | { type: "tool_output"; tool_id: string; output: string; partial?: boolean }
   | { type: "tool_complete"; tool_id: string; duration_ms?: number; success?: boolean }
   | { type: "interrupted" }
   | { type: "error"; error: string; reload?: boolean }

@@ -155,7 +155,11 @@ function applyEvent(state: LiveState, event: ServerEvent): LiveState {
     case "tool_executing":
       return updateTool(state, event.tool_id, (tool) => ({ ...tool, status: "executing" }));
     case "tool_output":
-      return updateTool(state, event.tool_id, (tool) => ({ ...tool, output: tool.output + event.output }));
+      // Partial chunks accumulate while the tool runs; the final result replaces them.
+      return updateTool(state, event.tool_id, (tool) => ({
+        ...tool,
+        output: event.partial ? tool.output + event.output : event.output,
+      }));
     case "tool_complete":
       return updateTool(state, event.tool_id, () => null);
     case "interrupted":
