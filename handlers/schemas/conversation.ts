@@ -30,16 +30,7 @@ export const MessageInput = z.object({
   metadata: MessageMetadata.optional(),
 });
 
-export const Message = z.object({
-  role: Role,
-  content: z.string(),
-  timestamp: z.string(),
-  files: z.array(z.string()).optional(),
-  pinned: z.boolean().optional(),
-  hide: z.boolean().optional(),
-  call_id: z.string().optional(),
-  metadata: MessageMetadata.optional(),
-});
+export const Message = MessageInput.extend({ timestamp: z.string() });
 
 export const ChatSettings = z
   .looseObject({

@@ -162,18 +162,7 @@ export class SqliteConversationStore implements ConversationStore {
       this.messageRows.insertAt(id, branch, start, messages);
       const length = start + messages.length;
       if (branch === "main") {
-        const totals = totalsOf(messages);
-        const last = messages[messages.length - 1];
-        this.conversations.afterAppend.run(
-          nowSeconds(),
-          length,
-          last?.role ?? null,
-          previewOf(last),
-          totals.cost,
-          totals.input,
-          totals.output,
-          id,
-        );
+        this.conversations.afterAppend.run(...this.rowUpdate(id, length, messages));
       } else if (start === 0) {
         this.conversations.setBranchCount.run(this.messageRows.branchCount(id), id);
       }
@@ -187,20 +176,7 @@ export class SqliteConversationStore implements ConversationStore {
       this.requireExisting(id);
       this.messageRows.clear(id, branch);
       this.messageRows.insertAt(id, branch, 0, messages);
-      if (branch === "main") {
-        const totals = totalsOf(messages);
-        const last = messages[messages.length - 1];
-        this.conversations.afterReplace.run(
-          nowSeconds(),
-          messages.length,
-          last?.role ?? null,
-          previewOf(last),
-          totals.cost,
-          totals.input,
-          totals.output,
-          id,
-        );
-      }
+      if (branch === "main") this.conversations.afterReplace.run(...this.rowUpdate(id, messages.length, messages));
       this.conversations.setBranchCount.run(this.messageRows.branchCount(id), id);
     })();
   }
@@ -238,6 +214,13 @@ export class SqliteConversationStore implements ConversationStore {
 
   async close(): Promise<void> {
     if (this.database.open) this.database.close();
+  }
+
+  /** The parameters of afterAppend/afterReplace: the row's new length, last message and the batch's totals. */
+  private rowUpdate(id: string, length: number, messages: Message[]): unknown[] {
+    const totals = totalsOf(messages);
+    const last = messages[messages.length - 1];
+    return [nowSeconds(), length, last?.role ?? null, previewOf(last), totals.cost, totals.input, totals.output, id];
   }
 
   private requireExisting(id: string): ConversationRow {
