@@ -29,6 +29,8 @@ export interface SessionDependencies {
   runLoop: (options: AgentLoopOptions) => Promise<LoopOutcome>;
   /** Names a conversation after its first reply; resolves to the new name or null. */
   autoName?: (conversationId: string, model: LanguageModel | null) => Promise<string | null>;
+  /** How long an idle conversation's sessions and event buffer are kept (default one hour). */
+  idleLimitMs?: number;
 }
 
 interface Waiting {
@@ -51,7 +53,11 @@ interface LiveConversation {
   flushScheduled: boolean;
   interruptedSent: boolean;
   closers: Set<() => void>;
+  lastActivity: number;
 }
+
+/** Idle conversations (no client, no generation, nothing pending) are forgotten after this long, as in gptme. */
+const defaultIdleLimitMs = 60 * 60 * 1000;
 
 /** `true` → unlimited, a number → that many tools, `false`/undefined → ask. */
 function autoConfirmCount(value: boolean | number | undefined): number {
@@ -82,11 +88,26 @@ export function createSessionManager(dependencies: SessionDependencies): Session
         flushScheduled: false,
         interruptedSent: false,
         closers: new Set(),
+        lastActivity: Date.now(),
       };
       conversations.set(conversationId, state);
     }
+    state.lastActivity = Date.now();
     return state;
   };
+
+  const idleLimitMs = dependencies.idleLimitMs ?? defaultIdleLimitMs;
+  const sweepIdle = () => {
+    const cutoff = Date.now() - idleLimitMs;
+    for (const [conversationId, state] of conversations) {
+      const busy = state.generating || state.listeners.size > 0 || state.waiting.size > 0;
+      if (busy || state.lastActivity > cutoff) continue;
+      for (const id of state.sessions.keys()) sessionOwners.delete(id);
+      conversations.delete(conversationId);
+    }
+  };
+  const sweeper = setInterval(sweepIdle, Math.min(idleLimitMs, 10 * 60 * 1000));
+  sweeper.unref();
 
   const deliver = (state: LiveConversation, event: SessionEvent) => {
     const numbered = state.buffer.push(event);
@@ -353,6 +374,7 @@ export function createSessionManager(dependencies: SessionDependencies): Session
     },
 
     async close() {
+      clearInterval(sweeper);
       const running: Promise<void>[] = [];
       for (const state of conversations.values()) {
         state.abort?.abort();
