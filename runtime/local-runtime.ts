@@ -9,6 +9,7 @@ import { createModelRegistry } from "./models/registry.js";
 import { createNamer } from "./sessions/auto-name.js";
 import type { Runtime, ServerSettings } from "./runtime.js";
 import { createSessionManager } from "./sessions/session-manager.js";
+import { SqliteAuthSessionStore } from "./store/sqlite/auth-session-store.js";
 import { SqliteConversationStore } from "./store/sqlite/sqlite-store.js";
 import { systemPromptBuilder } from "./conversations/system-prompt.js";
 import { createToolRegistry, defaultToolNames, disposeTools } from "./tools/registry.js";
@@ -96,6 +97,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   const runtime: Runtime = {
     settings,
     store,
+    authSessions: new SqliteAuthSessionStore(store.database),
     models,
     conversations,
     sessions,

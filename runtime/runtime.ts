@@ -3,6 +3,7 @@
  * handlers import this file, so it must not pull in any `node:` module.
  */
 import type { ModelRegistry } from "./models/model.js";
+import type { AuthSessionStore } from "./store/auth-sessions.js";
 import type { SessionManager } from "./sessions/types.js";
 import type { ChatConfig, ConversationStore, Message } from "./store/types.js";
 
@@ -78,6 +79,8 @@ export interface WorkspaceFiles {
 export interface Runtime {
   settings: ServerSettings;
   store: ConversationStore;
+  /** The sessions behind the `gptme_auth` cookie. */
+  authSessions: AuthSessionStore;
   models: ModelRegistry;
   conversations: ConversationService;
   assets: AssetSource;

@@ -38,6 +38,19 @@ export const migrations: ReadonlyArray<{ version: number; description: string; s
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    description: "auth sessions behind the gptme_auth cookie (hashed ids, bound to the token)",
+    sql: `
+      CREATE TABLE auth_sessions (
+        id_hash TEXT PRIMARY KEY,
+        token_binding TEXT NOT NULL,
+        created REAL NOT NULL,
+        expires REAL NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX auth_sessions_by_expiry ON auth_sessions (expires);
+    `,
+  },
 ];
 
 export function migrate(database: Database): void {
