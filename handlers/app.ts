@@ -18,6 +18,7 @@ import { docsAsset, docsPage } from "./docs.js";
 import { handleError } from "./errors.js";
 import { requireAuth } from "./middleware/auth.js";
 import { corsForApi } from "./middleware/cors.js";
+import { checkHost } from "./middleware/host-check.js";
 import { jsonBody } from "./middleware/json-body.js";
 import { ListModels } from "./models.js";
 import { registerExtraRoutes } from "./routes.js";
@@ -60,6 +61,7 @@ export function createApp() {
   const app = new Hono<AppEnvironment>();
   app.onError(handleError);
 
+  app.use("*", checkHost);
   app.use("/api/*", corsForApi);
   app.use("/api", corsForApi);
   app.use("/api/*", requireAuth);

@@ -27,6 +27,10 @@ export interface LocalRuntimeOptions {
   /** `--tools` allowlist. */
   tools?: string[];
   corsOrigins?: string[];
+  /** `--host` (default `127.0.0.1`: the Host check is on). */
+  bindHost?: string;
+  /** `--allowed-hosts`. */
+  allowedHosts?: string[];
   /** null disables auth. */
   authToken: string | null;
   bodyLimitBytes?: number;
@@ -66,6 +70,8 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     version,
     authToken: options.authToken,
     corsOrigins: options.corsOrigins ?? [],
+    bindHost: options.bindHost ?? "127.0.0.1",
+    allowedHosts: options.allowedHosts ?? [],
     bodyLimitBytes: options.bodyLimitBytes ?? 10 * 1024 * 1024,
     defaultWorkspace: options.defaultWorkspace ?? process.cwd(),
     dataDirectory,

@@ -12,6 +12,10 @@ export interface ServerSettings {
   /** null when auth is disabled (`GPTME_DISABLE_AUTH`). */
   authToken: string | null;
   corsOrigins: string[];
+  /** The address the server listens on (`--host`); a loopback bind turns the Host check on. */
+  bindHost: string;
+  /** `--allowed-hosts`: more names the Host header may carry (a reverse proxy, a tunnel). */
+  allowedHosts: string[];
   bodyLimitBytes: number;
   /** Where `"."` points: `--workspace`, else the server's working directory. */
   defaultWorkspace: string;

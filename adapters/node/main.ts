@@ -7,7 +7,7 @@ import type { Runtime } from "../../runtime/runtime.js";
 import { startServer } from "./serve.js";
 
 async function openapiDocument(): Promise<string> {
-  const settings = { corsOrigins: [], authToken: null } as unknown as Runtime["settings"];
+  const settings = { corsOrigins: [], authToken: null, bindHost: "127.0.0.1", allowedHosts: [] } as unknown as Runtime["settings"];
   const response = await createApp().request("/api/docs/openapi.json", {}, { settings } as Runtime);
   return JSON.stringify(await response.json(), null, 2);
 }

@@ -22,6 +22,8 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
     model: options.model,
     tools: options.tools,
     corsOrigins: options.corsOrigins,
+    bindHost: options.host,
+    allowedHosts: options.allowedHosts,
     authToken: authDisabled(env) ? null : token.token,
   });
   const app = createApp();

@@ -8,6 +8,8 @@ export interface ServerOptions {
   host: string;
   port: number;
   corsOrigins: string[];
+  /** `--allowed-hosts` / `GPTME_SERVER_ALLOWED_HOSTS`. */
+  allowedHosts: string[];
   model?: string;
   tools?: string[];
   database?: string;
@@ -27,6 +29,9 @@ Options:
   --host HOST            Bind address (env GPTME_SERVER_HOST, default 127.0.0.1)
   --port PORT            Port (env GPTME_SERVER_PORT, default 5700)
   --cors-origin ORIGINS  Comma-separated origins allowed to call /api/* from a browser
+  --allowed-hosts NAMES  Comma-separated names the Host header may carry besides localhost,
+                         127.0.0.1 and [::1] (env GPTME_SERVER_ALLOWED_HOSTS); checked on a
+                         loopback bind, against DNS rebinding
   --model MODEL          Default model, provider/model (e.g. anthropic/claude-sonnet-4-5)
   --tools TOOLS          Comma-separated tool allowlist (e.g. shell,save,patch)
   --db PATH              SQLite database (env GPTME_DB, default $XDG_DATA_HOME/gptme/gptme.db)
@@ -46,6 +51,7 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
       host: { type: "string" },
       port: { type: "string" },
       "cors-origin": { type: "string" },
+      "allowed-hosts": { type: "string" },
       model: { type: "string" },
       tools: { type: "string" },
       db: { type: "string" },
@@ -70,6 +76,7 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
     host: values.host ?? env.GPTME_SERVER_HOST ?? "127.0.0.1",
     port,
     corsOrigins: list(values["cors-origin"] ?? env.GPTME_CORS_ORIGIN),
+    allowedHosts: list(values["allowed-hosts"] ?? env.GPTME_SERVER_ALLOWED_HOSTS),
     model: values.model,
     tools: values.tools ? list(values.tools) : undefined,
     database: values.db,
