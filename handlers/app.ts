@@ -79,7 +79,8 @@ export function createApp() {
         version: "2",
         description:
           "gptme-compatible server API. Authenticate with `Authorization: Bearer <token>`, the `gptme_auth` " +
-          "cookie, or `?token=` (for EventSource). Every error is JSON `{ \"error\": \"...\" }`.",
+          "cookie (same-origin web pages), or `?token=` (for EventSource). Request bodies are " +
+          "`application/json` (415 otherwise). Every error is JSON `{ \"error\": \"...\" }`.",
       },
       servers: [{ url: "/" }],
       security: [{ bearerAuth: [] }],
