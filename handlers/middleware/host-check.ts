@@ -37,15 +37,22 @@ export function isLoopbackAddress(host: string): boolean {
 
 /** Whether a request naming `hostName` may reach this server; always true when the check is off. */
 export function hostAllowed(hostName: string, settings: Pick<ServerSettings, "bindHost" | "allowedHosts">): boolean {
-  const checked = isLoopbackAddress(settings.bindHost) || settings.allowedHosts.length > 0;
-  if (!checked || defaultHosts.has(hostName)) return true;
+  if (defaultHosts.has(hostName)) return true;
+  if (!isLoopbackAddress(settings.bindHost) && settings.allowedHosts.length === 0) return true;
   const bind = normalizeHostName(settings.bindHost.replace(/^\[(.*)\]$/, "$1"));
   if (!wildcardBinds.has(bind) && hostName === bind) return true;
   return settings.allowedHosts.some((allowed) => normalizeHostName(allowed) === hostName);
 }
 
+/** The authority of an absolute URL, without parsing the whole URL (this runs on every request). */
+function authorityOf(url: string): string {
+  const start = url.indexOf("//") + 2;
+  const end = url.indexOf("/", start);
+  return url.slice(start, end === -1 ? undefined : end);
+}
+
 export const checkHost: MiddlewareHandler<AppEnvironment> = async (c, next) => {
-  const urlHost = new URL(c.req.url).host;
+  const urlHost = authorityOf(c.req.url);
   const header = c.req.header("host");
   for (const host of header === undefined || header === urlHost ? [urlHost] : [header, urlHost]) {
     const name = hostNameOf(host);
