@@ -41,7 +41,7 @@ function tooLarge(limit: number): PayloadTooLargeError {
 }
 
 function notJson(contentType: string): UnsupportedMediaTypeError {
-  const declared = mediaTypeOf(contentType);
+  const declared = mediaTypeOf(contentType).slice(0, 100);
   return new UnsupportedMediaTypeError(
     declared === ""
       ? "A request body needs Content-Type: application/json"
