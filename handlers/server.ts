@@ -157,7 +157,7 @@ export class ClearAuthCookie extends OpenAPIRoute<[AppContext]> {
   async handle(c: AppContext) {
     const session = getCookie(c, authCookieName);
     if (session) {
-      refuseCrossSite(c, "the gptme_auth cookie");
+      refuseCrossSite(c, "authenticated by the gptme_auth cookie");
       await c.env.authSessions.revoke(session);
     }
     deleteCookie(c, authCookieName, cookieOptions(c));

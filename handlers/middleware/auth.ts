@@ -69,7 +69,7 @@ export const requireAuth: MiddlewareHandler<AppEnvironment> = async (c, next) =>
   const expected = c.env.settings.authToken;
   if (expected === null) {
     // No credential to steal, but a foreign page could still drive the agent through the browser.
-    if (isUnsafeMethod(c.req.method) && c.req.header("authorization") === undefined) refuseCrossSite(c, "no credential (auth is off)");
+    if (isUnsafeMethod(c.req.method) && c.req.header("authorization") === undefined) refuseCrossSite(c, "without an Authorization header (auth is off)");
     return next();
   }
   if (isAuthExempt(c.req.method, c.req.path)) {
@@ -89,7 +89,7 @@ export const requireAuth: MiddlewareHandler<AppEnvironment> = async (c, next) =>
   }
   const cookie = getCookie(c, authCookieName);
   if (cookie && (await c.env.authSessions.verify(cookie, expected))) {
-    refuseCrossSite(c, "the gptme_auth cookie");
+    refuseCrossSite(c, "authenticated by the gptme_auth cookie");
     return next();
   }
   const fromQuery = c.req.query("token");

@@ -25,8 +25,8 @@ function sameOrigin(origin: string, requestUrl: string): boolean {
   }
 }
 
-/** Throws 403 when an unsafe request with an ambient credential comes from another site or origin. */
-export function refuseCrossSite(c: Context<AppEnvironment>, credential: string): void {
+/** Throws 403 when an unsafe request with an ambient credential comes from another site or origin; `how` says how it was authenticated. */
+export function refuseCrossSite(c: Context<AppEnvironment>, how: string): void {
   if (!isUnsafeMethod(c.req.method)) return;
   const origin = c.req.header("origin");
   const trusted = c.env.settings.corsOrigins;
@@ -34,7 +34,7 @@ export function refuseCrossSite(c: Context<AppEnvironment>, credential: string):
   const site = c.req.header("sec-fetch-site")?.toLowerCase();
   if (site === "cross-site" || site === "same-site") {
     throw new ForbiddenError(
-      `Refused a ${site} ${c.req.method} request authenticated by ${credential}: ` +
+      `Refused a ${site} ${c.req.method} request ${how}: ` +
         "another site cannot act with this browser's sign-in. Scripts send Authorization: Bearer <token>; " +
         "a web client on another origin needs --cors-origin and the Authorization header",
     );
@@ -43,7 +43,7 @@ export function refuseCrossSite(c: Context<AppEnvironment>, credential: string):
   if (site === "same-origin" || origin === undefined) return;
   if (!sameOrigin(origin, c.req.url)) {
     throw new ForbiddenError(
-      `Refused a ${c.req.method} request from origin ${origin} authenticated by ${credential}: ` +
+      `Refused a ${c.req.method} request from origin ${origin} ${how}: ` +
         "it is neither this server's origin nor one given with --cors-origin",
     );
   }
