@@ -8,7 +8,7 @@ import { createConversationService } from "./conversations/service.js";
 import { createModelRegistry } from "./models/registry.js";
 import { createNamer } from "./sessions/auto-name.js";
 import type { Runtime, ServerSettings } from "./runtime.js";
-import { createSessionManager } from "./sessions/session-manager.js";
+import { createSessionManager, type SessionDependencies } from "./sessions/session-manager.js";
 import { SqliteConversationStore } from "./store/sqlite/sqlite-store.js";
 import { systemPromptBuilder } from "./conversations/system-prompt.js";
 import { createToolRegistry, defaultToolNames, disposeTools } from "./tools/registry.js";
@@ -35,6 +35,8 @@ export interface LocalRuntimeOptions {
   userConfigPath?: string | null;
   /** Model request retries (tests shorten the backoff). */
   retry?: { attempts?: number; baseDelayMs?: number };
+  /** Bounds of the events kept for replay (tests shrink them). */
+  eventLimits?: SessionDependencies["eventLimits"];
 }
 
 export interface LocalRuntime {
@@ -92,6 +94,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     dataDirectory,
     runLoop: runAgentLoop,
     autoName: createNamer(store),
+    eventLimits: options.eventLimits,
   });
   const runtime: Runtime = {
     settings,

@@ -7,7 +7,7 @@ import { BadRequestError, ConflictError, NotFoundError } from "../errors.js";
 import type { LanguageModel, ModelRegistry } from "../models/model.js";
 import type { ConversationStore } from "../store/types.js";
 import type { ToolRegistry } from "../tools/tool.js";
-import { EventBuffer } from "./event-buffer.js";
+import { EventBuffer, type EventBufferLimits, EventMemory } from "./event-buffer.js";
 import type { ConfirmOptions, NumberedEvent, SessionEvent, SessionSnapshot, StepOptions, WirePendingTool } from "./types.js";
 
 export interface SessionDependencies {
@@ -21,6 +21,8 @@ export interface SessionDependencies {
   autoName?: (conversationId: string, model: LanguageModel | null) => Promise<string | null>;
   /** How long an idle conversation's sessions and event buffer are kept (default one hour). */
   idleLimitMs?: number;
+  /** Replay buffer bounds per conversation, and `totalBytes` across all of them (defaults: 2 000 events, 4 MiB, 64 MiB). */
+  eventLimits?: EventBufferLimits & { totalBytes?: number };
 }
 
 interface Waiting {
@@ -44,7 +46,7 @@ export class LiveConversation {
   lastError: string | null = null;
   lastSessionId: string | null = null;
   lastActivity = Date.now();
-  private readonly buffer = new EventBuffer();
+  private readonly buffer: EventBuffer;
   private readonly listeners = new Set<Listener>();
   private readonly closers = new Set<() => void>();
   private readonly waiting = new Map<string, Waiting>();
@@ -58,7 +60,10 @@ export class LiveConversation {
   constructor(
     readonly id: string,
     private readonly dependencies: SessionDependencies,
-  ) {}
+    memory: EventMemory = new EventMemory(dependencies.eventLimits?.totalBytes),
+  ) {
+    this.buffer = new EventBuffer(dependencies.eventLimits, memory);
+  }
 
   touch(): void {
     this.lastActivity = Date.now();
@@ -179,9 +184,10 @@ export class LiveConversation {
     if (running) await running;
   }
 
-  /** Stops the generation without waiting (the conversation is being forgotten). */
-  cancel(): void {
+  /** Stops the generation without waiting and frees the event buffer (the conversation is being forgotten). */
+  dispose(): void {
     this.abort?.abort();
+    this.buffer.clear();
   }
 
   /** Stops everything and ends every stream (shutdown); resolves with the generation, if any. */

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { ForbiddenError, NotFoundError } from "../errors.js";
+import { EventMemory } from "./event-buffer.js";
 import { LiveConversation, type SessionDependencies, validateConfirm } from "./live-conversation.js";
 import type { SessionManager, SessionSnapshot } from "./types.js";
 
@@ -16,11 +17,12 @@ const defaultIdleLimitMs = 60 * 60 * 1000;
 export function createSessionManager(dependencies: SessionDependencies): SessionManager {
   const conversations = new Map<string, LiveConversation>();
   const sessionOwners = new Map<string, string>();
+  const eventMemory = new EventMemory(dependencies.eventLimits?.totalBytes);
 
   const live = (conversationId: string): LiveConversation => {
     let conversation = conversations.get(conversationId);
     if (!conversation) {
-      conversation = new LiveConversation(conversationId, dependencies);
+      conversation = new LiveConversation(conversationId, dependencies, eventMemory);
       conversations.set(conversationId, conversation);
     }
     conversation.touch();
@@ -28,6 +30,7 @@ export function createSessionManager(dependencies: SessionDependencies): Session
   };
 
   const drop = (conversation: LiveConversation) => {
+    conversation.dispose();
     for (const id of conversation.sessions.keys()) sessionOwners.delete(id);
     conversations.delete(conversation.id);
   };
@@ -110,9 +113,7 @@ export function createSessionManager(dependencies: SessionDependencies): Session
 
     forget(conversationId) {
       const conversation = conversations.get(conversationId);
-      if (!conversation) return;
-      conversation.cancel();
-      drop(conversation);
+      if (conversation) drop(conversation);
     },
 
     async close() {
