@@ -14,7 +14,14 @@ export interface ServerOptions {
   workspace?: string;
   output?: string;
   verbose: boolean;
+  /** How long a client may take to send a request's headers (`--headers-timeout`, seconds in the flag). */
+  headersTimeoutMs: number;
+  /** How long a client may take to send a whole request, body included (`--request-timeout`). */
+  requestTimeoutMs: number;
 }
+
+export const defaultHeadersTimeoutMs = 30_000;
+export const defaultRequestTimeoutMs = 180_000;
 
 export const serverUsage = `Usage: gptme-server [serve|token|openapi] [options]
 
@@ -31,6 +38,9 @@ Options:
   --tools TOOLS          Comma-separated tool allowlist (e.g. shell,save,patch)
   --db PATH              SQLite database (env GPTME_DB, default $XDG_DATA_HOME/gptme/gptme.db)
   --workspace DIR        Default workspace for "." (default: the current directory)
+  --headers-timeout S    Seconds a client may take to send its request headers (default 30)
+  --request-timeout S    Seconds a client may take to send a whole request (default 180; event streams
+                         are not affected: they are responses)
   -v, --verbose          Log every request
   -h, --help             Show this help
 
@@ -50,6 +60,8 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
       tools: { type: "string" },
       db: { type: "string" },
       workspace: { type: "string" },
+      "headers-timeout": { type: "string" },
+      "request-timeout": { type: "string" },
       output: { type: "string", short: "o" },
       verbose: { type: "boolean", short: "v", default: false },
       debug: { type: "boolean", default: false },
@@ -76,7 +88,18 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
     workspace: values.workspace,
     output: values.output,
     verbose: values.verbose || values.debug,
+    headersTimeoutMs: seconds("--headers-timeout", values["headers-timeout"], defaultHeadersTimeoutMs),
+    requestTimeoutMs: seconds("--request-timeout", values["request-timeout"], defaultRequestTimeoutMs),
   };
+}
+
+function seconds(flag: string, text: string | undefined, fallbackMs: number): number {
+  if (text === undefined) return fallbackMs;
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value <= 0) {
+    throw new BadRequestError(`Invalid ${flag}: ${text} (expected a number of seconds above 0)`);
+  }
+  return Math.round(value * 1000);
 }
 
 export function authDisabled(env: NodeJS.ProcessEnv): boolean {
