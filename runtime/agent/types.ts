@@ -19,8 +19,8 @@ export interface PendingTool {
 export type ConfirmDecision =
   | { action: "confirm" }
   | { action: "edit"; content: string }
-  /** Do not run it; the model is told and generation continues. */
-  | { action: "skip" }
+  /** Do not run it; the model is told and generation continues (unless `andStop`: then the run ends there). */
+  | { action: "skip"; andStop?: boolean }
   /** Do not run it and stop the loop (the CLI's `n`). */
   | { action: "stop" };
 

@@ -27,8 +27,12 @@ export interface SessionDependencies {
 
 interface Waiting {
   wire: WirePendingTool;
-  resolve: (decision: ConfirmDecision) => void;
+  /** Settles the tool use and records `outcome` as what happened to it. */
+  resolve: (decision: ConfirmDecision, outcome: string) => void;
 }
+
+/** How many settled tool ids a conversation remembers, to answer a late or repeated confirmation. */
+const rememberedTools = 1000;
 
 type Listener = (event: NumberedEvent) => void;
 
@@ -50,8 +54,13 @@ export class LiveConversation {
   private readonly listeners = new Set<Listener>();
   private readonly closers = new Set<() => void>();
   private readonly waiting = new Map<string, Waiting>();
+  /** Tool id → what happened to it ("confirmed", "auto-confirmed", "skipped", ...), oldest first. */
+  private readonly settledTools = new Map<string, string>();
   private abort: AbortController | null = null;
+  /** The generation and what follows it (auto-naming). */
   private running: Promise<void> | null = null;
+  /** The generation alone: settles as `generating` turns false. */
+  private generation: Promise<unknown> | null = null;
   private autoConfirm = 0;
   private pendingTokens = "";
   private flushScheduled = false;
@@ -139,39 +148,74 @@ export class LiveConversation {
       this.lastError = null;
       this.interruptedSent = false;
       this.lastSessionId = options.sessionId;
-      this.running = this.runGeneration(options, model).finally(() => {
-        this.running = null;
-      });
+      const generation = this.runGeneration(options, model);
+      this.generation = generation;
+      this.running = generation
+        .then((outcome) => (outcome !== "interrupted" && this.dependencies.autoName ? this.nameIfUnnamed(model) : undefined))
+        .finally(() => {
+          this.running = null;
+        });
     } catch (error) {
       this.generating = false;
       throw error;
     }
   }
 
+  /**
+   * Settles a pending tool use. A tool id this conversation has already settled (auto-confirmed,
+   * decided by another client, skipped by a new message) answers what happened to it instead.
+   */
   confirm(options: ConfirmOptions): string {
     const waiting = this.waiting.get(options.toolId);
-    if (!waiting) throw new NotFoundError(`Tool ${options.toolId} no longer pending (may have been executed or cancelled)`);
+    if (!waiting) {
+      const outcome = this.settledTools.get(options.toolId);
+      if (outcome !== undefined) return `Tool already ${outcome}`;
+      throw new NotFoundError(`Tool ${options.toolId} no longer pending (may have been executed or cancelled)`);
+    }
     switch (options.action) {
       case "edit":
-        waiting.resolve({ action: "edit", content: options.content! });
+        waiting.resolve({ action: "edit", content: options.content! }, "edited");
         return "Tool edited";
       case "skip":
-        waiting.resolve({ action: "skip" });
+        waiting.resolve({ action: "skip" }, "skipped");
         return "Tool skipped";
       case "auto":
         this.autoConfirm = options.count ?? Number.POSITIVE_INFINITY;
-        waiting.resolve({ action: "confirm" });
+        waiting.resolve({ action: "confirm" }, "auto-confirmed");
         return "Tool auto-confirmed";
       default:
-        waiting.resolve({ action: "confirm" });
+        waiting.resolve({ action: "confirm" }, "confirmed");
         return "Tool confirmed";
     }
+  }
+
+  /**
+   * Makes way for a new user message: tool uses waiting for a decision are skipped (as the Skip
+   * button records it) and the generation ends there, without a new step. 409 while the model
+   * streams or a tool runs.
+   */
+  async skipPendingTools(): Promise<void> {
+    if (!this.generating) return;
+    if (this.waiting.size === 0) throw new ConflictError("Cannot add message while generation is in progress");
+    for (const waiting of this.waiting.values()) {
+      waiting.resolve({ action: "skip", andStop: true }, "skipped (a new message was sent instead)");
+    }
+    await this.generation;
+  }
+
+  /** Makes way for deleting the conversation: pending tool uses are cancelled. 409 while the model streams or a tool runs. */
+  async cancelPendingTools(): Promise<void> {
+    if (!this.generating) return;
+    if (this.waiting.size === 0) throw new ConflictError("Cannot delete conversation while generation is in progress");
+    this.abort?.abort();
+    this.stopWaiting("cancelled (the conversation was deleted)");
+    await this.generation;
   }
 
   async interrupt(): Promise<string> {
     if (!this.generating) return "Already interrupted or not generating";
     this.abort?.abort();
-    this.stopWaiting();
+    this.stopWaiting("stopped (interrupted)");
     const running = this.running;
     if (running) await running;
     if (!this.interruptedSent) this.publish({ type: "interrupted" });
@@ -193,7 +237,7 @@ export class LiveConversation {
   /** Stops everything and ends every stream (shutdown); resolves with the generation, if any. */
   close(): Promise<void> | null {
     this.abort?.abort();
-    this.stopWaiting();
+    this.stopWaiting("stopped (the server shut down)");
     for (const close of this.closers) close();
     this.closers.clear();
     this.listeners.clear();
@@ -213,8 +257,14 @@ export class LiveConversation {
     this.deliver({ type: "generation_progress", token });
   }
 
-  private stopWaiting(): void {
-    for (const waiting of this.waiting.values()) waiting.resolve({ action: "stop" });
+  private stopWaiting(outcome: string): void {
+    for (const waiting of this.waiting.values()) waiting.resolve({ action: "stop" }, outcome);
+  }
+
+  private settle(toolId: string, outcome: string): void {
+    this.settledTools.delete(toolId);
+    this.settledTools.set(toolId, outcome);
+    if (this.settledTools.size > rememberedTools) this.settledTools.delete(this.settledTools.keys().next().value!);
   }
 
   private async resolveModel(requested: string | undefined): Promise<LanguageModel> {
@@ -232,7 +282,7 @@ export class LiveConversation {
     return model;
   }
 
-  private async runGeneration(options: StepOptions, model: LanguageModel): Promise<void> {
+  private async runGeneration(options: StepOptions, model: LanguageModel): Promise<LoopOutcome> {
     this.touch();
     const dependencies = this.dependencies;
     const conversation = (await dependencies.store.get(this.id))!;
@@ -240,6 +290,7 @@ export class LiveConversation {
     this.abort = abort;
     const emit = (event: AgentEvent) => {
       if (event.type === "error") this.lastError = event.error;
+      if (event.type === "tool_pending" && event.auto_confirm) this.settle(event.tool_id, "auto-confirmed");
       this.publish(event);
     };
     const confirm = (pending: PendingTool): Promise<ConfirmDecision> => {
@@ -278,10 +329,10 @@ export class LiveConversation {
       this.flushTokens();
       this.generating = false;
       this.abort = null;
-      this.stopWaiting();
+      this.stopWaiting("stopped (the generation ended)");
       this.waiting.clear();
     }
-    if (outcome !== "interrupted" && dependencies.autoName) await this.nameIfUnnamed(model);
+    return outcome;
   }
 
   /** Parks a tool use until a client decides (or the generation stops). */
@@ -289,8 +340,9 @@ export class LiveConversation {
     const wire: WirePendingTool = { tool_id: pending.toolId, tooluse: pending.wire, auto_confirm: false, preview: pending.preview };
     this.waiting.set(pending.toolId, {
       wire,
-      resolve: (decision) => {
+      resolve: (decision, outcome) => {
         this.waiting.delete(pending.toolId);
+        this.settle(pending.toolId, outcome);
         resolve(decision);
       },
     });

@@ -92,6 +92,14 @@ export function createSessionManager(dependencies: SessionDependencies): Session
       return conversation.confirm(options);
     },
 
+    async skipPendingTools(conversationId) {
+      await conversations.get(conversationId)?.skipPendingTools();
+    },
+
+    async cancelPendingTools(conversationId) {
+      await conversations.get(conversationId)?.cancelPendingTools();
+    },
+
     async interrupt(conversationId, sessionId) {
       if (sessionId) requireSession(conversationId, sessionId);
       const conversation = conversations.get(conversationId);
