@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { runAgentLoop } from "./agent/loop.js";
 import { createFileAssets } from "./assets/file-assets.js";
 import { databasePath as defaultDatabasePath, dataDirectory as defaultDataDirectory } from "./config/paths.js";
+import { recoverInterruptedReplies } from "./conversations/recover-drafts.js";
 import { createConversationService } from "./conversations/service.js";
 import { createModelRegistry } from "./models/registry.js";
 import { createNamer } from "./sessions/auto-name.js";
@@ -41,6 +42,8 @@ export interface LocalRuntimeOptions {
 
 export interface LocalRuntime {
   runtime: Runtime;
+  /** Stores the replies a crash interrupted (their drafts) as `[INTERRUPTED]` messages; how many. */
+  recoverInterruptedReplies(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -95,6 +98,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     runLoop: runAgentLoop,
     autoName: createNamer(store),
     eventLimits: options.eventLimits,
+    drafts: store.drafts,
   });
   const runtime: Runtime = {
     settings,
@@ -108,6 +112,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   };
   return {
     runtime,
+    recoverInterruptedReplies: () => recoverInterruptedReplies(store, store.drafts),
     async close() {
       await sessions.close();
       await disposeTools();

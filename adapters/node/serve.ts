@@ -39,6 +39,10 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
     corsOrigins: options.corsOrigins,
     authToken: authDisabled(env) ? null : token.token,
   });
+  const recovered = await local.recoverInterruptedReplies().catch(async (error: unknown) => {
+    await local.close();
+    throw error;
+  });
   const app = createApp();
   const runtime = local.runtime;
   const server = serve({
@@ -71,6 +75,9 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;
   const unavailableTools = defaultToolNames({ includeUnavailable: true }).filter((name) => !defaultToolNames().includes(name));
   console.log(startupBanner({ runtime, url, tokenGenerated: token.generated, unavailableTools }));
+  if (recovered > 0) {
+    console.log(`  Recovered ${recovered} ${recovered === 1 ? "reply" : "replies"} cut off by a crash (stored, marked [INTERRUPTED])`);
+  }
 
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -5,6 +5,7 @@
 import type { AgentEvent, AgentLoopOptions, ConfirmDecision, LoopOutcome, PendingTool, ToolFormat } from "../agent/types.js";
 import { BadRequestError, ConflictError, NotFoundError } from "../errors.js";
 import type { LanguageModel, ModelRegistry } from "../models/model.js";
+import type { DraftStore } from "../store/drafts.js";
 import type { ConversationStore } from "../store/types.js";
 import type { ToolRegistry } from "../tools/tool.js";
 import { EventBuffer, type EventBufferLimits, EventMemory } from "./event-buffer.js";
@@ -21,6 +22,8 @@ export interface SessionDependencies {
   autoName?: (conversationId: string, model: LanguageModel | null) => Promise<string | null>;
   /** How long an idle conversation's sessions and event buffer are kept (default one hour). */
   idleLimitMs?: number;
+  /** Where replies being generated are kept until stored (crash recovery). */
+  drafts?: DraftStore;
   /** Replay buffer bounds per conversation, and `totalBytes` across all of them (defaults: 2 000 events, 4 MiB, 64 MiB). */
   eventLimits?: EventBufferLimits & { totalBytes?: number };
 }
@@ -320,6 +323,7 @@ export class LiveConversation {
         confirm,
         takeAutoConfirm,
         emit,
+        drafts: dependencies.drafts,
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -38,6 +38,20 @@ export const migrations: ReadonlyArray<{ version: number; description: string; s
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    description: "drafts: the reply being generated, per conversation",
+    sql: `
+      CREATE TABLE drafts (
+        conversation_id TEXT PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
+        branch TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        content TEXT NOT NULL,
+        model TEXT NOT NULL,
+        updated TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export function migrate(database: Database): void {

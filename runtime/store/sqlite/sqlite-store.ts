@@ -24,6 +24,7 @@ import {
   rowToSummary,
   totalsOf,
 } from "./conversation-rows.js";
+import { SqliteDraftStore } from "./draft-rows.js";
 import { MessageRows } from "./message-rows.js";
 import { migrate } from "./migrations.js";
 
@@ -63,6 +64,8 @@ export function decodeCursor(cursor: string): Cursor {
 }
 
 export class SqliteConversationStore implements ConversationStore {
+  /** The replies being generated (see DraftStore). */
+  readonly drafts: SqliteDraftStore;
   private readonly conversations: ConversationRows;
   private readonly messageRows: MessageRows;
   private readonly searchFirst: Statement<[string, string, string, number], ConversationRow>;
@@ -74,6 +77,7 @@ export class SqliteConversationStore implements ConversationStore {
   constructor(readonly database: Database) {
     this.conversations = new ConversationRows(database);
     this.messageRows = new MessageRows(database);
+    this.drafts = new SqliteDraftStore(database);
     const match =
       "(instr(lower(id), ?) > 0 OR instr(lower(name), ?) > 0 OR instr(lower(last_message_preview), ?) > 0)";
     this.searchFirst = database.prepare(
