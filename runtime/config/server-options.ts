@@ -18,6 +18,10 @@ export interface ServerOptions {
   headersTimeoutMs: number;
   /** How long a client may take to send a whole request, body included (`--request-timeout`). */
   requestTimeoutMs: number;
+  /** `--exit-on-parent-death`: exit when the process that started the server dies. */
+  exitOnParentDeath: boolean;
+  /** `--watch-pid`: exit when this process dies. */
+  watchPid?: number;
 }
 
 export const defaultHeadersTimeoutMs = 30_000;
@@ -38,6 +42,8 @@ Options:
   --tools TOOLS          Comma-separated tool allowlist (e.g. shell,save,patch)
   --db PATH              SQLite database (env GPTME_DB, default $XDG_DATA_HOME/gptme/gptme.db)
   --workspace DIR        Default workspace for "." (default: the current directory)
+  --exit-on-parent-death Exit when the process that started the server dies (npm start passes it)
+  --watch-pid PID        Exit when process PID dies
   --headers-timeout S    Seconds a client may take to send its request headers (default 30)
   --request-timeout S    Seconds a client may take to send a whole request (default 180; event streams
                          are not affected: they are responses)
@@ -62,6 +68,8 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
       workspace: { type: "string" },
       "headers-timeout": { type: "string" },
       "request-timeout": { type: "string" },
+      "exit-on-parent-death": { type: "boolean", default: false },
+      "watch-pid": { type: "string" },
       output: { type: "string", short: "o" },
       verbose: { type: "boolean", short: "v", default: false },
       debug: { type: "boolean", default: false },
@@ -90,7 +98,15 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
     verbose: values.verbose || values.debug,
     headersTimeoutMs: seconds("--headers-timeout", values["headers-timeout"], defaultHeadersTimeoutMs),
     requestTimeoutMs: seconds("--request-timeout", values["request-timeout"], defaultRequestTimeoutMs),
+    exitOnParentDeath: values["exit-on-parent-death"],
+    watchPid: processId(values["watch-pid"]),
   };
+}
+
+function processId(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text.trim())) throw new BadRequestError(`Invalid --watch-pid: ${text} (expected a process id)`);
+  return Number(text.trim());
 }
 
 function seconds(flag: string, text: string | undefined, fallbackMs: number): number {
