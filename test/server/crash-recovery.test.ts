@@ -108,5 +108,5 @@ describe("a crash mid-reply", () => {
     } finally {
       await model.close();
     }
-  }, 120_000);
+  }, 240_000);
 });

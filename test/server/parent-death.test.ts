@@ -62,7 +62,7 @@ describe("--exit-on-parent-death", () => {
     // Reparented to a pid 1 that may not reap it, the process may linger as a zombie: not running.
     expect(existsSync(`/proc/${serverPid}`) ? readFileSync(`/proc/${serverPid}/stat`, "utf8").split(" ")[2] : "gone").toMatch(/^(Z|X|gone)$/);
     await expect(fetch(`${url}/health`)).rejects.toThrow();
-  }, 60_000);
+  }, 180_000);
 
   it("with --watch-pid, shuts down when that process dies; refuses to start when it is already gone", async () => {
     const watched = spawn("sleep", ["600"], { stdio: "ignore" });
@@ -76,7 +76,7 @@ describe("--exit-on-parent-death", () => {
     await expect(startServerProcess(directory, ["--watch-pid", String(watched.pid)])).rejects.toThrow(
       new RegExp(`exited with 1:\\ngptme-server: Watched process ${watched.pid} is not running \\(--watch-pid\\)\\n$`),
     );
-  }, 60_000);
+  }, 180_000);
 
   it("watches nothing when there is nothing meaningful to watch (pid 0 or 1: already an orphan, or under init)", () => {
     expect(watchParent({ parent: false, pid: 1 }, () => undefined)).toBeNull();

@@ -74,11 +74,11 @@ describe("slow clients on a real port", () => {
     const added = await events.nextType("message_added");
     expect((added.data.message as { content: string }).content).toBe("still listening?");
     await events.close();
-  }, 60_000);
+  }, 180_000);
 
   it("refuses a timeout that is not a positive number of seconds, in one line", async () => {
     await expect(startServerProcess(directory, ["--request-timeout", "soon"])).rejects.toThrow(
       /exited with 1:\ngptme-server: Invalid --request-timeout: soon \(expected a number of seconds above 0\)\n$/,
     );
-  });
+  }, 180_000);
 });
