@@ -3,12 +3,13 @@
  * tool confirmations that wait for a client, and the numbered event stream its clients share.
  */
 import type { AgentEvent, AgentLoopOptions, ConfirmDecision, LoopOutcome, PendingTool, ToolFormat } from "../agent/types.js";
-import { BadRequestError, ConflictError, NotFoundError } from "../errors.js";
+import { ConflictError, NotFoundError } from "../errors.js";
 import type { LanguageModel, ModelRegistry } from "../models/model.js";
 import type { DraftStore } from "../store/drafts.js";
 import type { ConversationStore } from "../store/types.js";
 import type { ToolRegistry } from "../tools/tool.js";
 import { EventBuffer, type EventBufferLimits, EventMemory } from "./event-buffer.js";
+import { decisionFor, ToolConfirmations } from "./tool-confirmations.js";
 import type { ConfirmOptions, NumberedEvent, SessionEvent, SessionSnapshot, StepOptions, WirePendingTool } from "./types.js";
 
 export interface SessionDependencies {
@@ -28,14 +29,6 @@ export interface SessionDependencies {
   eventLimits?: EventBufferLimits & { totalBytes?: number };
 }
 
-interface Waiting {
-  wire: WirePendingTool;
-  /** Settles the tool use and records `outcome` as what happened to it. */
-  resolve: (decision: ConfirmDecision, outcome: string) => void;
-}
-
-/** How many settled tool ids a conversation remembers, to answer a late or repeated confirmation. */
-const rememberedTools = 1000;
 
 type Listener = (event: NumberedEvent) => void;
 
@@ -56,9 +49,7 @@ export class LiveConversation {
   private readonly buffer: EventBuffer;
   private readonly listeners = new Set<Listener>();
   private readonly closers = new Set<() => void>();
-  private readonly waiting = new Map<string, Waiting>();
-  /** Tool id → what happened to it ("confirmed", "auto-confirmed", "skipped", ...), oldest first. */
-  private readonly settledTools = new Map<string, string>();
+  private readonly confirmations = new ToolConfirmations();
   private abort: AbortController | null = null;
   /** The generation and what follows it (auto-naming). */
   private running: Promise<void> | null = null;
@@ -83,7 +74,7 @@ export class LiveConversation {
 
   /** Nobody is watching, nothing runs or waits, and nothing happened since `cutoff`. */
   idleSince(cutoff: number): boolean {
-    const busy = this.generating || this.listeners.size > 0 || this.waiting.size > 0;
+    const busy = this.generating || this.listeners.size > 0 || this.confirmations.size > 0;
     return !busy && this.lastActivity <= cutoff;
   }
 
@@ -94,7 +85,7 @@ export class LiveConversation {
   }
 
   pendingTools(): WirePendingTool[] {
-    return [...this.waiting.values()].map((waiting) => waiting.wire);
+    return this.confirmations.pending();
   }
 
   snapshot(sessionId: string): SessionSnapshot {
@@ -169,27 +160,11 @@ export class LiveConversation {
    * decided by another client, skipped by a new message) answers what happened to it instead.
    */
   confirm(options: ConfirmOptions): string {
-    const waiting = this.waiting.get(options.toolId);
-    if (!waiting) {
-      const outcome = this.settledTools.get(options.toolId);
-      if (outcome !== undefined) return `Tool already ${outcome}`;
-      throw new NotFoundError(`Tool ${options.toolId} no longer pending (may have been executed or cancelled)`);
-    }
-    switch (options.action) {
-      case "edit":
-        waiting.resolve({ action: "edit", content: options.content! }, "edited");
-        return "Tool edited";
-      case "skip":
-        waiting.resolve({ action: "skip" }, "skipped");
-        return "Tool skipped";
-      case "auto":
-        this.autoConfirm = options.count ?? Number.POSITIVE_INFINITY;
-        waiting.resolve({ action: "confirm" }, "auto-confirmed");
-        return "Tool auto-confirmed";
-      default:
-        waiting.resolve({ action: "confirm" }, "confirmed");
-        return "Tool confirmed";
-    }
+    const { decision, outcome } = decisionFor(options);
+    const { settledBefore } = this.confirmations.decide(options.toolId, decision, outcome);
+    if (settledBefore !== null) return `Tool already ${settledBefore}`;
+    if (options.action === "auto") this.autoConfirm = options.count ?? Number.POSITIVE_INFINITY;
+    return `Tool ${outcome}`;
   }
 
   /**
@@ -199,17 +174,15 @@ export class LiveConversation {
    */
   async skipPendingTools(): Promise<void> {
     if (!this.generating) return;
-    if (this.waiting.size === 0) throw new ConflictError("Cannot add message while generation is in progress");
-    for (const waiting of this.waiting.values()) {
-      waiting.resolve({ action: "skip", andStop: true }, "skipped (a new message was sent instead)");
-    }
+    if (this.confirmations.size === 0) throw new ConflictError("Cannot add message while generation is in progress");
+    this.confirmations.decideAll({ action: "skip", andStop: true }, "skipped (a new message was sent instead)");
     await this.generation;
   }
 
   /** Makes way for deleting the conversation: pending tool uses are cancelled. 409 while the model streams or a tool runs. */
   async cancelPendingTools(): Promise<void> {
     if (!this.generating) return;
-    if (this.waiting.size === 0) throw new ConflictError("Cannot delete conversation while generation is in progress");
+    if (this.confirmations.size === 0) throw new ConflictError("Cannot delete conversation while generation is in progress");
     this.abort?.abort();
     this.stopWaiting("cancelled (the conversation was deleted)");
     await this.generation;
@@ -261,13 +234,7 @@ export class LiveConversation {
   }
 
   private stopWaiting(outcome: string): void {
-    for (const waiting of this.waiting.values()) waiting.resolve({ action: "stop" }, outcome);
-  }
-
-  private settle(toolId: string, outcome: string): void {
-    this.settledTools.delete(toolId);
-    this.settledTools.set(toolId, outcome);
-    if (this.settledTools.size > rememberedTools) this.settledTools.delete(this.settledTools.keys().next().value!);
+    this.confirmations.decideAll({ action: "stop" }, outcome);
   }
 
   private async resolveModel(requested: string | undefined): Promise<LanguageModel> {
@@ -293,13 +260,13 @@ export class LiveConversation {
     this.abort = abort;
     const emit = (event: AgentEvent) => {
       if (event.type === "error") this.lastError = event.error;
-      if (event.type === "tool_pending" && event.auto_confirm) this.settle(event.tool_id, "auto-confirmed");
+      if (event.type === "tool_pending" && event.auto_confirm) this.confirmations.remember(event.tool_id, "auto-confirmed");
       this.publish(event);
     };
     const confirm = (pending: PendingTool): Promise<ConfirmDecision> => {
       if (pending.autoConfirm) return Promise.resolve({ action: "confirm" });
       if (abort.signal.aborted) return Promise.resolve({ action: "stop" });
-      return new Promise((resolve) => this.await(pending, resolve));
+      return this.confirmations.waitFor(pending);
     };
     const takeAutoConfirm = () => {
       if (this.autoConfirm <= 0) return false;
@@ -334,22 +301,8 @@ export class LiveConversation {
       this.generating = false;
       this.abort = null;
       this.stopWaiting("stopped (the generation ended)");
-      this.waiting.clear();
     }
     return outcome;
-  }
-
-  /** Parks a tool use until a client decides (or the generation stops). */
-  private await(pending: PendingTool, resolve: (decision: ConfirmDecision) => void): void {
-    const wire: WirePendingTool = { tool_id: pending.toolId, tooluse: pending.wire, auto_confirm: false, preview: pending.preview };
-    this.waiting.set(pending.toolId, {
-      wire,
-      resolve: (decision, outcome) => {
-        this.waiting.delete(pending.toolId);
-        this.settle(pending.toolId, outcome);
-        resolve(decision);
-      },
-    });
   }
 
   private async nameIfUnnamed(model: LanguageModel): Promise<void> {
@@ -361,17 +314,5 @@ export class LiveConversation {
     await store.rename(this.id, name);
     const renamed = await store.get(this.id);
     if (renamed) this.publish({ type: "config_changed", config: renamed.config, changed_fields: ["name"] });
-  }
-}
-
-/** Checks a confirmation's fields before any lookup (gptme HEAD validates the action first). */
-export function validateConfirm(options: ConfirmOptions): void {
-  const actions = ["confirm", "edit", "skip", "auto"];
-  if (!actions.includes(options.action)) throw new BadRequestError(`Unknown action: ${options.action}`);
-  if (options.action === "edit" && (typeof options.content !== "string" || options.content.trim() === "")) {
-    throw new BadRequestError("content must be a non-empty string for edit action");
-  }
-  if (options.action === "auto" && options.count !== undefined && (!Number.isInteger(options.count) || options.count <= 0)) {
-    throw new BadRequestError("count must be a positive integer");
   }
 }

@@ -6,7 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { ForbiddenError, NotFoundError } from "../errors.js";
 import { EventMemory } from "./event-buffer.js";
-import { LiveConversation, type SessionDependencies, validateConfirm } from "./live-conversation.js";
+import { LiveConversation, type SessionDependencies } from "./live-conversation.js";
+import { validateConfirm } from "./tool-confirmations.js";
 import type { SessionManager, SessionSnapshot } from "./types.js";
 
 export type { SessionDependencies } from "./live-conversation.js";
