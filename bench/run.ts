@@ -11,6 +11,7 @@ const benches: Array<{ file: string; exportName: string }> = [
   { file: "./loop-overhead.ts", exportName: "benchLoopOverhead" },
   { file: "./shell-roundtrip.ts", exportName: "benchShellRoundtrip" },
   { file: "./sse-streams.ts", exportName: "benchSseStreams" },
+  { file: "./event-memory.ts", exportName: "benchEventMemory" },
   { file: "./cli-startup.ts", exportName: "benchCliStartup" },
 ];
 

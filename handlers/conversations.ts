@@ -179,6 +179,7 @@ export class AppendMessage extends OpenAPIRoute<[AppContext]> {
     if (branch !== "main" && !(branch in (await c.env.store.branches(params.id)))) {
       throw new NotFoundError(`Branch not found: ${branch}`);
     }
+    await c.env.sessions.skipPendingTools(params.id);
     if (c.env.sessions.isGenerating(params.id)) {
       throw new ConflictError("Cannot add message while generation is in progress");
     }
@@ -199,6 +200,7 @@ export class DeleteConversation extends OpenAPIRoute<[AppContext]> {
 
   async handle(c: AppContext) {
     const { params } = await this.getValidatedData<typeof this.schema>();
+    await c.env.sessions.cancelPendingTools(params.id);
     if (c.env.sessions.isGenerating(params.id)) {
       throw new ConflictError("Cannot delete conversation while generation is in progress");
     }

@@ -4,11 +4,12 @@ import { fileURLToPath } from "node:url";
 import { runAgentLoop } from "./agent/loop.js";
 import { createFileAssets } from "./assets/file-assets.js";
 import { databasePath as defaultDatabasePath, dataDirectory as defaultDataDirectory } from "./config/paths.js";
+import { recoverInterruptedReplies } from "./conversations/recover-drafts.js";
 import { createConversationService } from "./conversations/service.js";
 import { createModelRegistry } from "./models/registry.js";
 import { createNamer } from "./sessions/auto-name.js";
 import type { Runtime, ServerSettings } from "./runtime.js";
-import { createSessionManager } from "./sessions/session-manager.js";
+import { createSessionManager, type SessionDependencies } from "./sessions/session-manager.js";
 import { SqliteAuthSessionStore } from "./store/sqlite/auth-session-store.js";
 import { SqliteConversationStore } from "./store/sqlite/sqlite-store.js";
 import { systemPromptBuilder } from "./conversations/system-prompt.js";
@@ -40,10 +41,14 @@ export interface LocalRuntimeOptions {
   userConfigPath?: string | null;
   /** Model request retries (tests shorten the backoff). */
   retry?: { attempts?: number; baseDelayMs?: number };
+  /** Bounds of the events kept for replay (tests shrink them). */
+  eventLimits?: SessionDependencies["eventLimits"];
 }
 
 export interface LocalRuntime {
   runtime: Runtime;
+  /** Stores the replies a crash interrupted (their drafts) as `[INTERRUPTED]` messages; how many. */
+  recoverInterruptedReplies(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -99,6 +104,8 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     dataDirectory,
     runLoop: runAgentLoop,
     autoName: createNamer(store),
+    eventLimits: options.eventLimits,
+    drafts: store.drafts,
   });
   const runtime: Runtime = {
     settings,
@@ -113,6 +120,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   };
   return {
     runtime,
+    recoverInterruptedReplies: () => recoverInterruptedReplies(store, store.drafts),
     async close() {
       await sessions.close();
       await disposeTools();

@@ -7,6 +7,7 @@ import type { NativeTool } from "../models/model.js";
 import type { Message } from "../store/types.js";
 import type { ToolUse } from "../tools/tool.js";
 import { errorMessage } from "./abort.js";
+import { DraftRecorder } from "./draft-recorder.js";
 import { generateReply, type NativeCall, type Reply } from "./generate-reply.js";
 import { INTERRUPTED_MARK, assistantMessage, invalidArgumentsNote, replyMetadata, systemMessage } from "./messages.js";
 import { nativeToolsOf } from "./native-tools.js";
@@ -57,6 +58,12 @@ async function runTurns(context: LoopContext): Promise<LoopOutcome> {
       return "error";
     }
     options.emit({ type: "generation_started" });
+    const draft = new DraftRecorder(options.drafts, {
+      conversationId: options.conversationId,
+      branch: options.branch ?? "main",
+      position: messages.length,
+      model: options.model.id,
+    });
     const reply = await generateReply({
       model: options.model,
       messages,
@@ -64,17 +71,24 @@ async function runTurns(context: LoopContext): Promise<LoopOutcome> {
       stream: context.stream,
       signal: options.signal,
       breakOn: context.stream ? context.textFormat : undefined,
-      emit: options.emit,
+      emit: (event) => {
+        if (event.type === "generation_progress") draft.append(event.token);
+        options.emit(event);
+      },
     });
-    const ending = await recordReply(reply, context);
+    await draft.end();
+    const ending = await recordReply(reply, context, draft);
     if (ending !== "continue") return ending;
   }
   options.emit({ type: "error", error: `Stopped after ${maxTurns} model turns without finishing; send a message to continue.` });
   return "stopped";
 }
 
-/** Persists a reply and runs its tool uses; "continue" when the model should answer their results. */
-async function recordReply(reply: Reply, context: LoopContext): Promise<LoopOutcome | "continue"> {
+/**
+ * Persists a reply (its draft goes once it is stored) and runs its tool uses; "continue" when the
+ * model should answer their results.
+ */
+async function recordReply(reply: Reply, context: LoopContext, draft: DraftRecorder): Promise<LoopOutcome | "continue"> {
   const { options, persist } = context;
   const content = recordedContent(reply);
   const metadata = replyMetadata(options.model.id, reply.usage, options.cost);
@@ -87,10 +101,12 @@ async function recordReply(reply: Reply, context: LoopContext): Promise<LoopOutc
       await persist(message);
       options.emit({ type: "generation_complete", message });
     }
+    await draft.discard();
     return "interrupted";
   }
   if (reply.ending === "error") {
     if (content) await persist(assistantMessage(content, metadata));
+    await draft.discard();
     const error = errorMessage(reply.error);
     await persist(systemMessage(`Error: ${error}`));
     options.emit({ type: "error", error });
@@ -98,6 +114,7 @@ async function recordReply(reply: Reply, context: LoopContext): Promise<LoopOutc
   }
   const message = assistantMessage(content, metadata);
   await persist(message);
+  await draft.discard();
   options.emit({ type: "generation_complete", message });
 
   const toolUses = [...parseToolUses(reply.text, context.textFormat), ...reply.nativeCalls];

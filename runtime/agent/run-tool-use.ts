@@ -52,7 +52,7 @@ export async function runToolUse(parsed: ToolUse, context: ToolRunContext): Prom
   }
   if (decision.action === "skip") {
     await persist(systemMessage(skippedNote(toolUse.tool), toolUse.callId));
-    return "continue";
+    return decision.andStop ? "stopped" : "continue";
   }
   if (decision.action === "stop") {
     await persist(systemMessage(stoppedNote(toolUse.tool), toolUse.callId));

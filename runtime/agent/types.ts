@@ -1,5 +1,6 @@
 /** What the agent loop takes and what it emits; the server's sessions and the CLI subscribe to these. */
 import type { LanguageModel, Usage } from "../models/model.js";
+import type { DraftStore } from "../store/drafts.js";
 import type { ConversationStore, Message } from "../store/types.js";
 import type { ToolRegistry, ToolUse } from "../tools/tool.js";
 
@@ -19,8 +20,8 @@ export interface PendingTool {
 export type ConfirmDecision =
   | { action: "confirm" }
   | { action: "edit"; content: string }
-  /** Do not run it; the model is told and generation continues. */
-  | { action: "skip" }
+  /** Do not run it; the model is told and generation continues (unless `andStop`: then the run ends there). */
+  | { action: "skip"; andStop?: boolean }
   /** Do not run it and stop the loop (the CLI's `n`). */
   | { action: "stop" };
 
@@ -67,6 +68,8 @@ export interface AgentLoopOptions {
   /** Whether a tool use is auto-confirmed (shown as `auto_confirm` in `tool_pending`); consumed per tool. */
   takeAutoConfirm?: () => boolean;
   emit: (event: AgentEvent) => void;
+  /** Where the reply being streamed is kept until it is stored (crash recovery); none: not kept. */
+  drafts?: DraftStore;
   /** Maximum model turns in one run (a guard against endless tool loops). */
   maxTurns?: number;
 }

@@ -16,7 +16,18 @@ export interface ServerOptions {
   workspace?: string;
   output?: string;
   verbose: boolean;
+  /** How long a client may take to send a request's headers (`--headers-timeout`, seconds in the flag). */
+  headersTimeoutMs: number;
+  /** How long a client may take to send a whole request, body included (`--request-timeout`). */
+  requestTimeoutMs: number;
+  /** `--exit-on-parent-death`: exit when the process that started the server dies. */
+  exitOnParentDeath: boolean;
+  /** `--watch-pid`: exit when this process dies. */
+  watchPid?: number;
 }
+
+export const defaultHeadersTimeoutMs = 30_000;
+export const defaultRequestTimeoutMs = 180_000;
 
 export const serverUsage = `Usage: gptme-server [serve|token|openapi] [options]
 
@@ -36,6 +47,11 @@ Options:
   --tools TOOLS          Comma-separated tool allowlist (e.g. shell,save,patch)
   --db PATH              SQLite database (env GPTME_DB, default $XDG_DATA_HOME/gptme/gptme.db)
   --workspace DIR        Default workspace for "." (default: the current directory)
+  --exit-on-parent-death Exit when the process that started the server dies (npm start passes it)
+  --watch-pid PID        Exit when process PID dies
+  --headers-timeout S    Seconds a client may take to send its request headers (default 30)
+  --request-timeout S    Seconds a client may take to send a whole request (default 180; event streams
+                         are not affected: they are responses)
   -v, --verbose          Log every request
   -h, --help             Show this help
 
@@ -56,6 +72,10 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
       tools: { type: "string" },
       db: { type: "string" },
       workspace: { type: "string" },
+      "headers-timeout": { type: "string" },
+      "request-timeout": { type: "string" },
+      "exit-on-parent-death": { type: "boolean", default: false },
+      "watch-pid": { type: "string" },
       output: { type: "string", short: "o" },
       verbose: { type: "boolean", short: "v", default: false },
       debug: { type: "boolean", default: false },
@@ -83,7 +103,26 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
     workspace: values.workspace,
     output: values.output,
     verbose: values.verbose || values.debug,
+    headersTimeoutMs: seconds("--headers-timeout", values["headers-timeout"], defaultHeadersTimeoutMs),
+    requestTimeoutMs: seconds("--request-timeout", values["request-timeout"], defaultRequestTimeoutMs),
+    exitOnParentDeath: values["exit-on-parent-death"],
+    watchPid: processId(values["watch-pid"]),
   };
+}
+
+function processId(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text.trim())) throw new BadRequestError(`Invalid --watch-pid: ${text} (expected a process id)`);
+  return Number(text.trim());
+}
+
+function seconds(flag: string, text: string | undefined, fallbackMs: number): number {
+  if (text === undefined) return fallbackMs;
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value <= 0) {
+    throw new BadRequestError(`Invalid ${flag}: ${text} (expected a number of seconds above 0)`);
+  }
+  return Math.round(value * 1000);
 }
 
 export function authDisabled(env: NodeJS.ProcessEnv): boolean {

@@ -58,6 +58,14 @@ export interface SessionManager {
   step(conversationId: string, options: StepOptions): Promise<void>;
   confirm(conversationId: string, options: ConfirmOptions): Promise<string>;
   interrupt(conversationId: string, sessionId?: string): Promise<string>;
+  /**
+   * Before a new user message: skips the tool uses waiting for a decision (recorded as the Skip
+   * button records them) and ends the generation without a new step. ConflictError while the
+   * model streams or a tool runs.
+   */
+  skipPendingTools(conversationId: string): Promise<void>;
+  /** Before deleting the conversation: cancels the tool uses waiting for a decision. ConflictError while the model streams or a tool runs. */
+  cancelPendingTools(conversationId: string): Promise<void>;
   /** Broadcasts an event (persist first!) to every client of the conversation. */
   publish(conversationId: string, event: SessionEvent): void;
   /**

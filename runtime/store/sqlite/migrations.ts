@@ -51,6 +51,20 @@ export const migrations: ReadonlyArray<{ version: number; description: string; s
       CREATE INDEX auth_sessions_by_expiry ON auth_sessions (expires);
     `,
   },
+  {
+    version: 3,
+    description: "drafts: the reply being generated, per conversation",
+    sql: `
+      CREATE TABLE drafts (
+        conversation_id TEXT PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
+        branch TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        content TEXT NOT NULL,
+        model TEXT NOT NULL,
+        updated TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export function migrate(database: Database): void {

@@ -2,9 +2,7 @@
  * The embedded conversation store: better-sqlite3, synchronous underneath, statements prepared
  * once, one transaction per write batch; exposed through the promise-returning ConversationStore.
  */
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import BetterSqlite3, { type Database, type Statement } from "better-sqlite3";
+import type { Database, Statement } from "better-sqlite3";
 import { BadRequestError, ConflictError, NotFoundError } from "../../errors.js";
 import type {
   ChatConfig,
@@ -24,21 +22,13 @@ import {
   rowToSummary,
   totalsOf,
 } from "./conversation-rows.js";
+import { SqliteDraftStore } from "./draft-rows.js";
 import { MessageRows } from "./message-rows.js";
-import { migrate } from "./migrations.js";
+import { openDatabase } from "./open-database.js";
 
 const nowSeconds = (): number => Date.now() / 1000;
 
-export function openDatabase(path: string): Database {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const database = new BetterSqlite3(path);
-  database.pragma("journal_mode = WAL");
-  database.pragma("busy_timeout = 5000");
-  database.pragma("foreign_keys = ON");
-  database.pragma("synchronous = NORMAL");
-  migrate(database);
-  return database;
-}
+export { openDatabase } from "./open-database.js";
 
 interface Cursor {
   modified: number;
@@ -63,6 +53,8 @@ export function decodeCursor(cursor: string): Cursor {
 }
 
 export class SqliteConversationStore implements ConversationStore {
+  /** The replies being generated (see DraftStore). */
+  readonly drafts: SqliteDraftStore;
   private readonly conversations: ConversationRows;
   private readonly messageRows: MessageRows;
   private readonly searchFirst: Statement<[string, string, string, number], ConversationRow>;
@@ -74,6 +66,7 @@ export class SqliteConversationStore implements ConversationStore {
   constructor(readonly database: Database) {
     this.conversations = new ConversationRows(database);
     this.messageRows = new MessageRows(database);
+    this.drafts = new SqliteDraftStore(database);
     const match =
       "(instr(lower(id), ?) > 0 OR instr(lower(name), ?) > 0 OR instr(lower(last_message_preview), ?) > 0)";
     this.searchFirst = database.prepare(
