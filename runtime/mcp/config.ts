@@ -87,6 +87,11 @@ export function resolveMcpConfig(sources: McpConfigSources): ResolvedMcpConfig {
   return { enabled, autoStart, servers };
 }
 
+/** Checks a conversation's `config.mcp` before it is stored; throws `McpConfigurationError` (400) naming the key. */
+export function checkConversationMcp(value: unknown): void {
+  conversationLayer(value);
+}
+
 /** gptme's project config: `gptme.toml` in the workspace, else `.github/gptme.toml`. */
 export function projectConfigFile(workspace: string): string | undefined {
   return [join(workspace, "gptme.toml"), join(workspace, ".github", "gptme.toml")].find((file) => existsSync(file));

@@ -9,10 +9,12 @@ import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { describeSource, type ResolvedMcpConfig, type ResolvedMcpServer } from "./config.js";
 import { elicitationRequestOf, elicitResultOf, type AskUser } from "./elicitation.js";
 import { spawnDirectly, type ProcessSpawner } from "./process-spawner.js";
-import { McpServerConnection, McpServerError, type CallOptions } from "./server-connection.js";
+import { McpServerError } from "./errors.js";
+import type { CallOptions, McpServerConnection } from "./server-connection.js";
 import { DEFAULT_TIMEOUTS, targetOf, type McpApprovalRequest, type McpServerState, type McpServerStatus, type McpTimeouts } from "./status.js";
 
 export type { McpApprovalRequest, McpServerState, McpServerStatus, McpTimeouts } from "./status.js";
+export { timeoutsFromEnvironment } from "./status.js";
 
 export interface McpManagerOptions {
   /** stdio servers start here (the conversation's workspace). */
@@ -220,6 +222,8 @@ export class McpManager {
     const name = resolved.config.name;
     const generation = entry.generation;
     try {
+      // The SDK is loaded on the first start, so a run without MCP servers does not pay for it.
+      const { McpServerConnection } = await import("./server-connection.js");
       const connection: McpServerConnection = await McpServerConnection.open(resolved, {
         spawner: this.spawner,
         workspace: this.options.workspace,

@@ -7,7 +7,7 @@ import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { ToolDefinition } from "../tools/tool.js";
 import type { McpManager, McpToolEntry } from "./manager.js";
-import { McpServerError } from "./server-connection.js";
+import { McpServerError } from "./errors.js";
 import { resultText } from "./tool-results.js";
 
 /** Tool names that fit a fence language, an XML tag and a recorded `@name(id)` call. */

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { resolveMcpConfig } from "../../runtime/mcp/config.js";
 import { McpManager, type McpManagerOptions } from "../../runtime/mcp/manager.js";
 import { spawnDirectly, type ProcessSpawner } from "../../runtime/mcp/process-spawner.js";
-import { McpServerError } from "../../runtime/mcp/server-connection.js";
+import { McpServerError } from "../../runtime/mcp/errors.js";
 import { mcpServers, serverToml, startEverythingHttpServer, type HttpMcpServer } from "../support/mcp-servers.js";
 
 let root: string;
