@@ -187,7 +187,13 @@ export class McpManager {
   async close(): Promise<void> {
     this.closed = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    await Promise.all([...this.entries.values()].map((entry) => this.disconnect(entry)));
+    await Promise.all(
+      [...this.entries.values()].map(async (entry) => {
+        const wasUp = entry.connection !== undefined || entry.starting !== undefined;
+        await this.disconnect(entry);
+        if (wasUp) this.setState(entry, "stopped");
+      }),
+    );
   }
 
   /** Stops running servers but keeps their tools offered: the next call starts them again. */

@@ -11,6 +11,8 @@ import { runAgentLoop } from "../../runtime/agent/loop.js";
 import type { AgentEvent, LoopOutcome, PendingTool, ToolFormat } from "../../runtime/agent/types.js";
 import { mcpLoopOptions } from "../../runtime/mcp/loop-hook.js";
 import { McpManager } from "../../runtime/mcp/manager.js";
+import { McpManagers } from "../../runtime/mcp/managers.js";
+import { mcpToolDescriptors } from "../../runtime/mcp/tool-descriptors.js";
 import { createModelRegistry } from "../../runtime/models/registry.js";
 import type { ModelRegistry } from "../../runtime/models/model.js";
 import type { Message } from "../../runtime/store/types.js";
@@ -209,5 +211,50 @@ describe("MCP results and failures in the loop", () => {
     const listed = result.added[1]!.content;
     expect(listed).toContain("- **everything**: running");
     expect(listed).toContain("- **scripted**: ");
+  });
+});
+
+describe("for the server's wiring", () => {
+  it("describes the MCP tools as GET /api/v2/tools lists tools, with their server and its state", () => {
+    const echo = mcpToolDescriptors(manager).find((tool) => tool.name === "everything.echo");
+    expect(echo).toEqual({
+      name: "everything.echo",
+      desc: "[everything] Echoes back the input string",
+      instructions: expect.stringContaining("JSON object"),
+      block_types: ["everything.echo"],
+      is_mcp: true,
+      is_available: true,
+      disabled_by_default: false,
+      parameters: [{ name: "message", type: "string", description: "Message to echo", required: true }],
+      server: "everything",
+      server_state: "running",
+    });
+  });
+
+  it("keeps one manager per conversation and stops its servers when the conversation closes", async () => {
+    const managers = new McpManagers((_id, workspace) => ({ workspace }));
+    const first = await managers.forConversation("a", join(root, "workspace"));
+    expect(await managers.forConversation("a", join(root, "workspace"))).toBe(first);
+    await first.configure({
+      enabled: true,
+      autoStart: true,
+      servers: [
+        {
+          config: { name: "scripted", enabled: true, ...mcpServers.scripted(), env: {}, url: "", headers: {} },
+          transport: "stdio",
+          source: { layer: "user", files: [] },
+          needsApproval: false,
+          fingerprint: "f",
+        },
+      ],
+    });
+    await first.autoStart();
+    expect(first.statuses()[0]).toMatchObject({ state: "running" });
+    const moved = await managers.forConversation("a", root);
+    expect(moved).not.toBe(first);
+    expect(first.statuses()[0]).toMatchObject({ state: "stopped" });
+    await managers.close("a");
+    expect(managers.get("a")).toBeUndefined();
+    await managers.closeAll();
   });
 });
