@@ -17,12 +17,11 @@ const callHow: Record<ToolFormat, string> = {
 };
 
 export function mcpPromptMessages(manager: McpManager, tools: ToolDefinition[], format: ToolFormat): Message[] {
-  if (!manager.enabled) return [];
-  const serverTools = tools.filter((tool) => tool.name !== "mcp");
+  if (!manager.enabled || manager.statuses().length === 0) return [];
   const unavailable = manager.statuses().filter((status) => !status.loaded && status.state !== "disabled");
-  if (serverTools.length === 0 && unavailable.length === 0) return [];
   const parts = ["# MCP tools", `Tools from MCP servers (Model Context Protocol), named \`<server>.<tool>\`. To use one, ${callHow[format]}.`];
-  for (const tool of serverTools) parts.push(toolText(tool, format));
+  // The `mcp` tool first: it is how a server that is not loaded gets loaded.
+  for (const tool of [...tools].sort((left, right) => Number(right.name === "mcp") - Number(left.name === "mcp"))) parts.push(toolText(tool, format));
   if (unavailable.length > 0) {
     parts.push(["## MCP servers not loaded", ...unavailable.map(unavailableLine), "", "Load one with the `mcp` tool (`load <server>`)."].join("\n"));
   }

@@ -135,6 +135,7 @@ describe.each(models)("MCP tools through the $name", ({ id }) => {
     expect(system).toContain("# MCP tools");
     expect(system).toContain("## everything.echo");
     expect(system).toContain("[everything] Echoes back the input string");
+    expect(system).toContain("## mcp\n\n**Description:** List, load and unload the MCP servers");
     const offered = (first!.body.tools ?? []) as Array<{ name?: string; function?: { name: string; parameters: unknown }; input_schema?: unknown }>;
     const offeredNames = offered.map((tool) => tool.function?.name ?? tool.name);
     if (toolFormat === "tool") {
