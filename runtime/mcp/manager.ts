@@ -101,7 +101,10 @@ export class McpManager {
       if (this.config.enabled && next && next.fingerprint === entry.resolved.fingerprint) {
         entry.resolved = next;
         if (!next.config.enabled && entry.state !== "disabled") stopping.push(this.stop(entry, "disabled", false));
-        else if (next.config.enabled && entry.state === "disabled") this.setState(entry, "stopped");
+        else if (next.config.enabled && entry.state === "disabled") {
+          entry.autoStartTried = false;
+          this.setState(entry, "stopped");
+        }
         continue;
       }
       this.entries.delete(name);
