@@ -28,7 +28,6 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<LoopOutco
     options,
     persist,
     stream: options.stream ?? true,
-    nativeTools: options.toolFormat === "tool" ? nativeToolsOf(options.tools.all()) : undefined,
     // In tool format the calls arrive as parts; the text may still hold markdown blocks (as in gptme).
     textFormat: parseOptionsFor(options.tools, options.toolFormat === "xml" ? "xml" : "markdown"),
   };
@@ -43,7 +42,6 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<LoopOutco
 
 interface LoopContext extends ToolRunContext {
   stream: boolean;
-  nativeTools?: NativeTool[];
   textFormat: ToolUseParseOptions;
 }
 
@@ -52,11 +50,17 @@ async function runTurns(context: LoopContext): Promise<LoopOutcome> {
   const maxTurns = options.maxTurns ?? DEFAULT_MAX_TURNS;
   for (let turn = 0; turn < maxTurns; turn++) {
     if (options.signal.aborted) return interrupted(options);
-    const messages = await options.store.messages(options.conversationId, options.branch);
-    if (messages.length === 0) {
+    // MCP hook: servers start before the first turn, so their tools are offered from the start.
+    const preparation = (await options.beforeTurn?.()) ?? {};
+    if (options.signal.aborted) return interrupted(options);
+    const stored = await options.store.messages(options.conversationId, options.branch);
+    if (stored.length === 0) {
       options.emit({ type: "error", error: "No messages to process" });
       return "error";
     }
+    const messages = withPromptAdditions(stored, preparation.systemMessages);
+    // Per turn: a tool set can change during a run (an MCP server loaded or unloaded).
+    const nativeTools: NativeTool[] | undefined = options.toolFormat === "tool" ? nativeToolsOf(options.tools.all()) : undefined;
     options.emit({ type: "generation_started" });
     const draft = new DraftRecorder(options.drafts, {
       conversationId: options.conversationId,
@@ -67,7 +71,7 @@ async function runTurns(context: LoopContext): Promise<LoopOutcome> {
     const reply = await generateReply({
       model: options.model,
       messages,
-      tools: context.nativeTools,
+      tools: nativeTools,
       stream: context.stream,
       signal: options.signal,
       breakOn: context.stream ? context.textFormat : undefined,
@@ -90,7 +94,7 @@ async function runTurns(context: LoopContext): Promise<LoopOutcome> {
  */
 async function recordReply(reply: Reply, context: LoopContext, draft: DraftRecorder): Promise<LoopOutcome | "continue"> {
   const { options, persist } = context;
-  const content = recordedContent(reply);
+  const content = recordedContent(reply, (name) => options.tools.get(name)?.name ?? name);
   const metadata = replyMetadata(options.model.id, reply.usage, options.cost);
   if (reply.ending === "interrupted") {
     // `interrupted` first, as gptme: web clients append the mark to the streamed text on it, so the
@@ -132,13 +136,17 @@ function interrupted(options: AgentLoopOptions): LoopOutcome {
   return "interrupted";
 }
 
-/** The reply as stored: its text, then each native call recorded as `@tool(call_id): {json}`. */
-function recordedContent(reply: Reply): string {
+/**
+ * The reply as stored: its text, then each native call recorded as `@tool(call_id): {json}` under
+ * the tool's own name (`server.tool`, not the function name it was offered as).
+ */
+function recordedContent(reply: Reply, toolName: (calledName: string) => string): string {
   if (reply.nativeCalls.length === 0) return reply.text;
   const lines = reply.nativeCalls.map((call) => {
+    const name = toolName(call.name);
     const parameters = parseArguments(call.arguments);
-    if (!parameters) return `@${call.name}(${call.id}): ${call.arguments}`;
-    return serializeToolUse({ tool: call.name, args: [], content: "", callId: call.id, parameters }, "tool");
+    if (!parameters) return `@${name}(${call.id}): ${call.arguments}`;
+    return serializeToolUse({ tool: name, args: [], content: "", callId: call.id, parameters }, "tool");
   });
   const text = reply.text.trimEnd();
   return text ? `${text}\n${lines.join("\n")}` : lines.join("\n");
@@ -149,12 +157,13 @@ function isNativeCall(value: ToolUse | NativeCall): value is NativeCall {
 }
 
 async function runNativeCall(call: NativeCall, context: ToolRunContext) {
+  const name = context.options.tools.get(call.name)?.name ?? call.name;
   const parameters = parseArguments(call.arguments);
   if (!parameters) {
-    await context.persist(systemMessage(invalidArgumentsNote(call.name, call.arguments), call.id));
+    await context.persist(systemMessage(invalidArgumentsNote(name, call.arguments), call.id));
     return "continue" as const;
   }
-  const toolUse: ToolUse = { tool: call.name, args: [], content: "", callId: call.id, parameters };
+  const toolUse: ToolUse = { tool: name, args: [], content: "", callId: call.id, parameters };
   return runToolUse(toolUse, context);
 }
 
@@ -165,4 +174,12 @@ function parseArguments(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Hook-given system messages go right after the stored system prompt; they are sent, not stored. */
+function withPromptAdditions(messages: Message[], additions: Message[] | undefined): Message[] {
+  if (!additions || additions.length === 0) return messages;
+  let promptEnd = 0;
+  while (promptEnd < messages.length && messages[promptEnd].role === "system") promptEnd++;
+  return [...messages.slice(0, promptEnd), ...additions, ...messages.slice(promptEnd)];
 }

@@ -72,4 +72,14 @@ export interface AgentLoopOptions {
   drafts?: DraftStore;
   /** Maximum model turns in one run (a guard against endless tool loops). */
   maxTurns?: number;
+  /**
+   * MCP hook (runtime/mcp/loop-hook.ts): awaited before each model turn (the first one starts the
+   * conversation's MCP servers); its system messages are sent after the system prompt, not stored.
+   */
+  beforeTurn?: () => Promise<TurnPreparation | void>;
+}
+
+export interface TurnPreparation {
+  /** Sent after the stored system prompt on this turn only (e.g. the MCP tools' descriptions). */
+  systemMessages?: Message[];
 }

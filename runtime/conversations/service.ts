@@ -6,6 +6,7 @@ import { conversationDirectory } from "../config/paths.js";
 import type { ChatConfig, ConversationStore, Message } from "../store/types.js";
 import { type ChatConfigPatch, defaultChatConfig, mergeChatConfig } from "./chat-config.js";
 import { closeShell } from "../tools/registry.js";
+import { checkConversationMcp } from "../mcp/config.js";
 import { resolveWorkspace } from "./workspaces.js";
 
 export interface SystemPromptRequest {
@@ -36,6 +37,8 @@ export function createConversationService(options: ConversationServiceOptions): 
     async create(id: string, input: CreateConversationInput) {
       const base = defaultChatConfig(options.toolNames());
       const config = mergeChatConfig(base, (input.config ?? {}) as ChatConfigPatch);
+      // MCP hook: a bad `mcp` is refused with the key named, not found at the next step.
+      if (config.mcp !== undefined) checkConversationMcp(config.mcp);
       if (!config.chat.tools || config.chat.tools.length === 0) config.chat.tools = options.toolNames();
       const workspace = resolveWorkspace(config.chat.workspace, {
         conversationDirectory: directory(id),
@@ -56,6 +59,7 @@ export function createConversationService(options: ConversationServiceOptions): 
       const conversation = await options.store.get(id);
       if (!conversation) throw new NotFoundError(`Conversation not found: ${id}`);
       const config = mergeChatConfig(conversation.config, patch);
+      if (patch.mcp !== undefined) checkConversationMcp(config.mcp);
       if (patch.chat?.workspace !== undefined && patch.chat.workspace !== conversation.workspace) {
         config.chat.workspace = resolveWorkspace(String(patch.chat.workspace), {
           conversationDirectory: directory(id),

@@ -5,6 +5,7 @@
  * native calls and results. Hidden messages are sent too: `hide` only affects the UI.
  */
 import type { Message } from "../store/types.js";
+import { nativeToolName } from "./native-tool-name.js";
 import { parseToolCallLines, withoutToolCallLines, type ToolCallLine } from "./tool-call-lines.js";
 
 export type Turn =
@@ -45,7 +46,9 @@ export function prepareConversation(messages: Message[], options: { nativeTools:
       const resultIds = new Set(followingSystem.map((next) => next.call_id).filter(Boolean));
       const calls = parseToolCallLines(message.content).filter((call) => resultIds.has(call.id));
       const callIds = new Set(calls.map((call) => call.id));
-      turns.push({ role: "assistant", text: withoutToolCallLines(message.content, calls), toolCalls: calls });
+      // Recorded under gptme's names (`server.tool`); sent under the names the tools were offered as.
+      const sent = calls.map((call) => ({ ...call, name: nativeToolName(call.name) }));
+      turns.push({ role: "assistant", text: withoutToolCallLines(message.content, calls), toolCalls: sent });
       const isResult = (next: Message) => next.call_id !== undefined && callIds.has(next.call_id);
       // Results first: providers want them right after the call, before any other note.
       for (const next of followingSystem.filter(isResult)) {

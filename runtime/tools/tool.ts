@@ -38,6 +38,11 @@ export interface ToolDefinition<Parameters extends Record<string, unknown> = Rec
   blockTypes: string[];
   /** For native tool calls; also validates every call. */
   parameters: z.ZodType<Parameters>;
+  /**
+   * MCP hook (runtime/mcp): the parameters' JSON Schema as a server gave it, offered to the model
+   * for native calls instead of converting `parameters`.
+   */
+  jsonSchema?: Record<string, unknown>;
   /** Whether the tool can be offered on this machine (e.g. tmux installed). */
   isAvailable(): boolean | Promise<boolean>;
   /** Maps a block's args and content to parameters (`save path` + content → `{path, content}`). */

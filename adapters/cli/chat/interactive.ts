@@ -11,6 +11,7 @@ import { editText } from "../terminal/editor.js";
 import { PromptHistory } from "../terminal/history.js";
 import { createLineReader } from "../terminal/line-reader.js";
 import type { Terminal } from "../terminal/terminal.js";
+import { attachMcp } from "./chat-mcp.js";
 import { createToolConfirmer } from "./confirm-tool.js";
 import { createEventPrinter } from "./event-printer.js";
 import { AutoConfirm, Interrupts } from "./interrupts.js";
@@ -26,6 +27,7 @@ export async function runInteractive(chat: Chat, terminal: Terminal, input: Node
   const edit = (text: string, fileName: string) => editText(text, { fileName });
   const confirm = createToolConfirmer({ terminal, reader, autoConfirm, edit, interrupt: () => interrupts.abort() });
   const context: CommandContext = { chat, terminal, printer, reader, turn: { printer, confirm, autoConfirm, interrupts }, edit };
+  await attachMcp(chat, terminal, { reader, settle: () => printer.settle() });
   interrupts.install();
   try {
     await greet(context);

@@ -4,10 +4,12 @@
  * one started there (system prompt, config, workspace). Resumes `--name X` when X exists, the most
  * recent conversation with `-r`, else creates a new one with a gptme-style id.
  */
-import { databasePath, dataDirectory } from "../../../runtime/config/paths.js";
+import { join } from "node:path";
+import { configDirectory, databasePath, dataDirectory } from "../../../runtime/config/paths.js";
 import { conversationIdFor } from "../../../runtime/conversations/names.js";
 import { createConversationService } from "../../../runtime/conversations/service.js";
 import { systemPromptBuilder } from "../../../runtime/conversations/system-prompt.js";
+import type { McpManager } from "../../../runtime/mcp/manager.js";
 import type { LanguageModel, ModelRegistry } from "../../../runtime/models/model.js";
 import { createModelRegistry } from "../../../runtime/models/registry.js";
 import type { ConversationService } from "../../../runtime/runtime.js";
@@ -25,6 +27,11 @@ export interface Chat {
   readonly service: ConversationService;
   readonly dataDirectory: string;
   readonly databasePath: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** `~/.config/gptme/config.toml`, where `[mcp]` is read (with the workspace's gptme.toml). */
+  readonly userConfigFile: string;
+  /** The conversation's MCP servers, once the chat mode attached them (`chat-mcp.ts`). */
+  mcp?: McpManager;
   /** Changes on `/fork`. */
   conversationId: string;
   /** Changes on `/model`. */
@@ -73,7 +80,7 @@ export async function openChat(options: ChatOptions, env: NodeJS.ProcessEnv = pr
       if (options.name) chat.name = options.name;
       await service.create(conversationId, { config: { chat }, prompt: options.system ?? "full" });
     }
-    return createChat({ options, store, models, service, data, database, conversationId, model, resumed: existing !== null });
+    return createChat({ options, env, store, models, service, data, database, conversationId, model, resumed: existing !== null });
   } catch (error) {
     await store.close();
     throw error;
@@ -124,6 +131,7 @@ async function freshId(store: ConversationStore): Promise<string> {
 
 interface ChatParts {
   options: ChatOptions;
+  env: NodeJS.ProcessEnv;
   store: ConversationStore;
   models: ModelRegistry;
   service: ConversationService;
@@ -143,6 +151,8 @@ function createChat(parts: ChatParts): Chat {
     service: parts.service,
     dataDirectory: parts.data,
     databasePath: parts.database,
+    env: parts.env,
+    userConfigFile: join(configDirectory(parts.env), "config.toml"),
     conversationId: parts.conversationId,
     model: parts.model,
     resumed: parts.resumed,
@@ -162,6 +172,7 @@ function createChat(parts: ChatParts): Chat {
       return registry;
     },
     async close() {
+      await chat.mcp?.close();
       await disposeTools();
       await parts.store.close();
     },
