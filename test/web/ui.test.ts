@@ -204,6 +204,30 @@ describe.skipIf(!hasChromium)("web client against a scripted API", () => {
     expect(api.calls.some((call) => call.path.includes("cursor=50"))).toBe(true);
   });
 
+  it("titles an unnamed conversation by its first words, and shows where a search matched", async () => {
+    const id = "chat-2026-11-30T11-30-52-390Z";
+    api.conversations.set(id, conversation(id, id, 3_000, [
+      { role: "user", content: "Plan a trip to Perth", timestamp: "2026-01-01T00:00:00Z" },
+      { role: "assistant", content: "Day two: take the ferry to Rottnest Island.", timestamp: "2026-01-01T00:00:01Z" },
+      { role: "user", content: "thanks", timestamp: "2026-01-01T00:00:02Z" },
+    ]));
+    await signIn();
+    await page.getByRole("link", { name: /Plan a trip to Perth/ }).waitFor();
+    expect(await page.locator(".conversation-name").allTextContents()).not.toContain(id);
+    await page.getByRole("link", { name: /Plan a trip to Perth/ }).click();
+    await page.getByRole("heading", { name: "Plan a trip to Perth" }).waitFor();
+
+    await page.getByLabel("Search conversations").fill("rottnest");
+    const hit = page.locator(".conversation-item").filter({ hasText: "Plan a trip to Perth" });
+    await expect.poll(() => page.locator(".conversation-item").count()).toBe(1);
+    expect(await hit.locator(".conversation-snippet").textContent()).toBe("Day two: take the ferry to Rottnest Island.");
+    expect(await hit.locator(".conversation-snippet mark").textContent()).toBe("Rottnest");
+
+    // A name, once given, replaces the opening words.
+    api.publish(id, { type: "config_changed", config: { chat: { name: "Perth trip" } }, changed_fields: ["name"] });
+    await page.getByRole("heading", { name: "Perth trip" }).waitFor();
+  });
+
   it("renames and deletes from the header", async () => {
     await signIn("/chat/chat-old");
     await page.getByRole("heading", { name: "Older chat" }).waitFor();

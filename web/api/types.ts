@@ -29,6 +29,10 @@ export interface ConversationSummary {
   /** Epoch seconds. */
   modified: number;
   messages: number;
+  /** Opening words of the first user message (newer servers): the title until the conversation is named. */
+  first_user_message_preview?: string;
+  /** With a search: the matched text of a message, or null when only the id or name matched. */
+  search_snippet?: string | null;
 }
 
 export interface ConversationPage {

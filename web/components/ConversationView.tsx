@@ -6,6 +6,7 @@ import { publishListChange } from "../conversation/list-events.js";
 import { visibleMessages } from "../conversation/live-state.js";
 import { useConversation, type ConversationOptions } from "../conversation/use-conversation.js";
 import { conversationUsage } from "../conversation/usage.js";
+import { conversationTitle, openingWords } from "../conversation/title.js";
 import { navigate } from "../router.js";
 import { Composer } from "./Composer.js";
 import { ConversationHeader } from "./ConversationHeader.js";
@@ -37,7 +38,10 @@ export function ConversationView({ id, initialOptions, models, onOpenDrawer }: C
   const fileUrl = useCallback((path: string) => conversationFileUrl(id, path), [id]);
   const messages = useMemo(() => visibleMessages(state.messages, showHidden), [state.messages, showHidden]);
   const usage = useMemo(() => conversationUsage(state.messages), [state.messages]);
-  const name = state.name || id;
+  const name = useMemo(() => {
+    const firstUser = state.messages.find((message) => message.role === "user" && !message.hide && message.content.trim());
+    return conversationTitle({ id, name: state.name, first_user_message_preview: firstUser ? openingWords(firstUser.content) : "" });
+  }, [id, state.name, state.messages]);
 
   useEffect(() => {
     if (state.name) publishListChange({ type: "renamed", id, name: state.name });

@@ -3,6 +3,7 @@ import { createConversation } from "../api/conversations.js";
 import type { ModelList } from "../api/types.js";
 import { newConversationId } from "../conversation/conversation-id.js";
 import { publishListChange } from "../conversation/list-events.js";
+import { openingWords } from "../conversation/title.js";
 import type { ConversationOptions } from "../conversation/use-conversation.js";
 import { conversationHref, navigate, useRoute } from "../router.js";
 import { useMediaQuery } from "../use-media-query.js";
@@ -42,7 +43,10 @@ export function Layout({ models, providerConfigured, onSignOut }: LayoutProps) {
     const id = newConversationId();
     const created = await createConversation(id, content, model);
     handoffs.current.set(id, { sessionId: created.session_id, stepOnConnect: model });
-    publishListChange({ type: "created", conversation: { id, name: id, modified: Date.now() / 1000, messages: 1 } });
+    publishListChange({
+      type: "created",
+      conversation: { id, name: id, modified: Date.now() / 1000, messages: 1, first_user_message_preview: openingWords(content) },
+    });
     navigate(conversationHref(id));
   }, []);
 

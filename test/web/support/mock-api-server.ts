@@ -198,10 +198,19 @@ export async function startMockApi(options: { webRoot: string; token?: string; c
       const query = (url.searchParams.get("q") ?? "").toLowerCase();
       const limit = Number(url.searchParams.get("limit") ?? 100);
       const offset = Number(url.searchParams.get("cursor") ?? 0);
+      const matchingMessage = (log: MockMessage[]) =>
+        log.find((message) => !message.hide && message.content.toLowerCase().includes(query));
       const all = [...conversations.values()]
-        .filter((conversation) => !query || conversation.name.toLowerCase().includes(query) || conversation.id.includes(query))
+        .filter((conversation) => !query || conversation.name.toLowerCase().includes(query) || conversation.id.includes(query) || matchingMessage(conversation.log))
         .sort((a, b) => b.modified - a.modified)
-        .map(({ id, name, modified, log }) => ({ id, name, modified, messages: log.length }));
+        .map(({ id, name, modified, log }) => ({
+          id,
+          name,
+          modified,
+          messages: log.length,
+          first_user_message_preview: log.find((message) => message.role === "user" && !message.hide)?.content ?? "",
+          ...(query ? { search_snippet: matchingMessage(log)?.content ?? null } : {}),
+        }));
       const page = all.slice(offset, offset + limit);
       return json(response, 200, { conversations: page, next_cursor: offset + limit < all.length ? String(offset + limit) : null });
     }
