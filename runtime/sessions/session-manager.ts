@@ -4,7 +4,15 @@
  * session produces that matters is persisted by the loop before its event is published.
  */
 import { randomUUID } from "node:crypto";
-import type { AgentEvent, AgentLoopOptions, ConfirmDecision, LoopOutcome, PendingTool, ToolFormat } from "../agent/types.js";
+import type {
+  AgentEvent,
+  AgentLoopOptions,
+  AutoConfirmLeft,
+  ConfirmDecision,
+  LoopOutcome,
+  PendingTool,
+  ToolFormat,
+} from "../agent/types.js";
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "../errors.js";
 import type { LanguageModel, ModelRegistry } from "../models/model.js";
 import type { ConversationStore } from "../store/types.js";
@@ -58,6 +66,11 @@ interface LiveConversation {
 
 /** Idle conversations (no client, no generation, nothing pending) are forgotten after this long, as in gptme. */
 const defaultIdleLimitMs = 60 * 60 * 1000;
+
+/** The count as clients see it (JSON has no Infinity). */
+function autoConfirmLeft(count: number): AutoConfirmLeft {
+  return count === Number.POSITIVE_INFINITY ? "unlimited" : count;
+}
 
 /** `true` → unlimited, a number → that many tools, `false`/undefined → ask. */
 function autoConfirmCount(value: boolean | number | undefined): number {
@@ -225,6 +238,7 @@ export function createSessionManager(dependencies: SessionDependencies): Session
         signal: abort.signal,
         confirm,
         takeAutoConfirm,
+        autoConfirmLeft: () => autoConfirmLeft(state.autoConfirm),
         emit,
       });
     } catch (error) {
@@ -266,12 +280,13 @@ export function createSessionManager(dependencies: SessionDependencies): Session
 
     state(conversationId) {
       const state = conversations.get(conversationId);
-      if (!state) return { generating: false, lastError: null, pendingTools: [], sessionId: null };
+      if (!state) return { generating: false, lastError: null, pendingTools: [], sessionId: null, autoConfirmLeft: 0 };
       return {
         generating: state.generating,
         lastError: state.lastError,
         pendingTools: wirePending(state),
         sessionId: state.lastSessionId,
+        autoConfirmLeft: autoConfirmLeft(state.autoConfirm),
       };
     },
 
@@ -329,6 +344,13 @@ export function createSessionManager(dependencies: SessionDependencies): Session
           waiting.resolve({ action: "confirm" });
           return "Tool confirmed";
       }
+    },
+
+    setAutoConfirm(conversationId, value, sessionId) {
+      if (sessionId) requireSession(conversationId, sessionId);
+      const state = live(conversationId);
+      state.autoConfirm = autoConfirmCount(value);
+      return autoConfirmLeft(state.autoConfirm);
     },
 
     async interrupt(conversationId, sessionId) {
