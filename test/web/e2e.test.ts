@@ -112,7 +112,9 @@ describe.skipIf(!hasChromium)("web client end to end against the real server", (
     await composer.press("Enter");
     await page.locator(".message-streaming").getByText("Let me think about this at length").waitFor();
     await page.keyboard.press("Escape");
-    await assistantMessages().filter({ hasText: "Let me think about this at length [INTERRUPTED]" }).waitFor();
+    const stopped = assistantMessages().filter({ hasText: "Let me think about this at length" });
+    await stopped.locator(".marker-interrupted").waitFor();
+    expect(await stopped.locator(".markdown").textContent()).toBe("Let me think about this at length");
     await page.locator(".message-streaming").waitFor({ state: "detached" });
     await page.getByRole("button", { name: "Send" }).waitFor();
   });

@@ -228,6 +228,48 @@ describe.skipIf(!hasChromium)("web client against a scripted API", () => {
     await page.getByRole("heading", { name: "Perth trip" }).waitFor();
   });
 
+  it("marks an interrupted reply, hides zero costs, and shows auto-confirm with a way to turn it off", async () => {
+    const local = { model: "local/llama3", input_tokens: 900, output_tokens: 40, cost: 0 };
+    api.conversations.set("chat-local", conversation("chat-local", "Local model", 3_000, [
+      { role: "user", content: "list the files", timestamp: "2026-01-01T00:00:00Z" },
+      { role: "assistant", content: "It scans the whole table [INTERRUPTED]", timestamp: "2026-01-01T00:00:01Z", metadata: local },
+      { role: "user", content: "go on", timestamp: "2026-01-01T00:00:02Z" },
+      { role: "assistant", content: "Listing them:\n\n```shell\nls -la\n```", timestamp: "2026-01-01T00:00:03Z", metadata: local },
+    ]));
+    await signIn("/chat/chat-local");
+    const stopped = page.getByRole("article", { name: "Assistant message" }).filter({ hasText: "It scans the whole table" });
+    await stopped.waitFor();
+    expect(await stopped.locator(".markdown").textContent()).toBe("It scans the whole table");
+    expect(await stopped.locator(".marker-interrupted").textContent()).toContain("interrupted");
+    expect(await page.locator(".conversation-header .usage").textContent()).toContain("80 out");
+    expect(await page.locator(".usage").allTextContents()).not.toContainEqual(expect.stringContaining("$"));
+    expect(await page.getByLabel(/This reply: 900 input tokens/).first().getAttribute("aria-label")).not.toContain("cost");
+
+    api.publish("chat-local", { type: "tool_pending", tool_id: "auto-1", tooluse: { tool: "shell", args: [], content: "ls -la" }, auto_confirm: true, auto_confirm_left: 2, preview: "ls -la" });
+    const status = page.locator(".auto-confirm-status");
+    await status.getByText("Auto-confirming the next 2 tools").waitFor();
+    await status.getByRole("button", { name: "Turn off" }).click();
+    await expect.poll(() => api.calls.filter((call) => call.path.endsWith("/tool/confirm")).at(-1)?.body).toMatchObject({ auto_confirm: false });
+    await status.waitFor({ state: "detached" });
+    api.publish("chat-local", { type: "tool_complete", tool_id: "auto-1", success: true });
+
+    // The command is in the reply above: the card asks about it without repeating it.
+    api.publish("chat-local", { type: "tool_pending", tool_id: "ask-1", tooluse: { tool: "shell", args: [], content: "ls -la" }, auto_confirm: false, auto_confirm_left: 0, preview: "ls -la" });
+    const card = page.getByRole("region", { name: "Run the command above?" });
+    await card.waitFor();
+    expect(await card.locator(".code-block").count()).toBe(0);
+    await card.getByRole("button", { name: "Skip" }).click();
+    api.publish("chat-local", { type: "tool_complete", tool_id: "ask-1", success: true });
+    await card.waitFor({ state: "detached" });
+
+    // A command the reply does not show is shown, as the shell it is, not as "changes".
+    api.publish("chat-local", { type: "tool_pending", tool_id: "ask-2", tooluse: { tool: "shell", args: [], content: "echo $HOME" }, auto_confirm: false, preview: "echo $HOME" });
+    const other = page.getByRole("region", { name: /Run this tool\? shell/ });
+    await other.waitFor();
+    expect(await other.locator(".code-label").textContent()).toBe("shell");
+    expect(await other.locator(".code-block pre").textContent()).toBe("echo $HOME");
+  });
+
   it("renames and deletes from the header", async () => {
     await signIn("/chat/chat-old");
     await page.getByRole("heading", { name: "Older chat" }).waitFor();

@@ -58,15 +58,26 @@ export interface ToolUse {
   content: string;
 }
 
+/** How many more tools run without asking (newer servers): a count, or "unlimited". */
+export type AutoConfirmLeft = number | "unlimited";
+
 export interface PendingToolWire {
   tool_id: string;
   tooluse: ToolUse;
   auto_confirm: boolean;
+  auto_confirm_left?: AutoConfirmLeft;
   preview?: string;
 }
 
 export type ServerEvent =
-  | { type: "connected"; session_id: string; generating?: boolean; pending_tools?: PendingToolWire[]; last_error?: string | null }
+  | {
+      type: "connected";
+      session_id: string;
+      generating?: boolean;
+      pending_tools?: PendingToolWire[];
+      last_error?: string | null;
+      auto_confirm_left?: AutoConfirmLeft;
+    }
   | { type: "ping" }
   | { type: "message_added"; message: Message }
   | { type: "generation_started" }

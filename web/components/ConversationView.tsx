@@ -8,6 +8,7 @@ import { useConversation, type ConversationOptions } from "../conversation/use-c
 import { conversationUsage } from "../conversation/usage.js";
 import { conversationTitle, openingWords } from "../conversation/title.js";
 import { navigate } from "../router.js";
+import { AutoConfirmStatus } from "./AutoConfirmStatus.js";
 import { Composer } from "./Composer.js";
 import { ConversationHeader } from "./ConversationHeader.js";
 import { ErrorNotice } from "./ErrorNotice.js";
@@ -27,7 +28,7 @@ interface ConversationViewProps {
 
 export function ConversationView({ id, initialOptions, models, onOpenDrawer }: ConversationViewProps) {
   const [options] = useState(() => initialOptions(id));
-  const { state, gone, send, decideTool, interrupt, rename, dismissError } = useConversation(id, options);
+  const { state, gone, send, decideTool, stopAutoConfirming, interrupt, rename, dismissError } = useConversation(id, options);
   const [pickedModel, setPickedModel] = useState(options.stepOnConnect ?? "");
   const [showHidden, setShowHidden] = useState(false);
   const [workspaceOpen, setWorkspaceOpen] = useState(false);
@@ -110,6 +111,7 @@ export function ConversationView({ id, initialOptions, models, onOpenDrawer }: C
         {workspaceOpen && <WorkspacePanel conversationId={id} onClose={() => setWorkspaceOpen(false)} />}
       </div>
       <LiveStatus state={state} />
+      <AutoConfirmStatus left={state.autoConfirmLeft} onTurnOff={() => void stopAutoConfirming()} />
       {error && (
         <ErrorNotice
           message={error}
