@@ -87,6 +87,31 @@ describe.skipIf(!hasChromium)("web client against a scripted API", () => {
     await page.getByText("No model provider is configured on this server.").waitFor();
   });
 
+  it("shows the sandbox backend quietly and warns when tools are not isolated; a server without the report is fine", async () => {
+    await signIn();
+    await page.getByRole("link", { name: /Newest chat/ }).waitFor();
+    expect(await page.locator(".sandbox-badge").count()).toBe(0);
+    expect(await page.getByText("Sandbox warning.").count()).toBe(0);
+
+    api.sandbox = { backend: "bwrap", isolated: true, isolates: ["filesystem", "processes"], limits: { available: true, detail: "cgroup v2" }, network: "none", warning: null };
+    await page.reload();
+    await page.locator(".sandbox-badge").waitFor();
+    expect(await page.locator(".sandbox-badge > [aria-hidden]").textContent()).toBe("sandbox: bwrap");
+    expect(await page.locator(".sandbox-badge").getAttribute("title")).toContain("isolates filesystem, processes");
+    expect(await page.getByText("Sandbox warning.").count()).toBe(0);
+
+    api.sandbox = { backend: "none", isolated: false, isolates: [], limits: { available: false, detail: "" }, network: "on", warning: null };
+    await page.reload();
+    const banner = page.getByRole("status").filter({ hasText: "Sandbox warning." });
+    await banner.getByText(/without a sandbox \(backend: none\)/).waitFor();
+    await banner.getByRole("button", { name: "Dismiss sandbox warning" }).click();
+    await banner.waitFor({ state: "detached" });
+
+    api.sandbox = { backend: "user", isolated: true, isolates: ["user"], limits: { available: false, detail: "" }, network: "on", warning: "bubblewrap is missing: tools run as a separate user only" };
+    await page.reload();
+    await page.getByText("bubblewrap is missing: tools run as a separate user only").waitFor();
+  });
+
   it("creates a conversation, streams the reply and shows its cost", async () => {
     await signIn();
     const composer = page.getByLabel("Message", { exact: true });

@@ -104,12 +104,23 @@ export interface ModelList {
   default: string | null;
 }
 
+/** Where the agent's tools run, as `GET /api/v2` reports it (absent on older servers). */
+export interface SandboxReport {
+  backend: "bwrap" | "container" | "user" | "none" | string;
+  isolated: boolean;
+  isolates: string[];
+  limits: { available: boolean; detail: string };
+  network: "on" | "none" | string;
+  warning: string | null;
+}
+
 export interface ServerInfo {
   message?: string;
   version?: string;
   provider_configured?: boolean;
   /** false when the server runs with auth disabled: there is nothing to sign out of. */
   auth_required?: boolean;
+  sandbox?: SandboxReport;
 }
 
 export interface WorkspaceEntry {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { createConversation } from "../api/conversations.js";
-import type { ModelList } from "../api/types.js";
+import type { ModelList, SandboxReport } from "../api/types.js";
 import { newConversationId } from "../conversation/conversation-id.js";
 import { publishListChange } from "../conversation/list-events.js";
 import { openingWords } from "../conversation/title.js";
@@ -10,15 +10,17 @@ import { useMediaQuery } from "../use-media-query.js";
 import { ConversationView } from "./ConversationView.js";
 import { NewConversation } from "./NewConversation.js";
 import { ProviderBanner } from "./ProviderBanner.js";
+import { SandboxBanner } from "./SandboxBanner.js";
 import { Sidebar } from "./Sidebar.js";
 
 interface LayoutProps {
   models: ModelList;
   providerConfigured: boolean;
+  sandbox: SandboxReport | null;
   onSignOut?: () => void;
 }
 
-export function Layout({ models, providerConfigured, onSignOut }: LayoutProps) {
+export function Layout({ models, providerConfigured, sandbox, onSignOut }: LayoutProps) {
   const route = useRoute();
   const narrow = useMediaQuery("(max-width: 767px)");
   const [drawerOpen, setDrawerOpen] = useState(false);
@@ -70,10 +72,12 @@ export function Layout({ models, providerConfigured, onSignOut }: LayoutProps) {
         focusOnShow={narrow && drawerOpen}
         onClose={narrow ? () => setDrawerOpen(false) : undefined}
         onSignOut={onSignOut}
+        sandbox={sandbox}
       />
       {narrow && drawerOpen && <div class="backdrop" onClick={() => setDrawerOpen(false)} aria-hidden="true" />}
       <main id="main-content" class="main" tabIndex={-1} inert={narrow && drawerOpen ? true : undefined}>
         {!providerConfigured && <ProviderBanner />}
+        <SandboxBanner report={sandbox} />
         {route.name === "conversation" ? (
           <ConversationView
             key={route.id}

@@ -43,6 +43,8 @@ export interface MockApi {
   conversations: Map<string, MockConversation>;
   calls: RecordedCall[];
   providerConfigured: boolean;
+  /** The `sandbox` report of `GET /api/v2` (none: an older server). */
+  sandbox?: Record<string, unknown>;
   /** What a `step` does; default: stream "Hello from the mock" and store it. */
   onStep: (conversation: MockConversation) => void;
   /** Appends to the conversation's event buffer (with the next id) and sends it to connected clients. */
@@ -185,7 +187,9 @@ export async function startMockApi(options: { webRoot: string; token?: string; c
     const body = method === "GET" || method === "HEAD" ? undefined : await readBody(request);
     calls.push({ method, path: path + url.search, body: body === undefined ? undefined : structuredClone(body) });
 
-    if (path === "/api/v2") return json(response, 200, { message: "gptme v2 API", provider_configured: api.providerConfigured });
+    if (path === "/api/v2") {
+      return json(response, 200, { message: "gptme v2 API", provider_configured: api.providerConfigured, ...(api.sandbox ? { sandbox: api.sandbox } : {}) });
+    }
     if (path === "/api/v2/auth/cookie") {
       if (method === "DELETE") return json(response, 200, { status: "ok" }, { "Set-Cookie": "gptme_auth=; Path=/api/; Max-Age=0" });
       if (request.headers.authorization !== `Bearer ${token}`) return json(response, 401, { error: "Invalid or expired token" });
