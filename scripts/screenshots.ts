@@ -102,6 +102,11 @@ try {
     if (watched.errors.length) console.error(watched.errors.join("\n"));
     await watched.context.close();
   }
+  const dark = await openPage(browser, { viewport: { width: 1280, height: 800 }, colorScheme: "dark" });
+  await dark.page.goto(`${api.url}/chat/${conversations[0]!.id}#token=${api.token}`);
+  await dark.page.getByText("Here is a small parser").waitFor();
+  await dark.page.screenshot({ path: join(outDirectory, "desktop-dark.png") });
+  await dark.context.close();
   if (readmeImage) {
     // Desktop and phone side by side, scaled down, as one small PNG.
     const sheet = await openPage(browser, { viewport: { width: 1100, height: 560 } });

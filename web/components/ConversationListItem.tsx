@@ -1,4 +1,5 @@
 import type { ConversationSummary } from "../api/types.js";
+import { splitInterrupted } from "../conversation/interrupted.js";
 import { conversationTitle, splitAtMatch } from "../conversation/title.js";
 import { relativeTime } from "../format.js";
 import { conversationHref } from "../router.js";
@@ -39,7 +40,7 @@ export function ConversationListItem({ conversation, active, query }: Conversati
         </span>
         {query && conversation.search_snippet && (
           <span class="conversation-snippet">
-            <Highlighted text={conversation.search_snippet} query={query} />
+            <Highlighted text={splitInterrupted(conversation.search_snippet).text} query={query} />
           </span>
         )}
         <span class="conversation-meta">

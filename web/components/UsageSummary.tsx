@@ -15,7 +15,11 @@ export function UsageSummary({ usage, label, model }: { usage: UsageTotals; labe
         {formatTokens(usage.inputTokens)} in{cached}
       </span>
       <span title="Output tokens">{formatTokens(usage.outputTokens)} out</span>
-      {usage.cost > 0 && <span title="Cost">{formatCost(usage.cost)}</span>}
+      {usage.cost > 0 && (
+        <span class="usage-cost" title="Cost">
+          {formatCost(usage.cost)}
+        </span>
+      )}
     </span>
   );
 }
