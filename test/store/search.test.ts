@@ -91,10 +91,12 @@ describe("search", () => {
     expect((await search("mpty-ch")).items[0]!.searchSnippet).toBeNull();
   });
 
-  it("answers one- and two-character queries (too short for trigrams) by scanning", async () => {
-    expect(ids(await search("kk"))).toEqual(["zoo"]);
-    expect((await search("kk")).items[0]!.searchSnippet).toContain("Quokka");
-    expect(ids(await search("Q"))).toEqual(["zoo"]);
+  it("answers one- and two-character queries (too short for trigrams) from the id, name and previews", async () => {
+    // "you are welcome" is zoo's last message; "kk" only occurs in the middle of it.
+    expect(ids(await search("WE"))).toEqual(["zoo"]);
+    expect((await search("we")).items[0]!.searchSnippet).toBe("you are welcome");
+    expect(ids(await search("kk"))).toEqual([]);
+    expect(ids(await search("y-"))).toEqual(["empty-chat"]);
   });
 
   it("does not search hidden messages (the system prompt every conversation shares)", async () => {

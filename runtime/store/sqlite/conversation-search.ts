@@ -2,8 +2,9 @@
  * The list's search: conversations whose id, name, previews or any visible message contain the
  * query (case-insensitive substring), newest first with the same cursors as the plain list. Message
  * text is found through the `message_search` trigram index; trigrams need three characters, so a
- * one- or two-character query scans the messages instead (it matches early and often, so the
- * newest-first walk stops after a page). Each hit gets the snippet of its first matching message.
+ * one- or two-character query falls back to the conversation columns (id, name, both previews),
+ * which is what the list searched before the index. Each hit gets the snippet of its first
+ * matching message.
  */
 import type { Database, Statement } from "better-sqlite3";
 import type { ConversationSummary } from "../types.js";
@@ -32,8 +33,8 @@ const columnsMatch =
 const indexedMatch = `${columnsMatch} OR id IN (SELECT keys.conversation_id FROM message_search_keys AS keys
   WHERE keys.id IN (SELECT rowid FROM message_search WHERE message_search MATCH @phrase)))`;
 
-const scannedMatch = `${columnsMatch} OR EXISTS (SELECT 1 FROM messages WHERE messages.conversation_id = conversations.id
-  AND messages.hide = 0 AND instr(lower(messages.content), @query) > 0))`;
+/** Too short for trigrams: the columns only, as before the index (a scan of all text could take seconds). */
+const scannedMatch = `${columnsMatch})`;
 
 const afterCursor = "AND (modified < @modified OR (modified = @modified AND id < @id))";
 
