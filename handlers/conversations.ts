@@ -23,7 +23,13 @@ const ListQuery = z.object({
   limit: z.string().optional().describe("Page size (default 100, at most 1000)"),
   paginated: z.string().optional().describe("`1`/`true`: answer `{conversations, next_cursor}`"),
   cursor: z.string().optional().describe("`next_cursor` of the previous page"),
-  q: z.string().optional().describe("Case-insensitive search over id, name and last message"),
+  q: z
+    .string()
+    .optional()
+    .describe(
+      "Case-insensitive substring search over id, name, previews and the text of every visible message " +
+        "(hidden system messages excluded); still newest first, and each item carries `search_snippet`",
+    ),
   search: z.string().optional().describe("Alias of q"),
 });
 

@@ -18,6 +18,8 @@ export function summaryToWire(summary: ConversationSummary, path: string) {
     total_cost: summary.totalCost,
     total_input_tokens: summary.totalInputTokens,
     total_output_tokens: summary.totalOutputTokens,
+    first_user_message_preview: summary.firstUserMessagePreview,
+    ...(summary.searchSnippet !== undefined ? { search_snippet: summary.searchSnippet } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { AppError, BadRequestError, NotFoundError } from "../runtime/errors.js";
 import type { AppEnvironment } from "./bindings.js";
 import { BranchName, ConversationParams, errorResponses, jsonContent } from "./schemas/common.js";
+import { AutoConfirmLeft } from "./schemas/events.js";
 
 type AppContext = Context<AppEnvironment>;
 const tags = ["sessions"];
@@ -21,15 +22,23 @@ export const StepBody = z.object({
 
 export const ConfirmBody = z.object({
   session_id: z.string().optional(),
-  tool_id: z.string().min(1),
-  action: z.string().describe("confirm | edit | skip | auto"),
+  tool_id: z.string().min(1).optional().describe("Required unless the request only sets `auto_confirm`"),
+  action: z.string().optional().describe("confirm | edit | skip | auto (required with tool_id)"),
   content: z.string().optional().describe("The edited tool content (edit)"),
   count: z.number().int().optional().describe("How many tools to auto-confirm (auto)"),
+  auto_confirm: z
+    .union([z.boolean(), z.number().int()])
+    .optional()
+    .describe(
+      "Sets auto-confirm after the decision, also while a generation runs: `false` turns it off (then `tool_id` " +
+        "and `action` may be left out), `true` auto-confirms every tool, N the next N",
+    ),
 });
 
 export const InterruptBody = z.object({ session_id: z.string().optional() });
 
 const StatusMessage = z.object({ status: z.literal("ok"), message: z.string(), session_id: z.string().optional() });
+const ConfirmAnswer = StatusMessage.extend({ auto_confirm_left: AutoConfirmLeft });
 
 const startWaitMs = 5000;
 
@@ -99,20 +108,35 @@ export class ConfirmTool extends OpenAPIRoute<[AppContext]> {
     tags,
     summary: "Confirm, edit, skip or auto-confirm a pending tool",
     request: { params: ConversationParams, body: { content: { "application/json": { schema: ConfirmBody } } } },
-    responses: { "200": jsonContent(StatusMessage, "Decision taken"), ...errorResponses(400, 401, 403, 404) },
+    responses: { "200": jsonContent(ConfirmAnswer, "Decision taken"), ...errorResponses(400, 401, 403, 404) },
   };
 
   async handle(c: AppContext) {
     const { params, body } = await this.getValidatedData<typeof this.schema>();
     await requireConversation(c, params.id);
-    const message = await c.env.sessions.confirm(params.id, {
-      sessionId: body.session_id,
-      toolId: body.tool_id,
-      action: body.action as "confirm",
-      content: body.content,
-      count: body.count,
-    });
-    return c.json({ status: "ok" as const, message });
+    const sessions = c.env.sessions;
+    const onlyAutoConfirm = body.tool_id === undefined && body.action === undefined && body.auto_confirm !== undefined;
+    if (!onlyAutoConfirm && body.tool_id === undefined) throw new BadRequestError("tool_id is required");
+    if (!onlyAutoConfirm && body.action === undefined) throw new BadRequestError("action is required");
+    // Turning auto-confirm off comes first, so the tool the user is deciding on is not the last one it runs.
+    let left = sessions.state(params.id).autoConfirmLeft;
+    if (body.auto_confirm === false) left = sessions.setAutoConfirm(params.id, false, body.session_id);
+    let message = "Auto-confirm off";
+    if (!onlyAutoConfirm) {
+      message = await sessions.confirm(params.id, {
+        sessionId: body.session_id,
+        toolId: body.tool_id!,
+        action: body.action as "confirm",
+        content: body.content,
+        count: body.count,
+      });
+      left = sessions.state(params.id).autoConfirmLeft;
+    }
+    if (body.auto_confirm !== undefined && body.auto_confirm !== false) {
+      left = sessions.setAutoConfirm(params.id, body.auto_confirm, body.session_id);
+      if (onlyAutoConfirm) message = "Auto-confirm set";
+    }
+    return c.json({ status: "ok" as const, message, auto_confirm_left: left });
   }
 }
 

@@ -69,6 +69,20 @@ export const ConversationSummary = z.object({
   total_cost: z.number(),
   total_input_tokens: z.number().int(),
   total_output_tokens: z.number().int(),
+  first_user_message_preview: z
+    .string()
+    .describe(
+      "Opening words of the first user message (whitespace collapsed, about 60 characters): a title to show " +
+        "while the conversation has no name of its own (`name` is then its id). Empty when it has no user message.",
+    ),
+  search_snippet: z
+    .string()
+    .nullable()
+    .optional()
+    .describe(
+      "Only with `q`: the text around the first match in the conversation's visible messages (one line, `…` " +
+        "where cut), or null when only the id, name or previews matched",
+    ),
 });
 
 export const ConversationPage = z.object({

@@ -2,6 +2,10 @@
 import { z } from "zod";
 import { ChatConfig, Message } from "./conversation.js";
 
+export const AutoConfirmLeft = z
+  .union([z.number().int().nonnegative(), z.literal("unlimited")])
+  .describe("How many more tools run without asking: a count, or `unlimited`; 0 when auto-confirm is off");
+
 const ToolUse = z.object({ tool: z.string(), args: z.array(z.string()), content: z.string() });
 const PendingTool = z.object({
   tool_id: z.string(),
@@ -18,13 +22,17 @@ export const EventSchema = z
       generating: z.boolean(),
       last_error: z.string().nullable(),
       pending_tools: z.array(PendingTool),
+      auto_confirm_left: AutoConfirmLeft.optional(),
     }),
     z.object({ type: z.literal("ping") }),
     z.object({ type: z.literal("message_added"), message: Message }),
     z.object({ type: z.literal("generation_started") }),
     z.object({ type: z.literal("generation_progress"), token: z.string() }),
     z.object({ type: z.literal("generation_complete"), message: Message }),
-    PendingTool.extend({ type: z.literal("tool_pending") }),
+    PendingTool.extend({
+      type: z.literal("tool_pending"),
+      auto_confirm_left: AutoConfirmLeft.optional().describe("Auto-confirms left after this tool"),
+    }),
     z.object({ type: z.literal("tool_executing"), tool_id: z.string() }),
     z.object({
       type: z.literal("tool_output"),

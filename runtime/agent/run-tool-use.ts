@@ -41,6 +41,7 @@ export async function runToolUse(parsed: ToolUse, context: ToolRunContext): Prom
     tool_id: pending.toolId,
     tooluse: pending.wire,
     auto_confirm: pending.autoConfirm,
+    ...(options.autoConfirmLeft ? { auto_confirm_left: options.autoConfirmLeft() } : {}),
     preview: pending.preview,
   });
   const decision: ConfirmDecision | typeof ABORTED = pending.autoConfirm

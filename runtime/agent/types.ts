@@ -36,6 +36,8 @@ export type AgentEvent =
       tool_id: string;
       tooluse: { tool: string; args: string[]; content: string };
       auto_confirm: boolean;
+      /** Auto-confirms left after this tool: a count, or "unlimited" (absent where the caller keeps none). */
+      auto_confirm_left?: AutoConfirmLeft;
       preview?: string;
     }
   | { type: "tool_executing"; tool_id: string }
@@ -44,6 +46,9 @@ export type AgentEvent =
   | { type: "tool_complete"; tool_id: string; duration_ms: number; success: boolean }
   | { type: "interrupted" }
   | { type: "error"; error: string };
+
+/** How many more tools run without asking: a count, or "unlimited" (JSON has no Infinity). */
+export type AutoConfirmLeft = number | "unlimited";
 
 export type LoopOutcome = "done" | "stopped" | "interrupted" | "error" | "waiting";
 
@@ -67,6 +72,8 @@ export interface AgentLoopOptions {
   confirm: (pending: PendingTool) => Promise<ConfirmDecision>;
   /** Whether a tool use is auto-confirmed (shown as `auto_confirm` in `tool_pending`); consumed per tool. */
   takeAutoConfirm?: () => boolean;
+  /** The auto-confirms left, reported in each `tool_pending` so clients can show them. */
+  autoConfirmLeft?: () => AutoConfirmLeft;
   emit: (event: AgentEvent) => void;
   /** Where the reply being streamed is kept until it is stored (crash recovery); none: not kept. */
   drafts?: DraftStore;

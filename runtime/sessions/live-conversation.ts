@@ -2,7 +2,7 @@
  * One conversation's live state: its sessions, the generation running on it (at most one), the
  * tool confirmations that wait for a client, and the numbered event stream its clients share.
  */
-import type { AgentEvent, AgentLoopOptions, ConfirmDecision, LoopOutcome, PendingTool, ToolFormat } from "../agent/types.js";
+import type { AgentEvent, AgentLoopOptions, AutoConfirmLeft, ConfirmDecision, LoopOutcome, PendingTool, ToolFormat } from "../agent/types.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 import type { LanguageModel, ModelRegistry } from "../models/model.js";
 import type { DraftStore } from "../store/drafts.js";
@@ -31,6 +31,11 @@ export interface SessionDependencies {
 
 
 type Listener = (event: NumberedEvent) => void;
+
+/** The count as clients see it (JSON has no Infinity). */
+export function autoConfirmLeft(count: number): AutoConfirmLeft {
+  return count === Number.POSITIVE_INFINITY ? "unlimited" : count;
+}
 
 /** `true` → unlimited, a number → that many tools, `false`/undefined → ask. */
 export function autoConfirmCount(value: boolean | number | undefined): number {
@@ -76,6 +81,17 @@ export class LiveConversation {
   idleSince(cutoff: number): boolean {
     const busy = this.generating || this.listeners.size > 0 || this.confirmations.size > 0;
     return !busy && this.lastActivity <= cutoff;
+  }
+
+  /** How many more tools run without asking, as clients see it. */
+  autoConfirmLeft(): AutoConfirmLeft {
+    return autoConfirmLeft(this.autoConfirm);
+  }
+
+  /** Sets the auto-confirm budget at any time, also mid-generation (`false`/0 turns it off). */
+  setAutoConfirm(value: boolean | number): AutoConfirmLeft {
+    this.autoConfirm = autoConfirmCount(value);
+    return this.autoConfirmLeft();
   }
 
   addSession(sessionId: string, autoConfirm: boolean | number | undefined): void {
@@ -289,6 +305,7 @@ export class LiveConversation {
         signal: abort.signal,
         confirm,
         takeAutoConfirm,
+        autoConfirmLeft: () => this.autoConfirmLeft(),
         emit,
         drafts: dependencies.drafts,
       });

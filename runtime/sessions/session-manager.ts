@@ -65,12 +65,13 @@ export function createSessionManager(dependencies: SessionDependencies): Session
 
     state(conversationId) {
       const conversation = conversations.get(conversationId);
-      if (!conversation) return { generating: false, lastError: null, pendingTools: [], sessionId: null };
+      if (!conversation) return { generating: false, lastError: null, pendingTools: [], sessionId: null, autoConfirmLeft: 0 };
       return {
         generating: conversation.generating,
         lastError: conversation.lastError,
         pendingTools: conversation.pendingTools(),
         sessionId: conversation.lastSessionId,
+        autoConfirmLeft: conversation.autoConfirmLeft(),
       };
     },
 
@@ -91,6 +92,11 @@ export function createSessionManager(dependencies: SessionDependencies): Session
         throw new NotFoundError(`Tool ${options.toolId} no longer pending (may have been executed or cancelled)`);
       }
       return conversation.confirm(options);
+    },
+
+    setAutoConfirm(conversationId, value, sessionId) {
+      if (sessionId) requireSession(conversationId, sessionId);
+      return live(conversationId).setAutoConfirm(value);
     },
 
     async skipPendingTools(conversationId) {

@@ -1,11 +1,18 @@
 /** Live generation state per conversation, as the handlers see it. */
-import type { AgentEvent } from "../agent/types.js";
+import type { AgentEvent, AutoConfirmLeft } from "../agent/types.js";
 import type { ChatConfig, Message } from "../store/types.js";
 
 /** Events on the wire: the agent's, plus the server's own. */
 export type SessionEvent =
   | AgentEvent
-  | { type: "connected"; session_id: string; generating: boolean; last_error: string | null; pending_tools: WirePendingTool[] }
+  | {
+      type: "connected";
+      session_id: string;
+      generating: boolean;
+      last_error: string | null;
+      pending_tools: WirePendingTool[];
+      auto_confirm_left: AutoConfirmLeft;
+    }
   | { type: "ping" }
   | { type: "config_changed"; config: ChatConfig; changed_fields: string[] }
   | { type: "conversation_edited"; log: Message[] };
@@ -52,11 +59,22 @@ export interface SessionManager {
   create(conversationId: string, options?: { autoConfirm?: boolean | number }): SessionSnapshot;
   /** Throws NotFoundError / ForbiddenError (session of another conversation). */
   require(conversationId: string, sessionId: string): SessionSnapshot;
-  state(conversationId: string): { generating: boolean; lastError: string | null; pendingTools: WirePendingTool[]; sessionId: string | null };
+  state(conversationId: string): {
+    generating: boolean;
+    lastError: string | null;
+    pendingTools: WirePendingTool[];
+    sessionId: string | null;
+    autoConfirmLeft: AutoConfirmLeft;
+  };
   isGenerating(conversationId: string): boolean;
   /** Starts a generation in the background; 409 when one is running. */
   step(conversationId: string, options: StepOptions): Promise<void>;
   confirm(conversationId: string, options: ConfirmOptions): Promise<string>;
+  /**
+   * Sets how many tools run without asking (`false`/0 turns auto-confirm off, `true` is unlimited),
+   * at any time, also mid-generation; returns what is left.
+   */
+  setAutoConfirm(conversationId: string, value: boolean | number, sessionId?: string): AutoConfirmLeft;
   interrupt(conversationId: string, sessionId?: string): Promise<string>;
   /**
    * Before a new user message: skips the tool uses waiting for a decision (recorded as the Skip

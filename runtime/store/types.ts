@@ -62,6 +62,10 @@ export interface ConversationSummary {
   totalCost: number;
   totalInputTokens: number;
   totalOutputTokens: number;
+  /** Opening words of the first user message: what a list shows until the conversation is named. */
+  firstUserMessagePreview: string;
+  /** With a search query: the matched part of a message's text, or null when only id/name matched. */
+  searchSnippet?: string | null;
 }
 
 export interface Conversation extends ConversationSummary {
@@ -72,7 +76,11 @@ export interface ListOptions {
   limit: number;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
-  /** Case-insensitive substring over id, name and last message preview. */
+  /**
+   * Case-insensitive substring over id, name, the two previews and the text of every visible
+   * message; results stay newest first (cursors work as without it) and carry `searchSnippet`.
+   * SQLite answers it from an FTS5 trigram index, PostgreSQL would from pg_trgm.
+   */
   query?: string;
 }
 

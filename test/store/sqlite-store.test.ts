@@ -29,7 +29,8 @@ describe("SqliteConversationStore", () => {
   it("opens with WAL, foreign keys and the latest schema", () => {
     expect(store.database.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(store.database.pragma("foreign_keys", { simple: true })).toBe(1);
-    expect(store.database.pragma("user_version", { simple: true })).toBe(Math.max(...migrations.map((migration) => migration.version)));
+    const latest = Math.max(...migrations.map((migration) => migration.version));
+    expect(store.database.pragma("user_version", { simple: true })).toBe(latest);
   });
 
   it("keeps counters and totals on the conversation row", async () => {

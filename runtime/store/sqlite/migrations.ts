@@ -1,7 +1,16 @@
 /** Numbered schema migrations, applied in order at open and recorded in `PRAGMA user_version`. */
 import type { Database } from "better-sqlite3";
+import { backfillOpeningWords, messageSearchSql } from "./message-search-schema.js";
 
-export const migrations: ReadonlyArray<{ version: number; description: string; sql: string }> = [
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+  /** A backfill that SQL alone cannot express, run in the same transaction after `sql`. */
+  after?: (database: Database) => void;
+}
+
+export const migrations: ReadonlyArray<Migration> = [
   {
     version: 1,
     description: "conversations and messages",
@@ -65,6 +74,12 @@ export const migrations: ReadonlyArray<{ version: number; description: string; s
       );
     `,
   },
+  {
+    version: 4,
+    description: "opening words of the first user message; trigram full-text index of message text",
+    sql: messageSearchSql,
+    after: backfillOpeningWords,
+  },
 ];
 
 export function migrate(database: Database): void {
@@ -73,6 +88,7 @@ export function migrate(database: Database): void {
     if (migration.version <= current) continue;
     database.transaction(() => {
       database.exec(migration.sql);
+      migration.after?.(database);
       database.pragma(`user_version = ${migration.version}`);
     })();
   }

@@ -16,13 +16,14 @@ import type {
 import {
   type ConversationRow,
   ConversationRows,
-  conversationSummaryColumns,
   previewOf,
   rowToConversation,
   rowToSummary,
   totalsOf,
 } from "./conversation-rows.js";
 import { SqliteDraftStore } from "./draft-rows.js";
+import { openingWords } from "../previews.js";
+import { ConversationSearch } from "./conversation-search.js";
 import { MessageRows } from "./message-rows.js";
 import { openDatabase } from "./open-database.js";
 
@@ -57,8 +58,7 @@ export class SqliteConversationStore implements ConversationStore {
   readonly drafts: SqliteDraftStore;
   private readonly conversations: ConversationRows;
   private readonly messageRows: MessageRows;
-  private readonly searchFirst: Statement<[string, string, string, number], ConversationRow>;
-  private readonly searchNext: Statement<[string, string, string, number, number, string, number], ConversationRow>;
+  private readonly search: ConversationSearch;
   private readonly dataVersion: Statement<[], number>;
   /** Our own commits; `PRAGMA data_version` only moves for other connections' commits. */
   private writes = 0;
@@ -67,16 +67,8 @@ export class SqliteConversationStore implements ConversationStore {
     this.conversations = new ConversationRows(database);
     this.messageRows = new MessageRows(database);
     this.drafts = new SqliteDraftStore(database);
-    const match =
-      "(instr(lower(id), ?) > 0 OR instr(lower(name), ?) > 0 OR instr(lower(last_message_preview), ?) > 0)";
-    this.searchFirst = database.prepare(
-      `SELECT ${conversationSummaryColumns} FROM conversations WHERE ${match} ORDER BY modified DESC, id DESC LIMIT ?`,
-    );
+    this.search = new ConversationSearch(database);
     this.dataVersion = database.prepare("PRAGMA data_version").pluck() as Statement<[], number>;
-    this.searchNext = database.prepare(
-      `SELECT ${conversationSummaryColumns} FROM conversations WHERE ${match}
-       AND (modified < ? OR (modified = ? AND id < ?)) ORDER BY modified DESC, id DESC LIMIT ?`,
-    );
   }
 
   static open(path: string): SqliteConversationStore {
@@ -86,17 +78,16 @@ export class SqliteConversationStore implements ConversationStore {
   async list(options: ListOptions): Promise<ConversationPage> {
     const limit = options.limit + 1;
     const cursor = options.cursor ? decodeCursor(options.cursor) : undefined;
-    const query = options.query?.toLowerCase();
-    let rows: ConversationRow[];
-    if (query) {
-      rows = cursor
-        ? this.searchNext.all(query, query, query, cursor.modified, cursor.modified, cursor.id, limit)
-        : this.searchFirst.all(query, query, query, limit);
-    } else {
-      rows = cursor
-        ? this.conversations.nextPage.all(cursor.modified, cursor.modified, cursor.id, limit)
-        : this.conversations.firstPage.all(limit);
+    if (options.query) {
+      const hits = this.search.page(options.query, limit, cursor);
+      const hasMore = hits.length > options.limit;
+      const page = hasMore ? hits.slice(0, options.limit) : hits;
+      const last = page[page.length - 1];
+      return { items: page.map((hit) => hit.summary), nextCursor: hasMore && last ? encodeCursor(last) : null };
     }
+    const rows: ConversationRow[] = cursor
+      ? this.conversations.nextPage.all(cursor.modified, cursor.modified, cursor.id, limit)
+      : this.conversations.firstPage.all(limit);
     const hasMore = rows.length > options.limit;
     const page = hasMore ? rows.slice(0, options.limit) : rows;
     const last = page[page.length - 1];
@@ -134,6 +125,7 @@ export class SqliteConversationStore implements ConversationStore {
         totals.output,
       );
       this.messageRows.insertAt(conversation.id, "main", 0, messages);
+      this.conversations.setOpeningWords.run(openingWords(messages), conversation.id);
     })();
   }
 
@@ -156,6 +148,8 @@ export class SqliteConversationStore implements ConversationStore {
       const length = start + messages.length;
       if (branch === "main") {
         this.conversations.afterAppend.run(...this.rowUpdate(id, length, messages));
+        const opening = openingWords(messages);
+        if (opening) this.conversations.setOpeningWordsIfUnset.run(opening, id);
       } else if (start === 0) {
         this.conversations.setBranchCount.run(this.messageRows.branchCount(id), id);
       }
@@ -169,7 +163,10 @@ export class SqliteConversationStore implements ConversationStore {
       this.requireExisting(id);
       this.messageRows.clear(id, branch);
       this.messageRows.insertAt(id, branch, 0, messages);
-      if (branch === "main") this.conversations.afterReplace.run(...this.rowUpdate(id, messages.length, messages));
+      if (branch === "main") {
+        this.conversations.afterReplace.run(...this.rowUpdate(id, messages.length, messages));
+        this.conversations.setOpeningWords.run(openingWords(messages), id);
+      }
       this.conversations.setBranchCount.run(this.messageRows.branchCount(id), id);
     })();
   }

@@ -44,6 +44,7 @@ export class MemoryStore implements ConversationStore {
         totalCost: 0,
         totalInputTokens: 0,
         totalOutputTokens: 0,
+        firstUserMessagePreview: "",
         config: conversation.config,
       },
       branches: new Map([["main", structuredClone(conversation.messages)]]),
