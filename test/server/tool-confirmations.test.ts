@@ -93,6 +93,7 @@ describe("a tool confirmation nobody answers", () => {
     expect(await (await confirm("typed", { tool_id: toolId, action: "confirm" })).json()).toEqual({
       status: "ok",
       message: "Tool already skipped (a new message was sent instead)",
+      auto_confirm_left: 0,
     });
 
     model.enqueue({ text: "Here are the files." });
@@ -138,10 +139,11 @@ describe("confirming a tool that was already handled", () => {
     expect(await (await confirm("handled", { session_id: sessionId, tool_id: toolId, action: "confirm" })).json()).toEqual({
       status: "ok",
       message: "Tool confirmed",
+      auto_confirm_left: 0,
     });
     const again = await confirm("handled", { session_id: sessionId, tool_id: toolId, action: "skip" });
     expect(again.status).toBe(200);
-    expect(await again.json()).toEqual({ status: "ok", message: "Tool already confirmed" });
+    expect(await again.json()).toEqual({ status: "ok", message: "Tool already confirmed", auto_confirm_left: 0 });
     await stream.nextType("generation_complete");
 
     model.enqueue({ text: saveReply }, { text: "Written again." });
@@ -151,7 +153,7 @@ describe("confirming a tool that was already handled", () => {
     await stream.next((frame) => frame.data.type === "generation_complete" && (frame.data.message as { content: string }).content === "Written again.");
     const late = await confirm("handled", { tool_id: auto.data.tool_id, action: "confirm" });
     expect(late.status).toBe(200);
-    expect(await late.json()).toEqual({ status: "ok", message: "Tool already auto-confirmed" });
+    expect(await late.json()).toEqual({ status: "ok", message: "Tool already auto-confirmed", auto_confirm_left: "unlimited" });
 
     const unknown = await confirm("handled", { tool_id: "no-such-tool", action: "confirm" });
     expect(unknown.status).toBe(404);
