@@ -57,7 +57,7 @@ describe.skipIf(!tmuxAvailable())("leaving after an interrupt", () => {
     chat.typeLine("/exit");
     await chat.waitFor("gptme ended: 0\ndone");
     expect(await chat.exitCode()).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it("Ctrl-C stops a reply; Ctrl-D then ends with 0 and the script after gptme goes on", async () => {
     server.enqueue({ text: "Let me think about it", hang: true });
@@ -70,7 +70,7 @@ describe.skipIf(!tmuxAvailable())("leaving after an interrupt", () => {
     chat.press("C-d");
     await chat.waitFor("gptme ended: 0\ndone");
     expect(await chat.exitCode()).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it("text typed while the agent works is neither lost nor sent early: it waits at the next prompt", async () => {
     // The third reply names the conversation.
@@ -90,5 +90,5 @@ describe.skipIf(!tmuxAvailable())("leaving after an interrupt", () => {
     expect(JSON.stringify(lastRequest.messages.at(-1))).toContain("typed ahead");
     chat.press("C-d");
     await chat.waitFor("gptme ended: 0\ndone");
-  }, 60_000);
+  }, 120_000);
 });

@@ -28,7 +28,14 @@ export async function runInteractive(chat: Chat, terminal: Terminal, input: Node
   const lineReader = createLineReader(input, process.stdout);
   const reader: LineReader = { ask: (prompt, options) => keys.pausedAsync(() => lineReader.ask(prompt, options)) };
   const edit = (text: string, fileName: string) => keys.paused(() => editText(text, { fileName }));
-  const confirm = createToolConfirmer({ terminal, reader, autoConfirm, edit, interrupt: () => interrupts.abort() });
+  const confirm = createToolConfirmer({
+    terminal,
+    reader,
+    autoConfirm,
+    edit,
+    interrupt: () => interrupts.abort(),
+    shownReply: () => printer.shownReply(),
+  });
   const context: CommandContext = { chat, terminal, printer, reader, turn: { printer, confirm, autoConfirm, interrupts }, edit };
   interrupts.install();
   keys.start();
