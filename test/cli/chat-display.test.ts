@@ -30,7 +30,7 @@ function startChat(args: string[]): TmuxSession {
     cwd: home.workspace,
     env: home.env,
     command: [process.execPath, "--import", tsxLoader, programs.gptme, "-m", "local/fake", ...args],
-  }, 120_000);
+  });
   return session;
 }
 
