@@ -72,7 +72,8 @@ export function createEventPrinter(terminal: Terminal, options: EventPrinterOpti
           shownReply += event.token;
           return;
         case "generation_complete":
-          if (stream) settle();
+          // An empty reply (a refusal) shows no blank `Assistant:` line; the note after it says why.
+          if (stream || !event.message.content.trim()) settle();
           else print(event.message);
           return;
         case "message_added":
