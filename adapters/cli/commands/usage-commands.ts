@@ -80,7 +80,7 @@ export const contextCommand: SlashCommand = {
       total += tokens;
       terminal.write(`  ${label.padEnd(14)} ${count(tokens).padStart(9)} ${tokens === 1 ? "token " : "tokens"}  ${terminal.styles.apply("dim", plural(selected.length, "message"))}\n`);
     }
-    terminal.write(`  ${"Total".padEnd(14)} ${count(total).padStart(9)} tokens  ${terminal.styles.apply("dim", "(about 4 characters a token)")}\n`);
+    terminal.write(`  ${"Total".padEnd(14)} ${count(total).padStart(9)} ${total === 1 ? "token " : "tokens"}  ${terminal.styles.apply("dim", "(about 4 characters a token)")}\n`);
     return undefined;
   },
 };
