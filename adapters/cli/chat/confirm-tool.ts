@@ -1,7 +1,8 @@
 /**
  * gptme's confirmation: the preview (a coloured unified diff for file tools; a command only when
- * the reply above did not already show it), then `[Y/n/e/a/?]`. `y`/Enter runs it, `n` stops and returns to the prompt, `e` opens $EDITOR on the
- * content, `a` confirms this and every later tool, `a N` this and the next N-1, `?` explains.
+ * the reply above did not already show it), then `[Y/n/e/a/?]`. `y`/Enter runs it, `n` stops and
+ * returns to the prompt, `e` opens $EDITOR on the content, `a` confirms this and every later tool,
+ * `a N` this and the next N-1, `?` explains.
  */
 import type { ConfirmDecision, PendingTool } from "../../../runtime/agent/types.js";
 import { diffLine } from "../terminal/highlight.js";
