@@ -5,7 +5,7 @@ import { ConversationEvents } from "./events.js";
 import { ConfirmTool, InterruptGeneration, StepConversation } from "./sessions.js";
 import { ListTasks } from "./tasks.js";
 import { V1AppendMessage, V1CreateConversation, V1Generate, V1GetConversation, V1ListConversations } from "./v1.js";
-import { ConversationFile, ListWorkspace, ListWorkspacePath } from "./workspace.js";
+import { ConversationFile, ListWorkspace, ListWorkspacePath, PreviewWorkspaceFile } from "./workspace.js";
 
 export type ApiRouter = HonoOpenAPIRouterType<AppEnvironment>;
 
@@ -15,7 +15,10 @@ export function registerExtraRoutes(api: ApiRouter): void {
   api.post("/api/v2/conversations/:id/tool/confirm", ConfirmTool);
   api.post("/api/v2/conversations/:id/interrupt", InterruptGeneration);
   api.get("/api/v2/conversations/:id/workspace", ListWorkspace);
-  api.get("/api/v2/conversations/:id/workspace/:path{.+}", ListWorkspacePath);
+  // Hono's RegExpRouter runs the first of two overlapping `{.+}` routes it finds, so the listing
+  // excludes paths that end in /preview instead of relying on the order.
+  api.get("/api/v2/conversations/:id/workspace/:path{.+}/preview", PreviewWorkspaceFile);
+  api.get("/api/v2/conversations/:id/workspace/:path{(?!.*/preview$).+}", ListWorkspacePath);
   api.get("/api/v2/conversations/:id/files/:path{.+}", ConversationFile);
   api.get("/api/v2/tasks", ListTasks);
   api.get("/api/conversations", V1ListConversations);

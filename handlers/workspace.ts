@@ -63,18 +63,45 @@ export class ListWorkspacePath extends OpenAPIRoute<[AppContext]> {
   async handle(c: AppContext) {
     const { params, query } = await this.getValidatedData<typeof this.schema>();
     const root = await workspaceOf(c, params.id);
-    const path = pathParam(c);
-    if (path.endsWith("/preview")) return previewResponse(c, root, path.slice(0, -"/preview".length));
-    return c.json(await c.env.workspaceFiles.list(root, path, { showHidden: query.show_hidden === "true" }));
+    return c.json(await c.env.workspaceFiles.list(root, pathParam(c), { showHidden: query.show_hidden === "true" }));
   }
 }
 
-async function previewResponse(c: AppContext, root: string, path: string): Promise<Response> {
-  const preview = await c.env.workspaceFiles.preview(root, path);
-  if (preview.type === "image") {
-    return c.body(preview.body as Uint8Array<ArrayBuffer>, 200, { "Content-Type": preview.mimeType });
+const TextPreview = z.object({
+  type: z.literal("text"),
+  content: z.string(),
+  truncated: z.boolean().optional().describe("Only the first 10 MB are shown"),
+  total_size: z.number().optional(),
+});
+const BinaryPreview = z.object({ type: z.literal("binary"), metadata: WorkspaceEntry });
+
+/** gptme's `.../workspace/<path>/preview`: registered before the folder listing, which would match it too. */
+export class PreviewWorkspaceFile extends OpenAPIRoute<[AppContext]> {
+  schema = {
+    tags,
+    summary: "Preview a workspace file: its text, an image's bytes, or a binary file's entry",
+    request: { params: PathParams },
+    responses: {
+      "200": {
+        description: "Text or a binary file's entry as JSON; an image as itself",
+        content: {
+          "application/json": { schema: z.union([TextPreview, BinaryPreview]) },
+          "image/*": { schema: z.string().describe("The image's bytes") },
+        },
+      },
+      ...errorResponses(400, 401, 403, 404),
+    },
+  };
+
+  async handle(c: AppContext) {
+    const { params } = await this.getValidatedData<typeof this.schema>();
+    const root = await workspaceOf(c, params.id);
+    const preview = await c.env.workspaceFiles.preview(root, pathParam(c));
+    if (preview.type === "image") {
+      return c.body(preview.body as Uint8Array<ArrayBuffer>, 200, { "Content-Type": preview.mimeType });
+    }
+    return c.json(preview);
   }
-  return c.json(preview);
 }
 
 export class ConversationFile extends OpenAPIRoute<[AppContext]> {

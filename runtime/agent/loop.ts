@@ -9,7 +9,7 @@ import type { ToolUse } from "../tools/tool.js";
 import { errorMessage } from "./abort.js";
 import { DraftRecorder } from "./draft-recorder.js";
 import { generateReply, type NativeCall, type Reply } from "./generate-reply.js";
-import { INTERRUPTED_MARK, assistantMessage, invalidArgumentsNote, replyMetadata, systemMessage } from "./messages.js";
+import { INTERRUPTED_MARK, assistantMessage, endingNote, invalidArgumentsNote, replyMetadata, systemMessage } from "./messages.js";
 import { nativeToolsOf } from "./native-tools.js";
 import { serializeToolUse } from "./parse/serialize.js";
 import { parseToolUses, type ToolUseParseOptions } from "./parse/tool-uses.js";
@@ -120,6 +120,9 @@ async function recordReply(reply: Reply, context: LoopContext, draft: DraftRecor
   await persist(message);
   await draft.discard();
   options.emit({ type: "generation_complete", message });
+  // A refusal or a cut-off would otherwise show as a blank or truncated reply with no reason.
+  const note = reply.ending === "complete" ? endingNote(reply.finish, content.trim() === "") : null;
+  if (note) await persist(systemMessage(note));
 
   const toolUses = [...parseToolUses(reply.text, context.textFormat), ...reply.nativeCalls];
   if (toolUses.length === 0) return "done";
