@@ -5,14 +5,15 @@ import { z } from "zod";
 import { AppError, BadRequestError, NotFoundError } from "../runtime/errors.js";
 import type { AppEnvironment } from "./bindings.js";
 import { BranchName, ConversationParams, errorResponses, jsonContent } from "./schemas/common.js";
+import { optionalString, requiredString } from "./schemas/fields.js";
 
 type AppContext = Context<AppEnvironment>;
 const tags = ["sessions"];
 
-const SessionId = z.string().refine((value) => value.trim() !== "", { message: "session_id is required" });
+const toolActions = ["confirm", "edit", "skip", "auto"];
 
 export const StepBody = z.object({
-  session_id: SessionId,
+  session_id: requiredString("session_id"),
   model: z.string().optional().describe("provider/model; empty or absent: the conversation's, else the server's default"),
   stream: z.boolean().optional(),
   branch: z.string().optional(),
@@ -20,14 +21,14 @@ export const StepBody = z.object({
 });
 
 export const ConfirmBody = z.object({
-  session_id: z.string().optional(),
-  tool_id: z.string().min(1),
-  action: z.string().describe("confirm | edit | skip | auto"),
+  session_id: optionalString("session_id").describe("Optional: the tool is looked up in every session of the conversation"),
+  tool_id: requiredString("tool_id"),
+  action: requiredString("action").describe("confirm | edit | skip | auto"),
   content: z.string().optional().describe("The edited tool content (edit)"),
   count: z.number().int().optional().describe("How many tools to auto-confirm (auto)"),
 });
 
-export const InterruptBody = z.object({ session_id: z.string().optional() });
+export const InterruptBody = z.object({ session_id: requiredString("session_id") });
 
 const StatusMessage = z.object({ status: z.literal("ok"), message: z.string(), session_id: z.string().optional() });
 
@@ -104,9 +105,10 @@ export class ConfirmTool extends OpenAPIRoute<[AppContext]> {
 
   async handle(c: AppContext) {
     const { params, body } = await this.getValidatedData<typeof this.schema>();
+    if (!toolActions.includes(body.action)) throw new BadRequestError(`Unknown action: ${body.action}`);
     await requireConversation(c, params.id);
     const message = await c.env.sessions.confirm(params.id, {
-      sessionId: body.session_id,
+      sessionId: body.session_id ?? undefined,
       toolId: body.tool_id,
       action: body.action as "confirm",
       content: body.content,
@@ -127,7 +129,7 @@ export class InterruptGeneration extends OpenAPIRoute<[AppContext]> {
   async handle(c: AppContext) {
     const { params, body } = await this.getValidatedData<typeof this.schema>();
     await requireConversation(c, params.id);
-    const message = await c.env.sessions.interrupt(params.id, body.session_id || undefined);
+    const message = await c.env.sessions.interrupt(params.id, body.session_id);
     return c.json({ status: "ok" as const, message });
   }
 }
