@@ -86,7 +86,7 @@ export const ConversationDetail = z.object({
   branches: z.record(z.string(), z.array(Message)),
   total_messages: z.number().int().optional(),
   has_more: z.boolean().optional(),
-  before: z.number().int().nullable().optional(),
+  before: z.number().int().optional().describe("With limit: the index to page back from; absent at the start"),
   session: z
     .object({ id: z.string(), generating: z.boolean(), last_error: z.string().nullable() })
     .optional()

@@ -16,6 +16,7 @@ export interface ConversationRow {
   total_cost: number;
   total_input_tokens: number;
   total_output_tokens: number;
+  version?: number;
 }
 
 const summaryColumns =
@@ -40,7 +41,7 @@ export function rowToSummary(row: Omit<ConversationRow, "config">): Conversation
 }
 
 export function rowToConversation(row: ConversationRow): Conversation {
-  return { ...rowToSummary(row), config: JSON.parse(row.config) as ChatConfig };
+  return { ...rowToSummary(row), config: JSON.parse(row.config) as ChatConfig, version: row.version ?? 0 };
 }
 
 export function previewOf(message: Message | undefined): string {
@@ -76,6 +77,7 @@ export class ConversationRows {
   readonly setName: Statement<[string, string, number, string]>;
   readonly setBranchCount: Statement<[number, string]>;
   readonly remove: Statement<[string]>;
+  readonly bumpVersion: Statement<[string]>;
   readonly firstPage: Statement<[number], ConversationRow>;
   readonly nextPage: Statement<[number, number, string, number], ConversationRow>;
 
@@ -104,6 +106,7 @@ export class ConversationRows {
     );
     this.setBranchCount = database.prepare("UPDATE conversations SET branch_count = ? WHERE id = ?");
     this.remove = database.prepare("DELETE FROM conversations WHERE id = ?");
+    this.bumpVersion = database.prepare("UPDATE conversations SET version = version + 1 WHERE id = ?");
     this.firstPage = database.prepare(
       `SELECT ${summaryColumns} FROM conversations ORDER BY modified DESC, id DESC LIMIT ?`,
     );

@@ -38,6 +38,11 @@ export const migrations: ReadonlyArray<{ version: number; description: string; s
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    description: "a per-conversation write counter (ETags of GET conversation)",
+    sql: `ALTER TABLE conversations ADD COLUMN version INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 export function migrate(database: Database): void {

@@ -154,6 +154,16 @@ export class SqliteConversationStore implements ConversationStore {
     return this.messageRows.allBranches(id);
   }
 
+  async branchLengths(id: string): Promise<Record<string, number>> {
+    this.requireExisting(id);
+    return this.messageRows.branchLengths(id);
+  }
+
+  async messageRange(id: string, branch: string, start: number, end: number): Promise<Message[]> {
+    this.requireExisting(id);
+    return end > start ? this.messageRows.range(id, branch, start, end) : [];
+  }
+
   async append(id: string, messages: Message[], branch = "main"): Promise<number> {
     this.writes += 1;
     return this.database.transaction(() => {
@@ -166,6 +176,7 @@ export class SqliteConversationStore implements ConversationStore {
       } else if (start === 0) {
         this.conversations.setBranchCount.run(this.messageRows.branchCount(id), id);
       }
+      this.conversations.bumpVersion.run(id);
       return length;
     })();
   }
@@ -178,6 +189,7 @@ export class SqliteConversationStore implements ConversationStore {
       this.messageRows.insertAt(id, branch, 0, messages);
       if (branch === "main") this.conversations.afterReplace.run(...this.rowUpdate(id, messages.length, messages));
       this.conversations.setBranchCount.run(this.messageRows.branchCount(id), id);
+      this.conversations.bumpVersion.run(id);
     })();
   }
 
@@ -192,6 +204,7 @@ export class SqliteConversationStore implements ConversationStore {
         nowSeconds(),
         id,
       );
+      this.conversations.bumpVersion.run(id);
     })();
   }
 
@@ -200,6 +213,7 @@ export class SqliteConversationStore implements ConversationStore {
     this.database.transaction(() => {
       this.requireExisting(id);
       this.conversations.setName.run(name, name, nowSeconds(), id);
+      this.conversations.bumpVersion.run(id);
     })();
   }
 
