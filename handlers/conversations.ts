@@ -182,6 +182,7 @@ export class AppendMessage extends OpenAPIRoute<[AppContext]> {
     if (c.env.sessions.isGenerating(params.id)) {
       throw new ConflictError("Cannot add message while generation is in progress");
     }
+    if (body.tools) c.env.conversations.validateTools(body.tools);
     const message = messageFromInput(body);
     await c.env.store.append(params.id, [message], branch);
     c.env.sessions.publish(params.id, { type: "message_added", message: messageToWire(message, conversation.workspace) });

@@ -22,7 +22,8 @@ export function describeIssue(issue: ValidationIssue): string {
   if (location === "params" || rest.length === 0) return message;
   const field = rest.map((part, index) => (/^\d+$/.test(part) ? `[${part}]` : index === 0 ? part : `.${part}`)).join("");
   // Messages that already name their field ("session_id is required") are not prefixed again.
-  return message.startsWith(`${field} `) ? message : `${field}: ${message}`;
+  const named = [field, ...rest].some((part) => message.startsWith(`${part} `));
+  return named ? message : `${field}: ${message}`;
 }
 
 function validationMessage(error: ApiException | MultiException): string {

@@ -33,6 +33,8 @@ export interface ConversationService {
   /** `conversationDirectory` of the id (where its `@log` workspace and saved outputs live). */
   directory(id: string): string;
   delete(id: string): Promise<boolean>;
+  /** 400 `Tool 'x' not found` for a tool name no tool has (gptme's check of `tools` lists). */
+  validateTools(names: string[]): void;
 }
 
 export interface Asset {

@@ -20,3 +20,9 @@ export function optionalString(field: string) {
     .refine((value) => value.trim() !== "", { message: `${field} must be a non-empty string` })
     .nullish();
 }
+
+/** A list of strings; any other shape answers gptme's "<field> must be a list of strings". */
+export function stringList(field: string) {
+  const message = `${field} must be a list of strings`;
+  return z.array(z.string({ error: message }), { error: message });
+}

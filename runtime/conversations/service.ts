@@ -6,6 +6,7 @@ import { conversationDirectory } from "../config/paths.js";
 import type { ChatConfig, ConversationStore, Message } from "../store/types.js";
 import { type ChatConfigPatch, defaultChatConfig, mergeChatConfig } from "./chat-config.js";
 import { closeShell } from "../tools/registry.js";
+import { validateToolNames } from "./tool-names.js";
 import { resolveWorkspace } from "./workspaces.js";
 
 export interface SystemPromptRequest {
@@ -55,6 +56,7 @@ export function createConversationService(options: ConversationServiceOptions): 
     async updateConfig(id: string, patch: ChatConfigPatch) {
       const conversation = await options.store.get(id);
       if (!conversation) throw new NotFoundError(`Conversation not found: ${id}`);
+      if (Array.isArray(patch.chat?.tools)) validateToolNames(patch.chat.tools as string[]);
       const config = mergeChatConfig(conversation.config, patch);
       if (patch.chat?.workspace !== undefined && patch.chat.workspace !== conversation.workspace) {
         config.chat.workspace = resolveWorkspace(String(patch.chat.workspace), {
@@ -79,6 +81,8 @@ export function createConversationService(options: ConversationServiceOptions): 
       }
       return { config, tools: config.chat.tools ?? [] };
     },
+
+    validateTools: validateToolNames,
 
     async delete(id: string) {
       const deleted = await options.store.delete(id);
