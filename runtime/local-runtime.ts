@@ -33,6 +33,8 @@ export interface LocalRuntimeOptions {
   webRoot?: string;
   /** `~/.config/gptme/config.toml` by default; null to ignore it (tests). */
   userConfigPath?: string | null;
+  /** `--allow-workspace` roots. */
+  allowedWorkspaceRoots?: string[];
   /** Model request retries (tests shorten the backoff). */
   retry?: { attempts?: number; baseDelayMs?: number };
 }
@@ -69,6 +71,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     defaultWorkspace: options.defaultWorkspace ?? process.cwd(),
     dataDirectory,
     databasePath,
+    allowedWorkspaceRoots: options.allowedWorkspaceRoots ?? [],
   };
   const conversations = createConversationService({
     store,
@@ -76,6 +79,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     defaultWorkspace: settings.defaultWorkspace,
     toolNames,
     systemPrompt: systemPromptBuilder(models),
+    allowedWorkspaceRoots: settings.allowedWorkspaceRoots,
   });
   const registries = new Map<string, ReturnType<typeof createToolRegistry>>();
   const toolsFor = (names: string[] | undefined) => {

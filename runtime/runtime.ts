@@ -16,6 +16,8 @@ export interface ServerSettings {
   defaultWorkspace: string;
   dataDirectory: string;
   databasePath: string;
+  /** `--allow-workspace`: where a config PATCH may move a workspace besides the conversation's log dir. */
+  allowedWorkspaceRoots: string[];
 }
 
 export interface CreateConversationInput {

@@ -12,6 +12,8 @@ export interface ServerOptions {
   tools?: string[];
   database?: string;
   workspace?: string;
+  /** `--allow-workspace` (repeatable, comma-separated) or `GPTME_SERVER_ALLOW_WORKSPACE`. */
+  allowedWorkspaceRoots: string[];
   output?: string;
   verbose: boolean;
 }
@@ -31,6 +33,9 @@ Options:
   --tools TOOLS          Comma-separated tool allowlist (e.g. shell,save,patch)
   --db PATH              SQLite database (env GPTME_DB, default $XDG_DATA_HOME/gptme/gptme.db)
   --workspace DIR        Default workspace for "." (default: the current directory)
+  --allow-workspace DIR  Let a config PATCH move a conversation's workspace under DIR (repeatable or
+                         comma-separated; env GPTME_SERVER_ALLOW_WORKSPACE); by default a workspace
+                         may only move inside the conversation's own log dir
   -v, --verbose          Log every request
   -h, --help             Show this help
 
@@ -50,6 +55,7 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
       tools: { type: "string" },
       db: { type: "string" },
       workspace: { type: "string" },
+      "allow-workspace": { type: "string", multiple: true },
       output: { type: "string", short: "o" },
       verbose: { type: "boolean", short: "v", default: false },
       debug: { type: "boolean", default: false },
@@ -74,6 +80,9 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
     tools: values.tools ? list(values.tools) : undefined,
     database: values.db,
     workspace: values.workspace,
+    allowedWorkspaceRoots: values["allow-workspace"]
+      ? values["allow-workspace"].flatMap((value) => list(value))
+      : list(env.GPTME_SERVER_ALLOW_WORKSPACE),
     output: values.output,
     verbose: values.verbose || values.debug,
   };

@@ -7,7 +7,7 @@ import type { ChatConfig, ConversationStore, Message } from "../store/types.js";
 import { type ChatConfigPatch, defaultChatConfig, mergeChatConfig } from "./chat-config.js";
 import { closeShell } from "../tools/registry.js";
 import { validateToolNames } from "./tool-names.js";
-import { resolveWorkspace } from "./workspaces.js";
+import { assertWorkspaceMovable, resolveWorkspace, workspacePath } from "./workspaces.js";
 
 export interface SystemPromptRequest {
   config: ChatConfig;
@@ -24,6 +24,8 @@ export interface ConversationServiceOptions {
   defaultWorkspace: string;
   toolNames: () => string[];
   systemPrompt: SystemPromptBuilder;
+  /** `--allow-workspace`: roots besides its log dir that a config PATCH may move a workspace into. */
+  allowedWorkspaceRoots?: string[];
 }
 
 const isPromptMessage = (message: Message) => message.role === "system" && message.pinned === true && message.hide === true;
@@ -59,10 +61,12 @@ export function createConversationService(options: ConversationServiceOptions): 
       if (Array.isArray(patch.chat?.tools)) validateToolNames(patch.chat.tools as string[]);
       const config = mergeChatConfig(conversation.config, patch);
       if (patch.chat?.workspace !== undefined && patch.chat.workspace !== conversation.workspace) {
-        config.chat.workspace = resolveWorkspace(String(patch.chat.workspace), {
-          conversationDirectory: directory(id),
-          defaultWorkspace: options.defaultWorkspace,
-        });
+        const places = { conversationDirectory: directory(id), defaultWorkspace: options.defaultWorkspace };
+        // Checked before the path is looked at, so a refused PATCH tells nothing about other directories.
+        if (workspacePath(String(patch.chat.workspace), places) !== conversation.workspace) {
+          assertWorkspaceMovable(workspacePath(String(patch.chat.workspace), places), [directory(id), ...(options.allowedWorkspaceRoots ?? [])]);
+        }
+        config.chat.workspace = resolveWorkspace(String(patch.chat.workspace), places);
       }
       await options.store.updateConfig(id, config);
       const toolsChanged =
