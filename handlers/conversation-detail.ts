@@ -24,7 +24,7 @@ export async function conversationDetail(
   page?: MessagePage,
 ): Promise<z.infer<typeof ConversationDetail>> {
   const directory = env.conversations.directory(conversation.id);
-  const toWire = (messages: Message[]) => messages.map((message) => messageToWire(message, conversation.workspace));
+  const toWire = (messages: Message[]) => messages.map((message) => messageToWire(message, conversation.workspace, directory));
   const lengths = await env.store.branchLengths(conversation.id);
   const window = (length: number) => {
     if (!page) return { start: 0, end: length };

@@ -183,9 +183,11 @@ export class AppendMessage extends OpenAPIRoute<[AppContext]> {
       throw new ConflictError("Cannot add message while generation is in progress");
     }
     if (body.tools) c.env.conversations.validateTools(body.tools);
-    const message = messageFromInput(body);
+    const files = body.files && (await c.env.conversations.resolveFiles(params.id, conversation.workspace, body.files));
+    const message = messageFromInput({ ...body, files });
     await c.env.store.append(params.id, [message], branch);
-    c.env.sessions.publish(params.id, { type: "message_added", message: messageToWire(message, conversation.workspace) });
+    const wire = messageToWire(message, conversation.workspace, c.env.conversations.directory(params.id));
+    c.env.sessions.publish(params.id, { type: "message_added", message: wire });
     return c.json({ status: "ok" as const });
   }
 }

@@ -35,6 +35,11 @@ export interface ConversationService {
   /** `conversationDirectory` of the id (where its `@log` workspace and saved outputs live). */
   directory(id: string): string;
   delete(id: string): Promise<boolean>;
+  /**
+   * Checks a message's `files` (400 for `file://`, absolute paths, paths leaving the workspace) and
+   * returns them as stored: absolute paths in the workspace or the attachments, URIs as given.
+   */
+  resolveFiles(id: string, workspace: string, files: string[]): Promise<string[]>;
   /** 400 `Tool 'x' not found` for a tool name no tool has (gptme's check of `tools` lists). */
   validateTools(names: string[]): void;
 }

@@ -2,10 +2,11 @@
 import { rmSync } from "node:fs";
 import type { ConversationService, CreateConversationInput } from "../runtime.js";
 import { NotFoundError } from "../errors.js";
-import { conversationDirectory } from "../config/paths.js";
+import { attachmentsDirectory, conversationDirectory } from "../config/paths.js";
 import type { ChatConfig, ConversationStore, Message } from "../store/types.js";
 import { type ChatConfigPatch, defaultChatConfig, mergeChatConfig } from "./chat-config.js";
 import { closeShell } from "../tools/registry.js";
+import { resolveMessageFiles } from "./message-files.js";
 import { validateToolNames } from "./tool-names.js";
 import { assertWorkspaceMovable, resolveWorkspace, workspacePath } from "./workspaces.js";
 
@@ -32,6 +33,7 @@ const isPromptMessage = (message: Message) => message.role === "system" && messa
 
 export function createConversationService(options: ConversationServiceOptions): ConversationService {
   const directory = (id: string) => conversationDirectory(options.dataDirectory, id);
+  const placesOf = (id: string, workspace: string) => ({ workspace, attachments: attachmentsDirectory(options.dataDirectory, id) });
 
   return {
     directory,
@@ -45,13 +47,16 @@ export function createConversationService(options: ConversationServiceOptions): 
         defaultWorkspace: options.defaultWorkspace,
       });
       config.chat.workspace = workspace;
+      const messages = (input.messages ?? []).map((message) =>
+        message.files?.length ? { ...message, files: resolveMessageFiles(message.files, placesOf(id, workspace)) } : message,
+      );
       const prompt = await options.systemPrompt({ config, workspace, prompt: input.prompt ?? "full" });
       await options.store.create({
         id,
         name: config.chat.name,
         config,
         workspace,
-        messages: [...prompt, ...(input.messages ?? [])],
+        messages: [...prompt, ...messages],
       });
     },
 
@@ -87,6 +92,10 @@ export function createConversationService(options: ConversationServiceOptions): 
     },
 
     validateTools: validateToolNames,
+
+    async resolveFiles(id: string, workspace: string, files: string[]) {
+      return resolveMessageFiles(files, placesOf(id, workspace));
+    },
 
     async delete(id: string) {
       const deleted = await options.store.delete(id);
