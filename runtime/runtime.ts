@@ -4,6 +4,7 @@
  */
 import type { ModelRegistry } from "./models/model.js";
 import type { SessionManager } from "./sessions/types.js";
+import type { EditOptions, MessageEdit } from "./conversations/message-edits.js";
 import type { ChatConfig, ConversationStore, Message } from "./store/types.js";
 
 export interface ServerSettings {
@@ -42,6 +43,10 @@ export interface ConversationService {
   resolveFiles(id: string, workspace: string, files: string[]): Promise<string[]>;
   /** 400 `Tool 'x' not found` for a tool name no tool has (gptme's check of `tools` lists). */
   validateTools(names: string[]): void;
+  /** Edits a user message or truncates after a message of `main`, keeping the old branch as `main-edit-N`. */
+  editMessage(id: string, index: number, edit: MessageEdit, options?: EditOptions): Promise<void>;
+  /** Deletes a non-system message of `main`, keeping the old branch as `main-edit-N`. */
+  deleteMessage(id: string, index: number, options?: EditOptions): Promise<void>;
 }
 
 export interface Asset {

@@ -6,6 +6,7 @@ import { attachmentsDirectory, conversationDirectory } from "../config/paths.js"
 import type { ChatConfig, ConversationStore, Message } from "../store/types.js";
 import { type ChatConfigPatch, defaultChatConfig, mergeChatConfig } from "./chat-config.js";
 import { closeShell } from "../tools/registry.js";
+import { deleteMessage, editMessage } from "./message-edits.js";
 import { resolveMessageFiles } from "./message-files.js";
 import { validateToolNames } from "./tool-names.js";
 import { assertWorkspaceMovable, resolveWorkspace, workspacePath } from "./workspaces.js";
@@ -92,6 +93,9 @@ export function createConversationService(options: ConversationServiceOptions): 
     },
 
     validateTools: validateToolNames,
+
+    editMessage: (id, index, edit, editOptions) => editMessage(options.store, id, index, edit, editOptions),
+    deleteMessage: (id, index, editOptions) => deleteMessage(options.store, id, index, editOptions),
 
     async resolveFiles(id: string, workspace: string, files: string[]) {
       return resolveMessageFiles(files, placesOf(id, workspace));

@@ -8,7 +8,8 @@ export type SessionEvent =
   | { type: "connected"; session_id: string; generating: boolean; last_error: string | null; pending_tools: WirePendingTool[] }
   | { type: "ping" }
   | { type: "config_changed"; config: ChatConfig; changed_fields: string[] }
-  | { type: "conversation_edited"; log: Message[] };
+  /** A message was edited or deleted: the new main branch and every branch, as gptme HEAD sends them. */
+  | { type: "conversation_edited"; index: number; truncated: boolean; log: Message[]; branches: Record<string, Message[]> };
 
 export interface WirePendingTool {
   tool_id: string;
