@@ -4,6 +4,7 @@
  */
 import type { ModelRegistry } from "./models/model.js";
 import type { SessionManager } from "./sessions/types.js";
+import type { ForkRequest } from "./conversations/fork.js";
 import type { EditOptions, MessageEdit } from "./conversations/message-edits.js";
 import type { ChatConfig, ConversationStore, Message } from "./store/types.js";
 
@@ -47,6 +48,8 @@ export interface ConversationService {
   editMessage(id: string, index: number, edit: MessageEdit, options?: EditOptions): Promise<void>;
   /** Deletes a non-system message of `main`, keeping the old branch as `main-edit-N`. */
   deleteMessage(id: string, index: number, options?: EditOptions): Promise<void>;
+  /** Copies messages 0..afterMessage of a branch into a new conversation (gptme's fork); resolves with its id. */
+  fork(request: ForkRequest): Promise<string>;
 }
 
 export interface Asset {

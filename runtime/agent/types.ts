@@ -67,6 +67,8 @@ export interface AgentLoopOptions {
   /** Whether a tool use is auto-confirmed (shown as `auto_confirm` in `tool_pending`); consumed per tool. */
   takeAutoConfirm?: () => boolean;
   emit: (event: AgentEvent) => void;
+  /** Start by running the tool uses of the last assistant message again (gptme's rerun), then go on. */
+  rerunLastReply?: boolean;
   /** Maximum model turns in one run (a guard against endless tool loops). */
   maxTurns?: number;
 }

@@ -6,6 +6,7 @@ import { attachmentsDirectory, conversationDirectory } from "../config/paths.js"
 import type { ChatConfig, ConversationStore, Message } from "../store/types.js";
 import { type ChatConfigPatch, defaultChatConfig, mergeChatConfig } from "./chat-config.js";
 import { closeShell } from "../tools/registry.js";
+import { forkConversation } from "./fork.js";
 import { deleteMessage, editMessage } from "./message-edits.js";
 import { resolveMessageFiles } from "./message-files.js";
 import { validateToolNames } from "./tool-names.js";
@@ -96,6 +97,7 @@ export function createConversationService(options: ConversationServiceOptions): 
 
     editMessage: (id, index, edit, editOptions) => editMessage(options.store, id, index, edit, editOptions),
     deleteMessage: (id, index, editOptions) => deleteMessage(options.store, id, index, editOptions),
+    fork: (request) => forkConversation(options.store, options.dataDirectory, request),
 
     async resolveFiles(id: string, workspace: string, files: string[]) {
       return resolveMessageFiles(files, placesOf(id, workspace));

@@ -10,6 +10,7 @@ import type { LanguageModel, ModelRegistry } from "../models/model.js";
 import type { ConversationStore } from "../store/types.js";
 import type { ToolRegistry } from "../tools/tool.js";
 import { EventBuffer } from "./event-buffer.js";
+import { rerunnableToolUses } from "./rerun.js";
 import type {
   ConfirmOptions,
   NumberedEvent,
@@ -223,6 +224,7 @@ export function createSessionManager(dependencies: SessionDependencies): Session
         branch: options.branch ?? "main",
         stream: options.stream ?? conversation.config.chat.stream ?? true,
         signal: abort.signal,
+        rerunLastReply: options.rerun,
         confirm,
         takeAutoConfirm,
         emit,
@@ -251,7 +253,7 @@ export function createSessionManager(dependencies: SessionDependencies): Session
     if (renamed) publish(conversationId, { type: "config_changed", config: renamed.config, changed_fields: ["name"] });
   };
 
-  return {
+  const manager: SessionManager = {
     create(conversationId, options = {}) {
       const id = randomUUID();
       const state = live(conversationId);
@@ -331,6 +333,14 @@ export function createSessionManager(dependencies: SessionDependencies): Session
       }
     },
 
+    async rerun(conversationId, sessionId) {
+      requireSession(conversationId, sessionId);
+      if (conversations.get(conversationId)?.generating) throw new ConflictError("Cannot rerun while generation is in progress");
+      const count = await rerunnableToolUses(dependencies, conversationId);
+      await manager.step(conversationId, { sessionId, rerun: true });
+      return count;
+    },
+
     async interrupt(conversationId, sessionId) {
       if (sessionId) requireSession(conversationId, sessionId);
       const state = conversations.get(conversationId);
@@ -387,4 +397,5 @@ export function createSessionManager(dependencies: SessionDependencies): Session
       await Promise.allSettled(running);
     },
   };
+  return manager;
 }

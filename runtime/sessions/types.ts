@@ -30,6 +30,8 @@ export interface StepOptions {
   stream?: boolean;
   branch?: string;
   autoConfirm?: boolean | number;
+  /** Run the last reply's tool uses again before generating (gptme's rerun). */
+  rerun?: boolean;
 }
 
 export interface ConfirmOptions {
@@ -58,6 +60,12 @@ export interface SessionManager {
   /** Starts a generation in the background; 409 when one is running. */
   step(conversationId: string, options: StepOptions): Promise<void>;
   confirm(conversationId: string, options: ConfirmOptions): Promise<string>;
+  /**
+   * Runs the tool uses of the last assistant message again (gptme's rerun), as a step that starts
+   * with them. 409 while generating; 400 without an assistant message or tool uses. Resolves with
+   * how many tool uses will run.
+   */
+  rerun(conversationId: string, sessionId: string): Promise<number>;
   interrupt(conversationId: string, sessionId?: string): Promise<string>;
   /** Broadcasts an event (persist first!) to every client of the conversation. */
   publish(conversationId: string, event: SessionEvent): void;

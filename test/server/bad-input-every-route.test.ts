@@ -38,7 +38,8 @@ describe("bad input on every conversation route", () => {
     for (const [method, path] of conversationRoutes()) {
       if (method === "PUT") continue;
       const body = path.endsWith("/step") || path.endsWith("/interrupt") || path.endsWith("/rerun") ? { session_id: "s" } : path.endsWith("/confirm") ? { tool_id: "t", action: "confirm" } : path.endsWith("ID") && method === "POST" ? { role: "user", content: "x" } : path.includes("/messages/") ? { content: "x" } : {};
-      const response = await server.call(path.replace("ID", "missing"), { method, ...(hasBody(method) ? { json: body } : {}) });
+      const query = path.endsWith("/fork") ? "?after_message=0" : "";
+      const response = await server.call(path.replace("ID", "missing") + query, { method, ...(hasBody(method) ? { json: body } : {}) });
       expect(response.status, `${method} ${path}`).toBe(404);
       expect((await response.json()).error, `${method} ${path}`).toBeTruthy();
     }
