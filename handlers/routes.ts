@@ -5,6 +5,7 @@ import { ConversationEvents } from "./events.js";
 import { ForkConversation } from "./fork.js";
 import { DeleteMessage, EditMessage } from "./messages.js";
 import { RerunTools } from "./rerun.js";
+import { UploadFiles } from "./upload.js";
 import { ConfirmTool, InterruptGeneration, StepConversation } from "./sessions.js";
 import { ListTasks } from "./tasks.js";
 import { V1AppendMessage, V1CreateConversation, V1Generate, V1GetConversation, V1ListConversations } from "./v1.js";
@@ -22,6 +23,7 @@ export function registerExtraRoutes(api: ApiRouter): void {
   api.post("/api/v2/conversations/:id/tool/confirm", ConfirmTool);
   api.post("/api/v2/conversations/:id/interrupt", InterruptGeneration);
   api.get("/api/v2/conversations/:id/workspace", ListWorkspace);
+  api.post("/api/v2/conversations/:id/workspace/upload", UploadFiles);
   api.get("/api/v2/conversations/:id/workspace/:path{.+}", ListWorkspacePath);
   api.get("/api/v2/conversations/:id/files/:path{.+}", ConversationFile);
   api.get("/api/v2/tasks", ListTasks);

@@ -77,10 +77,21 @@ async function previewResponse(c: AppContext, root: string, path: string): Promi
   return c.json(preview);
 }
 
+/** `attachments/<name>` is an upload when the conversation has one by that name (gptme looks in the log dir first). */
+async function readAttachment(c: AppContext, id: string, path: string) {
+  if (!path.startsWith("attachments/")) return null;
+  try {
+    return await c.env.workspaceFiles.read(c.env.conversations.attachmentsDirectory(id), path.slice("attachments/".length));
+  } catch (error) {
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  }
+}
+
 export class ConversationFile extends OpenAPIRoute<[AppContext]> {
   schema = {
     tags,
-    summary: "A file of the conversation's workspace (message attachments)",
+    summary: "A file of the conversation: `attachments/<name>` for an upload, else a workspace path",
     request: { params: PathParams },
     responses: {
       "200": { description: "The file's bytes", content: { "application/octet-stream": { schema: z.string() } } },
@@ -91,7 +102,7 @@ export class ConversationFile extends OpenAPIRoute<[AppContext]> {
   async handle(c: AppContext) {
     const { params } = await this.getValidatedData<typeof this.schema>();
     const root = await workspaceOf(c, params.id);
-    const file = await c.env.workspaceFiles.read(root, pathParam(c));
+    const file = await readAttachment(c, params.id, pathParam(c)) ?? (await c.env.workspaceFiles.read(root, pathParam(c)));
     return c.body(file.body as Uint8Array<ArrayBuffer>, 200, {
       "Content-Type": file.mimeType,
       "X-Content-Type-Options": "nosniff",

@@ -4,6 +4,7 @@
  */
 import type { ModelRegistry } from "./models/model.js";
 import type { SessionManager } from "./sessions/types.js";
+import type { UploadRequest } from "./attachments/upload.js";
 import type { ForkRequest } from "./conversations/fork.js";
 import type { EditOptions, MessageEdit } from "./conversations/message-edits.js";
 import type { ChatConfig, ConversationStore, Message } from "./store/types.js";
@@ -36,6 +37,8 @@ export interface ConversationService {
   updateConfig(id: string, patch: Partial<ChatConfig> & { chat?: Record<string, unknown> }): Promise<{ config: ChatConfig; tools: string[] }>;
   /** `conversationDirectory` of the id (where its `@log` workspace and saved outputs live). */
   directory(id: string): string;
+  /** `attachmentsDirectory` of the id: where its uploads are saved. */
+  attachmentsDirectory(id: string): string;
   delete(id: string): Promise<boolean>;
   /**
    * Checks a message's `files` (400 for `file://`, absolute paths, paths leaving the workspace) and
@@ -50,6 +53,8 @@ export interface ConversationService {
   deleteMessage(id: string, index: number, options?: EditOptions): Promise<void>;
   /** Copies messages 0..afterMessage of a branch into a new conversation (gptme's fork); resolves with its id. */
   fork(request: ForkRequest): Promise<string>;
+  /** Saves a multipart upload's files into the conversation's attachments, all or nothing. */
+  upload(id: string, request: UploadRequest): Promise<WorkspaceEntry[]>;
 }
 
 export interface Asset {

@@ -6,6 +6,7 @@ import { attachmentsDirectory, conversationDirectory } from "../config/paths.js"
 import type { ChatConfig, ConversationStore, Message } from "../store/types.js";
 import { type ChatConfigPatch, defaultChatConfig, mergeChatConfig } from "./chat-config.js";
 import { closeShell } from "../tools/registry.js";
+import { saveUploads } from "../attachments/upload.js";
 import { forkConversation } from "./fork.js";
 import { deleteMessage, editMessage } from "./message-edits.js";
 import { resolveMessageFiles } from "./message-files.js";
@@ -39,6 +40,7 @@ export function createConversationService(options: ConversationServiceOptions): 
 
   return {
     directory,
+    attachmentsDirectory: (id: string) => attachmentsDirectory(options.dataDirectory, id),
 
     async create(id: string, input: CreateConversationInput) {
       const base = defaultChatConfig(options.toolNames());
@@ -98,6 +100,7 @@ export function createConversationService(options: ConversationServiceOptions): 
     editMessage: (id, index, edit, editOptions) => editMessage(options.store, id, index, edit, editOptions),
     deleteMessage: (id, index, editOptions) => deleteMessage(options.store, id, index, editOptions),
     fork: (request) => forkConversation(options.store, options.dataDirectory, request),
+    upload: (id, request) => saveUploads(attachmentsDirectory(options.dataDirectory, id), request),
 
     async resolveFiles(id: string, workspace: string, files: string[]) {
       return resolveMessageFiles(files, placesOf(id, workspace));
