@@ -13,6 +13,8 @@ import { nativeToolsOf } from "./native-tools.js";
 import { serializeToolUse } from "./parse/serialize.js";
 import { parseToolUses, type ToolUseParseOptions } from "./parse/tool-uses.js";
 import { runToolUse, type ToolRunContext } from "./run-tool-use.js";
+import { attachmentsDirectory } from "../config/paths.js";
+import { withAttachedFiles } from "./attached-files.js";
 import { rerunLastReply } from "./rerun.js";
 import { parseOptionsFor } from "./tool-use-wire.js";
 import type { AgentLoopOptions, LoopOutcome } from "./types.js";
@@ -65,7 +67,10 @@ async function runTurns(context: LoopContext): Promise<LoopOutcome> {
     options.emit({ type: "generation_started" });
     const reply = await generateReply({
       model: options.model,
-      messages,
+      messages: await withAttachedFiles(messages, {
+        workspace: options.workspace,
+        attachments: attachmentsDirectory(options.dataDirectory, options.conversationId),
+      }),
       tools: context.nativeTools,
       stream: context.stream,
       signal: options.signal,

@@ -48,6 +48,11 @@ export function isInsidePlaces(path: string, places: FilePlaces): boolean {
   return isInside(path, places.workspace) || isInside(path, places.attachments);
 }
 
+/** For a path already resolved (an opened file's real path): inside the real workspace or attachments. */
+export function isRealPathInPlaces(real: string, places: FilePlaces): boolean {
+  return [places.workspace, places.attachments].some((root) => within(realPathOf(root), real));
+}
+
 /** The stored form of each reference (absolute paths, URIs as given); 400 on the first bad one. */
 export function resolveMessageFiles(files: string[], places: FilePlaces): string[] {
   return files.map((file) => {
