@@ -26,6 +26,30 @@ async function workspaceOf(c: AppContext, id: string): Promise<string> {
   return conversation.workspace;
 }
 
+const BrowseQuery = z.object({
+  show_hidden: z.string().optional(),
+  root: z
+    .enum(["workspace", "attachments"], { error: "root must be 'workspace' or 'attachments'" })
+    .optional()
+    .describe("`attachments`: browse the conversation's uploads instead of its workspace (gptme HEAD)"),
+});
+
+/** The folder browsed: the workspace, or the uploads with `?root=attachments`. */
+async function browsedRoot(c: AppContext, id: string, root: string | undefined): Promise<string> {
+  const workspace = await workspaceOf(c, id);
+  return root === "attachments" ? c.env.conversations.attachmentsDirectory(id) : workspace;
+}
+
+/** A conversation without uploads has an empty attachments folder, not a missing one. */
+async function listing(c: AppContext, root: string, path: string, query: z.infer<typeof BrowseQuery>) {
+  try {
+    return await c.env.workspaceFiles.list(root, path, { showHidden: query.show_hidden === "true" });
+  } catch (error) {
+    if (query.root === "attachments" && path === "" && error instanceof NotFoundError) return [];
+    throw error;
+  }
+}
+
 /** The rest of the URL after a prefix, decoded (Hono's `:path{.+}` param). */
 function pathParam(c: AppContext): string {
   return c.req.param("path") ?? "";
@@ -37,15 +61,15 @@ export class ListWorkspace extends OpenAPIRoute<[AppContext]> {
     summary: "List the workspace root",
     request: {
       params: z.object({ id: ConversationId }),
-      query: z.object({ show_hidden: z.string().optional() }),
+      query: BrowseQuery,
     },
     responses: { "200": jsonContent(z.array(WorkspaceEntry), "Entries"), ...errorResponses(400, 401, 404) },
   };
 
   async handle(c: AppContext) {
     const { params, query } = await this.getValidatedData<typeof this.schema>();
-    const root = await workspaceOf(c, params.id);
-    return c.json(await c.env.workspaceFiles.list(root, "", { showHidden: query.show_hidden === "true" }));
+    const root = await browsedRoot(c, params.id, query.root);
+    return c.json(await listing(c, root, "", query));
   }
 }
 
@@ -53,7 +77,7 @@ export class ListWorkspacePath extends OpenAPIRoute<[AppContext]> {
   schema = {
     tags,
     summary: "List a workspace folder, or describe a file",
-    request: { params: PathParams, query: z.object({ show_hidden: z.string().optional() }) },
+    request: { params: PathParams, query: BrowseQuery },
     responses: {
       "200": jsonContent(z.union([z.array(WorkspaceEntry), WorkspaceEntry]), "Entries or one entry"),
       ...errorResponses(400, 401, 403, 404),
@@ -62,10 +86,10 @@ export class ListWorkspacePath extends OpenAPIRoute<[AppContext]> {
 
   async handle(c: AppContext) {
     const { params, query } = await this.getValidatedData<typeof this.schema>();
-    const root = await workspaceOf(c, params.id);
+    const root = await browsedRoot(c, params.id, query.root);
     const path = pathParam(c);
     if (path.endsWith("/preview")) return previewResponse(c, root, path.slice(0, -"/preview".length));
-    return c.json(await c.env.workspaceFiles.list(root, path, { showHidden: query.show_hidden === "true" }));
+    return c.json(await listing(c, root, path, query));
   }
 }
 

@@ -105,4 +105,19 @@ describe("upload", () => {
     expect(served.status).toBe(200);
     expect(await served.text()).toBe("contents");
   });
+
+  it("lists and previews the uploads with ?root=attachments, as gptme HEAD's explorer asks", async () => {
+    const empty = await server.call("/api/v2/conversations/up/workspace?root=attachments");
+    expect([empty.status, await empty.json()]).toEqual([200, []]);
+    await upload(form(["seen.txt", "contents"]));
+    const listed = await (await server.call("/api/v2/conversations/up/workspace?root=attachments")).json();
+    expect(listed).toEqual([expect.objectContaining({ name: "seen.txt", path: "seen.txt", type: "file", size: 8 })]);
+    const preview = await (await server.call("/api/v2/conversations/up/workspace/seen.txt/preview?root=attachments")).json();
+    expect(preview).toEqual({ type: "text", content: "contents" });
+    expect((await server.call("/api/v2/conversations/up/workspace/seen.txt?root=workspace")).status).toBe(404);
+    const bad = await server.call("/api/v2/conversations/up/workspace?root=elsewhere");
+    expect([bad.status, (await bad.json()).error]).toEqual([400, "root must be 'workspace' or 'attachments'"]);
+    const escape = await server.call("/api/v2/conversations/up/workspace/..%2F..%2Fworkspace?root=attachments");
+    expect([400, 403, 404]).toContain(escape.status);
+  });
 });
