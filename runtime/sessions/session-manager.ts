@@ -253,7 +253,7 @@ export function createSessionManager(dependencies: SessionDependencies): Session
     if (renamed) publish(conversationId, { type: "config_changed", config: renamed.config, changed_fields: ["name"] });
   };
 
-  const manager: SessionManager = {
+  return {
     create(conversationId, options = {}) {
       const id = randomUUID();
       const state = live(conversationId);
@@ -337,7 +337,7 @@ export function createSessionManager(dependencies: SessionDependencies): Session
       requireSession(conversationId, sessionId);
       if (conversations.get(conversationId)?.generating) throw new ConflictError("Cannot rerun while generation is in progress");
       const count = await rerunnableToolUses(dependencies, conversationId);
-      await manager.step(conversationId, { sessionId, rerun: true });
+      await this.step(conversationId, { sessionId, rerun: true });
       return count;
     },
 
@@ -397,5 +397,4 @@ export function createSessionManager(dependencies: SessionDependencies): Session
       await Promise.allSettled(running);
     },
   };
-  return manager;
 }
