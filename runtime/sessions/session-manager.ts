@@ -148,7 +148,7 @@ export function createSessionManager(dependencies: SessionDependencies): Session
   const requireSession = (conversationId: string, sessionId: string): SessionSnapshot => {
     const owner = sessionOwners.get(sessionId);
     if (owner === undefined) throw new NotFoundError(`Session not found: ${sessionId}`);
-    if (owner !== conversationId) throw new ForbiddenError("Session belongs to another conversation");
+    if (owner !== conversationId) throw new ForbiddenError(`Session ${sessionId} does not belong to conversation ${conversationId}`);
     return snapshot(conversationId, sessionId);
   };
 

@@ -94,3 +94,18 @@ describe("tool confirm", () => {
     expect(answer.status).toBe(404);
   });
 });
+
+describe("a session of another conversation", () => {
+  it("answers 403 with gptme's message on every session route", async () => {
+    await server.call("/api/v2/conversations/other", { method: "PUT", json: {} });
+    const error = `Session ${sessionId} does not belong to conversation other`;
+    for (const [path, json] of [
+      ["step", { session_id: sessionId }],
+      ["interrupt", { session_id: sessionId }],
+      ["tool/confirm", { session_id: sessionId, tool_id: "t", action: "confirm" }],
+      ["rerun", { session_id: sessionId }],
+    ] as const) {
+      expect(await post(`/api/v2/conversations/other/${path}`, json), path).toEqual({ status: 403, body: { error } });
+    }
+  });
+});
