@@ -34,6 +34,7 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
     env,
     databasePath: options.database,
     defaultWorkspace: options.workspace,
+    allowedWorkspaceRoots: options.allowedWorkspaceRoots,
     model: options.model,
     tools: options.tools,
     corsOrigins: options.corsOrigins,

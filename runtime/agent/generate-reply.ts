@@ -2,8 +2,7 @@
  * One model turn: streams a reply, forwards text deltas as `generation_progress`, and stops at the
  * first complete tool use (aborting the request) or when the run is interrupted.
  */
-import type { FinishReason, LanguageModel, ModelPart, NativeTool, Usage } from "../models/model.js";
-import type { Message } from "../store/types.js";
+import type { FinishReason, LanguageModel, ModelMessage, ModelPart, NativeTool, Usage } from "../models/model.js";
 import { ABORTED, linkedAbortController, unlessAborted } from "./abort.js";
 import type { ToolUseParseOptions } from "./parse/tool-uses.js";
 import { StreamingToolUseDetector } from "./tool-use-detector.js";
@@ -11,7 +10,7 @@ import type { AgentEvent } from "./types.js";
 
 export interface ReplyRequest {
   model: LanguageModel;
-  messages: Message[];
+  messages: ModelMessage[];
   tools?: NativeTool[];
   stream: boolean;
   signal: AbortSignal;

@@ -14,6 +14,9 @@ import { nativeToolsOf } from "./native-tools.js";
 import { serializeToolUse } from "./parse/serialize.js";
 import { parseToolUses, type ToolUseParseOptions } from "./parse/tool-uses.js";
 import { runToolUse, type ToolRunContext } from "./run-tool-use.js";
+import { attachmentsDirectory } from "../config/paths.js";
+import { withAttachedFiles } from "./attached-files.js";
+import { rerunLastReply } from "./rerun.js";
 import { parseOptionsFor } from "./tool-use-wire.js";
 import type { AgentLoopOptions, LoopOutcome } from "./types.js";
 
@@ -32,6 +35,11 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<LoopOutco
     textFormat: parseOptionsFor(options.tools, options.toolFormat === "xml" ? "xml" : "markdown"),
   };
   try {
+    if (options.rerunLastReply) {
+      const ending = await rerunLastReply(context);
+      if (ending === "stopped") return "stopped";
+      if (ending === "interrupted") return interrupted(options);
+    }
     return await runTurns(context);
   } catch (error) {
     // Not the model's failure (those are handled per reply) but the store's or a caller's.
@@ -70,7 +78,10 @@ async function runTurns(context: LoopContext): Promise<LoopOutcome> {
     });
     const reply = await generateReply({
       model: options.model,
-      messages,
+      messages: await withAttachedFiles(messages, {
+        workspace: options.workspace,
+        attachments: attachmentsDirectory(options.dataDirectory, options.conversationId),
+      }),
       tools: nativeTools,
       stream: context.stream,
       signal: options.signal,

@@ -31,9 +31,26 @@ export type ModelPart =
   /** `explanation`: the provider's words on a refusal, when it gave some. */
   | { type: "finish"; reason: FinishReason; explanation?: string };
 
+/** An image attached to a message, read and encoded for vision input. */
+export interface ImageInput {
+  /** File name, shown to the model before the image. */
+  name: string;
+  /** `image/png`, `image/jpeg`, `image/gif` or `image/webp`. */
+  mediaType: string;
+  /** Base64 of the file. */
+  data: string;
+  /** Bytes of the file (providers cap an image's size). */
+  size: number;
+}
+
+/** A message as the model is sent it: attached text files already inlined, attached images here. */
+export interface ModelMessage extends Message {
+  images?: ImageInput[];
+}
+
 export interface ModelRequest {
   /** System prompt messages first; tool results are `system` messages (with `call_id` in tool format). */
-  messages: Message[];
+  messages: ModelMessage[];
   tools?: NativeTool[];
   signal?: AbortSignal;
   /** false: one non-streamed request whose result is still yielded as parts. */
