@@ -3,15 +3,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runAgentLoop } from "./agent/loop.js";
 import { createFileAssets } from "./assets/file-assets.js";
-import { databasePath as defaultDatabasePath, dataDirectory as defaultDataDirectory } from "./config/paths.js";
+import { configDirectory, databasePath as defaultDatabasePath, dataDirectory as defaultDataDirectory } from "./config/paths.js";
 import { createConversationService } from "./conversations/service.js";
 import { createModelRegistry } from "./models/registry.js";
 import { createNamer } from "./sessions/auto-name.js";
 import type { Runtime, ServerSettings } from "./runtime.js";
 import { createSessionManager } from "./sessions/session-manager.js";
+import { createSandboxManager } from "./sandbox/manager.js";
+import { resolveSandboxSettings } from "./sandbox/settings.js";
 import { SqliteConversationStore } from "./store/sqlite/sqlite-store.js";
 import { systemPromptBuilder } from "./conversations/system-prompt.js";
-import { createToolRegistry, defaultToolNames, disposeTools } from "./tools/registry.js";
+import { createToolRegistry, defaultToolNames } from "./tools/registry.js";
 import { version } from "./version.js";
 import { createWorkspaceFiles } from "./workspace/workspace-files.js";
 
@@ -35,6 +37,10 @@ export interface LocalRuntimeOptions {
   userConfigPath?: string | null;
   /** Model request retries (tests shorten the backoff). */
   retry?: { attempts?: number; baseDelayMs?: number };
+  /** `--sandbox` and `--sandbox-network` (else `GPTME_SANDBOX`, `[sandbox]`, then bwrap where it works). */
+  sandbox?: { backend?: string; network?: string };
+  /** How long a conversation's sandbox may sit unused before it is removed (default one hour). */
+  sandboxIdleLimitMs?: number;
 }
 
 export interface LocalRuntime {
@@ -52,7 +58,23 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   const env = options.env ?? process.env;
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory(env);
   const databasePath = options.databasePath ?? defaultDatabasePath(env);
+  const userConfigPath = options.userConfigPath === undefined ? join(configDirectory(env), "config.toml") : options.userConfigPath;
+  const sandboxSettings = resolveSandboxSettings({
+    backendFlag: options.sandbox?.backend,
+    networkFlag: options.sandbox?.network,
+    env,
+    configPath: userConfigPath,
+    defaultBackend: "bwrap",
+  });
   const store = SqliteConversationStore.open(databasePath);
+  // What no conversation's tools may see: the store (and its journal files), the data directory, the config with the keys.
+  const databaseFiles = databasePath === ":memory:" ? [] : ["", "-wal", "-shm", "-journal"].map((suffix) => databasePath + suffix);
+  const sandboxes = createSandboxManager({
+    settings: sandboxSettings,
+    environment: env,
+    secrets: [dataDirectory, configDirectory(env), ...(userConfigPath ? [userConfigPath] : []), ...databaseFiles],
+    idleLimitMs: options.sandboxIdleLimitMs,
+  });
   const models = createModelRegistry({
     env,
     flagModel: options.model ?? null,
@@ -69,6 +91,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     defaultWorkspace: options.defaultWorkspace ?? process.cwd(),
     dataDirectory,
     databasePath,
+    sandbox: sandboxes.report,
   };
   const conversations = createConversationService({
     store,
@@ -76,6 +99,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     defaultWorkspace: settings.defaultWorkspace,
     toolNames,
     systemPrompt: systemPromptBuilder(models),
+    removeSandbox: (id) => sandboxes.remove(id),
   });
   const registries = new Map<string, ReturnType<typeof createToolRegistry>>();
   const toolsFor = (names: string[] | undefined) => {
@@ -89,6 +113,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     store,
     models,
     toolsFor,
+    sandboxFor: (conversationId, workspace) => sandboxes.forConversation(conversationId, workspace),
     dataDirectory,
     runLoop: runAgentLoop,
     autoName: createNamer(store),
@@ -107,7 +132,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     runtime,
     async close() {
       await sessions.close();
-      await disposeTools();
+      await sandboxes.disposeAll();
       await store.close();
     },
   };

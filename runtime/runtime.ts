@@ -3,6 +3,7 @@
  * handlers import this file, so it must not pull in any `node:` module.
  */
 import type { ModelRegistry } from "./models/model.js";
+import type { SandboxReport } from "./sandbox/report.js";
 import type { SessionManager } from "./sessions/types.js";
 import type { ChatConfig, ConversationStore, Message } from "./store/types.js";
 
@@ -16,6 +17,8 @@ export interface ServerSettings {
   defaultWorkspace: string;
   dataDirectory: string;
   databasePath: string;
+  /** Where tools run and what that isolates (`GET /api/v2`, the banner). */
+  sandbox: SandboxReport;
 }
 
 export interface CreateConversationInput {

@@ -23,6 +23,7 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
     tools: options.tools,
     corsOrigins: options.corsOrigins,
     authToken: authDisabled(env) ? null : token.token,
+    sandbox: { backend: options.sandbox, network: options.sandboxNetwork },
   });
   const app = createApp();
   const runtime = local.runtime;

@@ -1,5 +1,6 @@
 /** What the agent loop takes and what it emits; the server's sessions and the CLI subscribe to these. */
 import type { LanguageModel, Usage } from "../models/model.js";
+import type { Sandbox } from "../sandbox/types.js";
 import type { ConversationStore, Message } from "../store/types.js";
 import type { ToolRegistry, ToolUse } from "../tools/tool.js";
 
@@ -56,6 +57,8 @@ export interface AgentLoopOptions {
   toolFormat: ToolFormat;
   workspace: string;
   dataDirectory: string;
+  /** Where the conversation's tools run (made on first use by the sandbox manager). */
+  sandbox: Sandbox;
   branch?: string;
   stream?: boolean;
   signal: AbortSignal;

@@ -13,6 +13,9 @@ export interface ServerOptions {
   database?: string;
   workspace?: string;
   output?: string;
+  /** `--sandbox` (bwrap, none, ...) and `--sandbox-network` (on, none); validated when the runtime starts. */
+  sandbox?: string;
+  sandboxNetwork?: string;
   verbose: boolean;
 }
 
@@ -31,11 +34,15 @@ Options:
   --tools TOOLS          Comma-separated tool allowlist (e.g. shell,save,patch)
   --db PATH              SQLite database (env GPTME_DB, default $XDG_DATA_HOME/gptme/gptme.db)
   --workspace DIR        Default workspace for "." (default: the current directory)
+  --sandbox NAME         Where tools run: bwrap (default on Linux: each conversation isolated)
+                         or none (as the server itself) (env GPTME_SANDBOX)
+  --sandbox-network MODE on (default) or none: no network for tools (env GPTME_SANDBOX_NETWORK)
   -v, --verbose          Log every request
   -h, --help             Show this help
 
 Env: GPTME_SERVER_TOKEN (auth token; generated when unset), GPTME_DISABLE_AUTH=true (turn auth off),
-OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY, ... (model providers), MODEL (default model).`;
+OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY, ... (model providers), MODEL (default model),
+GPTME_SANDBOX_ENV=NAME,NAME (more variables for the tools), GPTME_SANDBOX_PIDS, GPTME_SANDBOX_MEMORY (limits).`;
 
 export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOptions {
   const { values, positionals } = parseArgs({
@@ -50,6 +57,8 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
       tools: { type: "string" },
       db: { type: "string" },
       workspace: { type: "string" },
+      sandbox: { type: "string" },
+      "sandbox-network": { type: "string" },
       output: { type: "string", short: "o" },
       verbose: { type: "boolean", short: "v", default: false },
       debug: { type: "boolean", default: false },
@@ -75,6 +84,8 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
     database: values.db,
     workspace: values.workspace,
     output: values.output,
+    sandbox: values.sandbox,
+    sandboxNetwork: values["sandbox-network"],
     verbose: values.verbose || values.debug,
   };
 }

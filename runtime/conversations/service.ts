@@ -5,7 +5,6 @@ import { NotFoundError } from "../errors.js";
 import { conversationDirectory } from "../config/paths.js";
 import type { ChatConfig, ConversationStore, Message } from "../store/types.js";
 import { type ChatConfigPatch, defaultChatConfig, mergeChatConfig } from "./chat-config.js";
-import { closeShell } from "../tools/registry.js";
 import { resolveWorkspace } from "./workspaces.js";
 
 export interface SystemPromptRequest {
@@ -23,6 +22,8 @@ export interface ConversationServiceOptions {
   defaultWorkspace: string;
   toolNames: () => string[];
   systemPrompt: SystemPromptBuilder;
+  /** Ends the conversation's sandbox and everything running in it (on delete). */
+  removeSandbox?: (id: string) => Promise<void>;
 }
 
 const isPromptMessage = (message: Message) => message.role === "system" && message.pinned === true && message.hide === true;
@@ -83,7 +84,7 @@ export function createConversationService(options: ConversationServiceOptions): 
     async delete(id: string) {
       const deleted = await options.store.delete(id);
       if (deleted) {
-        await closeShell(id);
+        await options.removeSandbox?.(id);
         rmSync(directory(id), { recursive: true, force: true });
       }
       return deleted;

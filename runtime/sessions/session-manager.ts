@@ -8,6 +8,7 @@ import type { AgentEvent, AgentLoopOptions, ConfirmDecision, LoopOutcome, Pendin
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "../errors.js";
 import type { LanguageModel, ModelRegistry } from "../models/model.js";
 import type { ConversationStore } from "../store/types.js";
+import type { Sandbox } from "../sandbox/types.js";
 import type { ToolRegistry } from "../tools/tool.js";
 import { EventBuffer } from "./event-buffer.js";
 import type {
@@ -25,6 +26,8 @@ export interface SessionDependencies {
   models: ModelRegistry;
   /** The tools a conversation may use (its `chat.tools` allowlist). */
   toolsFor: (names: string[] | undefined) => ToolRegistry;
+  /** The conversation's sandbox (the sandbox manager's `forConversation`). */
+  sandboxFor: (conversationId: string, workspace: string) => Sandbox;
   dataDirectory: string;
   runLoop: (options: AgentLoopOptions) => Promise<LoopOutcome>;
   /** Names a conversation after its first reply; resolves to the new name or null. */
@@ -220,6 +223,7 @@ export function createSessionManager(dependencies: SessionDependencies): Session
         toolFormat: (conversation.config.chat.tool_format ?? "markdown") as ToolFormat,
         workspace: conversation.workspace,
         dataDirectory: dependencies.dataDirectory,
+        sandbox: dependencies.sandboxFor(conversationId, conversation.workspace),
         branch: options.branch ?? "main",
         stream: options.stream ?? conversation.config.chat.stream ?? true,
         signal: abort.signal,

@@ -9,6 +9,7 @@ import { createModelRegistry } from "../../runtime/models/registry.js";
 import type { ModelRegistry } from "../../runtime/models/model.js";
 import type { Message } from "../../runtime/store/types.js";
 import { startFakeModelServer, type FakeModelServer, type FakeReply } from "../support/fake-model-server.js";
+import { testSandboxManager } from "../support/sandboxes.js";
 import { MemoryStore } from "./support/memory-store.js";
 import { TestToolRegistry } from "./support/test-tools.js";
 
@@ -57,6 +58,7 @@ async function run(modelId: string, toolFormat: ToolFormat, overrides: Partial<A
     toolFormat,
     workspace: "/tmp",
     dataDirectory: "/tmp",
+    sandbox: testSandboxManager("none").forConversation("fake-server", "/tmp"),
     signal: new AbortController().signal,
     confirm: async () => ({ action: "confirm" }),
     emit: (event) => events.push(event),
