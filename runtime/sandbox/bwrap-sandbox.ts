@@ -149,6 +149,8 @@ export class BwrapSandbox extends LocalSandbox {
           ...this.network(),
           "--die-with-parent",
           "--new-session",
+          "--cap-drop",
+          "ALL",
           "--clearenv",
           ...this.system.arguments,
           "--dev-bind",
@@ -224,6 +226,10 @@ export class BwrapSandbox extends LocalSandbox {
         ...this.network(),
         "--die-with-parent",
         "--new-session",
+        // A server running as root would otherwise keep every capability inside the user namespace
+        // it joins, enough to unmount a mask and see what it hides.
+        "--cap-drop",
+        "ALL",
         "--clearenv",
         ...setenv,
         ...this.system.arguments,

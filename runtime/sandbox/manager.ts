@@ -50,14 +50,13 @@ process.once("exit", () => {
 
 let instances = 0;
 
-/** Directories that hold tools' runtimes: node's install dir and the PATH entries outside HOME. */
-function runtimeDirectories(environment: NodeJS.ProcessEnv): string[] {
-  const home = environment.HOME;
-  const prefix = path.dirname(path.dirname(process.execPath));
-  const fromPath = (environment.PATH ?? "")
-    .split(path.delimiter)
-    .filter((directory) => path.isAbsolute(directory) && !(home && path.isAbsolute(home) && (directory + "/").startsWith(home.replace(/\/?$/, "/"))));
-  return [prefix, ...fromPath];
+/**
+ * Read-only directories besides the system's: node's install dir (the tools' runtime, wherever
+ * nvm or a tarball put it) and what the user lists in `[sandbox] read_only`. PATH entries are not
+ * bound on their own: a shim directory without the tree it points into only breaks the tool.
+ */
+function runtimeDirectories(extra: string[]): string[] {
+  return [path.dirname(path.dirname(process.execPath)), ...extra];
 }
 
 export function createSandboxManager(options: SandboxManagerOptions): SandboxManager {
@@ -71,7 +70,7 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
   const root = mkdtempSync(path.join(options.directory ?? tmpdir(), "gptme-sandboxes-"));
   // Other conversations' private directories live here: never visible inside a sandbox.
   const secrets = [...options.secrets, root];
-  const readOnly = runtimeDirectories(options.environment);
+  const readOnly = runtimeDirectories(options.settings.readOnly);
   const sandboxes = new Map<string, LocalSandbox & { broken?: boolean }>();
   const idleLimitMs = options.idleLimitMs ?? DEFAULT_IDLE_LIMIT_MS;
 

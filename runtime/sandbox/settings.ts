@@ -2,11 +2,11 @@
  * Sandbox settings from, in order of precedence: flags (`--sandbox`, `--sandbox-network`), the
  * environment (`GPTME_SANDBOX`, `GPTME_SANDBOX_NETWORK`, `GPTME_SANDBOX_ENV`,
  * `GPTME_SANDBOX_PIDS`, `GPTME_SANDBOX_MEMORY`) and the `[sandbox]` table of the user config
- * (`backend`, `network`, `env`, `pids`, `memory`).
+ * (`backend`, `network`, `env`, `pids`, `memory`, `read_only`).
  */
 import { readFileSync } from "node:fs";
 import { totalmem } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { parse } from "smol-toml";
 import { BadRequestError } from "../errors.js";
 import { parseEnvironmentNames } from "./environment.js";
@@ -22,6 +22,8 @@ export interface SandboxSettings {
   network: SandboxNetwork;
   /** `GPTME_SANDBOX_ENV` and `[sandbox] env`: names passed to the tools besides the base allowlist. */
   extraEnvironmentNames: string[];
+  /** `[sandbox] read_only`: more host directories the tools may read (e.g. `~/.cargo`). */
+  readOnly: string[];
   limits: CgroupLimits;
 }
 
@@ -59,6 +61,7 @@ interface ConfigTable {
   env?: unknown;
   pids?: unknown;
   memory?: unknown;
+  read_only?: unknown;
 }
 
 /** `[sandbox]` of config.toml and config.local.toml (the latter wins, as for `[env]`). */
@@ -135,5 +138,11 @@ export function resolveSandboxSettings(input: SandboxSettingsInput): SandboxSett
     throw new BadRequestError(`Invalid sandbox memory limit: ${memoryText} (e.g. 512M or 2G, at least 16M)`);
   }
 
-  return { backend, explicit, network, extraEnvironmentNames, limits: { pids, memoryBytes } };
+  const home = input.env.HOME ?? "";
+  const readOnly = (Array.isArray(config.read_only) ? config.read_only : [])
+    .filter((entry): entry is string => typeof entry === "string" && entry.trim() !== "")
+    .map((entry) => (entry === "~" ? home : entry.startsWith("~/") ? join(home, entry.slice(2)) : entry))
+    .filter((entry) => isAbsolute(entry));
+
+  return { backend, explicit, network, extraEnvironmentNames, readOnly, limits: { pids, memoryBytes } };
 }
