@@ -158,8 +158,7 @@ function probeV1(mounts: Mount[], own: ReturnType<typeof parseOwnGroups>, option
     };
   };
   try {
-    const probe = create("probe");
-    void probe.remove();
+    void create("probe").remove().catch(() => {});
   } catch (error) {
     return `cgroup v1 is not writable here (${(error as Error).message.split("\n")[0]})`;
   }
@@ -213,7 +212,7 @@ function probeV2(mounts: Mount[], own: ReturnType<typeof parseOwnGroups>, option
     return { procsFiles: [path.join(child, "cgroup.procs")], remove: () => removeGroup(child) };
   };
   try {
-    void create(`probe-${options.pid ?? process.pid}`).remove();
+    void create(`probe-${options.pid ?? process.pid}`).remove().catch(() => {});
   } catch (error) {
     return `cgroup v2: cannot create a group in ${directory} (${(error as Error).message.split("\n")[0]})`;
   }

@@ -81,10 +81,10 @@ export async function execBySpawning(
     const chunks: Buffer[] = [];
     let size = 0;
     stream.on("data", (chunk: Buffer) => {
-      if (size >= maxBytes) return;
+      if (size > maxBytes) return;
       chunks.push(chunk);
       size += chunk.length;
-      if (size >= maxBytes) stop();
+      if (size > maxBytes) stop();
     });
     return new Promise<Buffer>((resolve) => {
       stream.once("end", () => resolve(Buffer.concat(chunks).subarray(0, maxBytes)));
