@@ -4,7 +4,7 @@ import { sandboxLines } from "../../adapters/node/banner.js";
 import { probeBwrap } from "../../runtime/sandbox/probe.js";
 import { resolveSandboxSettings } from "../../runtime/sandbox/settings.js";
 import { createTestServer } from "../support/test-runtime.js";
-import { testSandboxManager } from "../support/sandboxes.js";
+import { LOCAL_BACKENDS, testSandboxManager } from "../support/sandboxes.js";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -30,7 +30,7 @@ describe("choosing the backend", () => {
     expect(byDefault.report.warning).toBeNull();
   });
 
-  it.runIf(probeBwrap().ok)("uses bwrap for a backend this version lacks, and says so", () => {
+  it.runIf(LOCAL_BACKENDS.includes("bwrap"))("uses bwrap for a backend this version lacks, and says so", () => {
     const manager = testSandboxManager("bwrap", { settings: resolveSandboxSettings({ env: { GPTME_SANDBOX: "container" }, configPath: null, defaultBackend: "bwrap" }) });
     expect(manager.report).toMatchObject({ backend: "bwrap", isolated: true, warning: "the container backend is not available in this version; using bwrap instead." });
   });

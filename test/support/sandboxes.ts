@@ -6,8 +6,13 @@ import { resolveSandboxSettings } from "../../runtime/sandbox/settings.js";
 
 export type LocalBackend = "none" | "bwrap";
 
-/** The backends the tool tests run against; bwrap where it works (CI installs bubblewrap). */
-export const LOCAL_BACKENDS: LocalBackend[] = probeBwrap().ok ? ["none", "bwrap"] : ["none"];
+/**
+ * The backends the tool tests run against: bwrap where it works. `.ci/run` sets
+ * GPTME_TEST_REQUIRE_BWRAP=1, so there a bwrap that does not work fails its tests (with the
+ * reason) instead of skipping them.
+ */
+export const LOCAL_BACKENDS: LocalBackend[] =
+  probeBwrap().ok || process.env.GPTME_TEST_REQUIRE_BWRAP === "1" ? ["none", "bwrap"] : ["none"];
 
 const managers: SandboxManager[] = [];
 afterAll(async () => {
