@@ -77,7 +77,7 @@ async function throughLoop(chunks: string[]): Promise<Measurement> {
     toolFormat: "markdown",
     workspace: "/tmp",
     dataDirectory: "/tmp",
-    sandbox: sandboxes.forConversation("bench", "/tmp"),
+    sandbox: () => sandboxes.forConversation("bench", "/tmp"),
     signal: new AbortController().signal,
     confirm: async () => ({ action: "confirm" }),
     emit: (event) => {

@@ -29,11 +29,12 @@ export async function runToolUse(parsed: ToolUse, context: ToolRunContext): Prom
     return "continue";
   }
   const toolUse = withBlockShape(parsed, definition);
+  const sandbox = options.sandbox();
   const toolContext: ToolContext = {
     workspace: options.workspace,
     conversationId: options.conversationId,
     signal: options.signal,
-    sandbox: options.sandbox,
+    sandbox,
   };
   const pending = await pendingTool(toolUse, toolContext, options);
   options.emit({
@@ -70,7 +71,7 @@ export async function runToolUse(parsed: ToolUse, context: ToolRunContext): Prom
 
 async function pendingTool(toolUse: ToolUse, toolContext: ToolContext, options: AgentLoopOptions): Promise<PendingTool> {
   let preview: string;
-  const release = options.sandbox.hold();
+  const release = toolContext.sandbox.hold();
   try {
     preview = await options.tools.preview(toolUse, toolContext);
   } catch {
@@ -94,7 +95,7 @@ async function execute(toolId: string, toolUse: ToolUse, toolContext: ToolContex
   let output: string;
   let success: boolean;
   // The sandbox is not removed as idle while one of its tools runs, however long.
-  const release = options.sandbox.hold();
+  const release = toolContext.sandbox.hold();
   try {
     output = await options.tools.execute(toolUse, toolContext);
     // The registry turns failures into text for the model; gptme's convention is a leading "Error".

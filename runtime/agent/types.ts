@@ -57,8 +57,11 @@ export interface AgentLoopOptions {
   toolFormat: ToolFormat;
   workspace: string;
   dataDirectory: string;
-  /** Where the conversation's tools run (made on first use by the sandbox manager). */
-  sandbox: Sandbox;
+  /**
+   * The conversation's sandbox, asked for at each tool use (the manager makes it on first use, and
+   * a new one if the last died), so a long generation never holds on to a dead one.
+   */
+  sandbox: () => Sandbox;
   branch?: string;
   stream?: boolean;
   signal: AbortSignal;

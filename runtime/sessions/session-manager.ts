@@ -223,7 +223,7 @@ export function createSessionManager(dependencies: SessionDependencies): Session
         toolFormat: (conversation.config.chat.tool_format ?? "markdown") as ToolFormat,
         workspace: conversation.workspace,
         dataDirectory: dependencies.dataDirectory,
-        sandbox: dependencies.sandboxFor(conversationId, conversation.workspace),
+        sandbox: () => dependencies.sandboxFor(conversationId, conversation.workspace),
         branch: options.branch ?? "main",
         stream: options.stream ?? conversation.config.chat.stream ?? true,
         signal: abort.signal,

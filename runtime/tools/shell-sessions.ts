@@ -30,6 +30,7 @@ async function liveSession(sandbox: Sandbox, entry: Entry): Promise<ShellSession
     entry.session = await ShellSession.start(sandbox, entry.directory);
   } catch (error) {
     // Checked only on failure, to keep a first command's start to one process.
+    if (sandbox.disposed) throw error;
     if (!(await isDirectory(sandbox, sandbox.workspace))) throw new Error(`Workspace directory does not exist: ${sandbox.workspace}`);
     throw error;
   }

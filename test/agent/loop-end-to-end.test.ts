@@ -31,6 +31,7 @@ afterAll(async () => {
 describe.each(LOCAL_BACKENDS)("the agent loop with the real tools (%s)", (backend) => {
   it("writes hello.py with save, patches it, runs it with shell, and reads the output", async () => {
     const workspace = await mkdtemp(join(root, `${backend}-`));
+    const sandboxes = testSandboxManager(backend);
     const tools = createToolRegistry({ tools: ["save", "patch", "shell"] });
     const registry = createModelRegistry({ env: { OPENAI_BASE_URL: server.openaiBaseURL }, userConfigPath: null });
     const store = new MemoryStore();
@@ -65,7 +66,7 @@ describe.each(LOCAL_BACKENDS)("the agent loop with the real tools (%s)", (backen
       toolFormat: "markdown",
       workspace,
       dataDirectory: join(root, "data"),
-      sandbox: testSandboxManager(backend).forConversation("e2e", workspace),
+      sandbox: () => sandboxes.forConversation("e2e", workspace),
       signal: new AbortController().signal,
       confirm: async () => ({ action: "confirm" }),
       takeAutoConfirm: () => true,

@@ -15,6 +15,8 @@ import { TestToolRegistry } from "./support/test-tools.js";
 
 let server: FakeModelServer;
 let registry: ModelRegistry;
+/** The test tools never touch it, but every loop has a sandbox. */
+let sandboxes: ReturnType<typeof testSandboxManager> | undefined;
 
 beforeAll(async () => {
   server = await startFakeModelServer();
@@ -58,7 +60,7 @@ async function run(modelId: string, toolFormat: ToolFormat, overrides: Partial<A
     toolFormat,
     workspace: "/tmp",
     dataDirectory: "/tmp",
-    sandbox: testSandboxManager("none").forConversation("fake-server", "/tmp"),
+    sandbox: () => (sandboxes ??= testSandboxManager("none")).forConversation("fake-server", "/tmp"),
     signal: new AbortController().signal,
     confirm: async () => ({ action: "confirm" }),
     emit: (event) => events.push(event),

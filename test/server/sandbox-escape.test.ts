@@ -169,7 +169,10 @@ describe.each(LOCAL_BACKENDS)("a conversation's tools trying to escape (%s)", { 
     const pid = server.child.pid!;
     const chat = await conversation();
     // Isolated, a real kill, then of everything it can signal; unsandboxed, only signal 0 (it would succeed, and end the test server).
-    const output = await chat.use("shell", isolated ? `kill -9 ${pid}; echo "kill=$?"; kill -9 -1` : `kill -0 ${pid}; echo "kill=$?"`);
+    const [output, after] = await chat.useInOneGeneration([
+      { tool: "shell", content: isolated ? `kill -9 ${pid}; echo "kill=$?"; kill -9 -1` : `kill -0 ${pid}; echo "kill=$?"` },
+      { tool: "shell", content: "echo same generation" },
+    ]);
     if (isolated) {
       expect(output).toMatch(/kill=1/);
       expect(output).toContain("No such process");
@@ -178,7 +181,8 @@ describe.each(LOCAL_BACKENDS)("a conversation's tools trying to escape (%s)", { 
     }
     expect(server.child.exitCode).toBeNull();
     expect(await serving()).toBe(200);
-    // Having killed its own processes, the conversation gets a working shell again.
+    // Having killed its own processes (its sandbox with them), the conversation gets a new one, in the same generation too.
+    expect(after).toContain("```stdout\nsame generation\n```");
     expect(await chat.use("shell", "echo again")).toContain("```stdout\nagain\n```");
   });
 

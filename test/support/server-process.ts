@@ -96,16 +96,29 @@ export class ScriptedConversation {
 
   /** Runs one tool block (```<tool> <args>\n<content>\n```) and returns its stored output. */
   async use(tool: string, content: string, args = ""): Promise<string> {
+    return (await this.useInOneGeneration([{ tool, content, args }]))[0]!;
+  }
+
+  /** One generation in which the model uses each block in turn (one reply each); returns their outputs. */
+  async useInOneGeneration(blocks: Array<{ tool: string; content: string; args?: string }>): Promise<string[]> {
     const done = `step ${++this.steps} done`;
     await this.server.call(`/api/v2/conversations/${this.id}`, { json: { role: "user", content: `go ${this.steps}` } });
-    const fence = "`".repeat(Math.max(3, ...(content.match(/`+/g) ?? []).map((run) => run.length + 1)));
-    this.model.enqueue({ text: `${fence}${tool}${args ? ` ${args}` : ""}\n${content}\n${fence}\n` }, { text: done });
+    this.model.enqueue(
+      ...blocks.map(({ tool, content, args }) => {
+        const fence = "`".repeat(Math.max(3, ...(content.match(/`+/g) ?? []).map((run) => run.length + 1)));
+        return { text: `${fence}${tool}${args ? ` ${args}` : ""}\n${content}\n${fence}\n` };
+      }),
+      { text: done },
+    );
     const step = await this.server.call(`/api/v2/conversations/${this.id}/step`, { json: { session_id: this.sessionId, auto_confirm: true } });
     if (step.status !== 200) throw new Error(`step: ${step.status} ${await step.text()}`);
     for (;;) {
       const log = await this.messages();
       const end = log.findIndex((message) => message.role === "assistant" && message.content === done);
-      if (end > 0) return log[end - 1]!.content;
+      if (end > 0) {
+        const outputs = log.slice(0, end).filter((message) => message.role === "system").slice(-blocks.length);
+        return outputs.map((message) => message.content);
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -39,7 +39,7 @@ export interface Chat {
   /** The tools of the conversation's config. */
   tools(): Promise<ToolRegistry>;
   /** Where the conversation's tools run (none by default, as gptme; `--sandbox bwrap`). */
-  sandbox(): Promise<Sandbox>;
+  sandboxFor(conversation: Conversation): Sandbox;
   close(): Promise<void>;
 }
 
@@ -192,8 +192,7 @@ function createChat(parts: ChatParts): Chat {
       }
       return registry;
     },
-    async sandbox() {
-      const conversation = await chat.conversation();
+    sandboxFor(conversation) {
       return parts.sandboxes.forConversation(conversation.id, conversation.workspace);
     },
     async close() {

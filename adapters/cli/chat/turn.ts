@@ -81,7 +81,7 @@ async function loopOptions(chat: Chat, dependencies: TurnDependencies, signal: A
     toolFormat: (conversation.config.chat.tool_format ?? "markdown") as ToolFormat,
     workspace: conversation.workspace,
     dataDirectory: chat.dataDirectory,
-    sandbox: await chat.sandbox(),
+    sandbox: () => chat.sandboxFor(conversation),
     stream: chat.options.stream ?? conversation.config.chat.stream ?? true,
     signal,
     confirm: dependencies.confirm,

@@ -63,7 +63,7 @@ export async function createHarness(turns: ScriptedTurn[], options: HarnessOptio
         toolFormat: options.toolFormat ?? "markdown",
         workspace: "/tmp",
         dataDirectory: "/tmp",
-        sandbox: (sandboxes ??= testSandboxManager("none")).forConversation(CONVERSATION_ID, "/tmp"),
+        sandbox: () => (sandboxes ??= testSandboxManager("none")).forConversation(CONVERSATION_ID, "/tmp"),
         signal: controller.signal,
         confirm: async (tool) => {
           pending.push(tool);
