@@ -16,6 +16,9 @@
  *
  * The environment is set with `--clearenv` plus the allowlist, and bwrap itself is started with
  * that same environment, so PID 1 inside (bwrap's reaper) does not carry the server's either.
+ *
+ * If the server dies, the holder dies with it (`--die-with-parent`, and its `cat` sees stdin
+ * close), and with the holder every process of the sandbox.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
@@ -72,6 +75,23 @@ function childPid(stream: Readable | null | undefined): Promise<number | undefin
     stream.on("data", onData);
     stream.once("close", () => resolve(undefined));
     stream.once("error", () => resolve(undefined));
+  });
+}
+
+/** Whether `stream` starts with the line `expected` (false if it ends first). */
+function firstLine(stream: Readable | null, expected: string): Promise<boolean> {
+  if (!stream) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    let text = "";
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString("utf8");
+      if (!text.includes("\n")) return;
+      stream.off("data", onData);
+      stream.resume();
+      resolve(text.startsWith(`${expected}\n`));
+    };
+    stream.on("data", onData);
+    stream.once("close", () => resolve(false));
   });
 }
 
@@ -163,9 +183,11 @@ export class BwrapSandbox extends LocalSandbox {
           "--json-status-fd",
           "3",
           "--",
-          "cat",
+          "sh",
+          "-c",
+          "echo ready && exec cat",
         ],
-        ["pipe", "ignore", "pipe", "pipe"],
+        ["pipe", "pipe", "pipe", "pipe"],
         this.options.environment,
       );
       this.holderProcess = child;
@@ -179,6 +201,9 @@ export class BwrapSandbox extends LocalSandbox {
         return new Error(`Cannot start the bwrap sandbox: ${why}${stderr.trim() ? `: ${stderr.trim()}` : ""}`);
       };
       if (pid === undefined) throw fail("bwrap exited");
+      // bwrap reports the pid before the namespace is ready (its uid map is written after): a
+      // process joining that early fails ("Can't send pid"). The command's first line means ready.
+      if (!(await firstLine(child.stdout, "ready"))) throw fail("the sandbox did not start");
       let userNamespace: number;
       let pidNamespace: number;
       try {
@@ -196,7 +221,7 @@ export class BwrapSandbox extends LocalSandbox {
       void exited.then(() => {
         if (!this.disposed) this.failure ??= new Error(`The conversation's sandbox ended unexpectedly${stderr.trim() ? `: ${stderr.trim()}` : ""}`);
       });
-      for (const handle of [child, child.stdin, child.stderr, child.stdio[3]] as Array<{ unref?: () => void } | null>) handle?.unref?.();
+      for (const handle of [child, child.stdin, child.stdout, child.stderr, child.stdio[3]] as Array<{ unref?: () => void } | null>) handle?.unref?.();
       return { child, userNamespace, pidNamespace, exited };
     })());
   }
@@ -224,7 +249,10 @@ export class BwrapSandbox extends LocalSandbox {
         "4",
         "--unshare-ipc",
         ...this.network(),
-        "--die-with-parent",
+        // No --die-with-parent here: with --pidns, bwrap's intermediate process exits right after
+        // forking the command, and a command that sets its parent-death signal before that exit
+        // is killed by it (seen under load as exit 137). The holder's death ends these processes
+        // anyway, PID namespace and all.
         "--new-session",
         // A server running as root would otherwise keep every capability inside the user namespace
         // it joins, enough to unmount a mask and see what it hides.

@@ -56,7 +56,8 @@ function failure(result: ExecResult, path: string): SandboxFileError {
   const known = result.code !== null ? CODES[result.code] : undefined;
   if (known) return new SandboxFileError(known, `${known}: ${REASONS[known]}: ${path}`);
   const code: FileErrorCode = detail?.includes("Permission denied") ? "EACCES" : "EIO";
-  return new SandboxFileError(code, `${code}: ${detail ?? (result.timedOut ? "timed out" : "failed")} (${path})`);
+  const why = detail ?? (result.timedOut ? "timed out" : result.code === null ? "killed" : `exit status ${result.code}`);
+  return new SandboxFileError(code, `${code}: ${why} (${path})`);
 }
 
 const REASONS: Record<FileErrorCode, string> = {

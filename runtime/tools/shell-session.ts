@@ -240,10 +240,11 @@ export class ShellSession {
 
   /** Stops bash and everything it started (its whole process group): TERM, then KILL after the grace. */
   async kill(graceMilliseconds = 500): Promise<void> {
-    await this.process.kill("SIGTERM");
+    let alive = await this.process.kill("SIGTERM");
     const deadline = Date.now() + graceMilliseconds;
-    while (Date.now() < deadline && (await this.process.kill(0))) await delay(25);
-    await this.process.kill("SIGKILL");
+    while (alive && Date.now() < deadline && (alive = await this.process.kill(0))) await delay(25);
+    // An emptied group's number can be reused at once: no final signal unless something is left.
+    if (alive) await this.process.kill("SIGKILL");
     await Promise.race([this.exitedPromise, delay(2000)]);
   }
 

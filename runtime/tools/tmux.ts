@@ -59,7 +59,7 @@ class TmuxActions {
 
   /** Typing before bash has drawn its prompt makes the pane echo the command twice. */
   private async untilPaneShowsSomething(id: string): Promise<void> {
-    const deadline = performance.now() + 2000;
+    const deadline = performance.now() + 10_000;
     while (performance.now() < deadline && (await this.tmux.capturePane(id)) === "") await delay(20);
   }
 

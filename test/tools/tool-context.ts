@@ -1,9 +1,10 @@
 /** A temporary workspace per test, a ToolContext over it, and the conversation's sandbox on a chosen backend. */
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, realpath, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterEach } from "vitest";
+import { afterAll, afterEach } from "vitest";
 import type { SandboxManager } from "../../runtime/sandbox/manager.js";
 import type { ToolContext } from "../../runtime/tools/tool.js";
 import { testSandboxManager, type LocalBackend } from "../support/sandboxes.js";
@@ -27,11 +28,20 @@ export interface TestContext extends ToolContext {
 }
 
 const managers = new Map<LocalBackend, SandboxManager>();
+const homes: string[] = [];
+afterAll(() => {
+  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
+});
 
 /** One manager per backend and test file; each context gets its own conversation (and so sandbox). */
 export function sandboxManager(backend: LocalBackend): SandboxManager {
   let manager = managers.get(backend);
-  if (!manager) managers.set(backend, (manager = testSandboxManager(backend)));
+  if (manager) return manager;
+  // A HOME of its own: the tools (tmux's shell, say) must not run the host user's rc files.
+  const home = mkdtempSync(path.join(os.tmpdir(), "gptme-tools-home-"));
+  homes.push(home);
+  manager = testSandboxManager(backend, { environment: { ...process.env, HOME: home } });
+  managers.set(backend, manager);
   return manager;
 }
 
