@@ -301,6 +301,8 @@ export class BwrapSandbox extends LocalSandbox {
   protected async teardown(): Promise<void> {
     const holder = await this.holder?.catch(() => undefined);
     if (holder) {
+      // Unreferenced while the sandbox lived; awaited now, it must keep the process alive until it is gone.
+      holder.child.ref();
       holder.child.kill("SIGKILL");
       await holder.exited;
       closeSync(holder.userNamespace);

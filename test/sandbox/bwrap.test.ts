@@ -2,6 +2,7 @@
  * What a bubblewrap sandbox's processes see and can do, attacked from inside through the Sandbox
  * interface (the HTTP-level escape tests are in test/server/sandbox-escape.test.ts).
  */
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -111,6 +112,14 @@ describe.runIf(LOCAL_BACKENDS.includes("bwrap"))("the bwrap sandbox", () => {
     await expect.poll(() => hostProcessesWith(marker), { timeout: 20_000 }).toEqual([]);
     expect(sandbox.disposed).toBe(true);
     await expect(sandbox.exec(["true"])).rejects.toThrow("The conversation's sandbox was removed");
+  });
+
+  it("finishes disposing even when nothing else keeps the process alive (the CLI at exit)", async () => {
+    const script = new URL("./support/dispose-alone.ts", import.meta.url).pathname;
+    const result = spawnSync(process.execPath, ["--import", "tsx", script, workspace], { encoding: "utf8", timeout: 60_000 });
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("disposed\n");
+    expect(result.status).toBe(0);
   });
 
   it("keeps its /tmp and HOME between processes while it lives", async () => {
