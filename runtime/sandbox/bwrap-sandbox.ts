@@ -48,8 +48,17 @@ export interface BwrapSandboxOptions {
   bwrap?: string;
 }
 
-/** Joins a cgroup before exec-ing the rest of argv, so nothing it starts runs outside the limits. */
-const JOIN_CGROUP = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
+/**
+ * Runs before bwrap: closes every descriptor but stdio and the ones bwrap is handed (3 to 5), then
+ * joins the sandbox's cgroup (its `cgroup.procs` files are the first `$1` arguments), then execs
+ * the rest. Node passes on whatever descriptors the server inherited without close-on-exec (a
+ * supervisor's pipes, activated sockets); bwrap passes them on too, into the sandbox. bash, not
+ * sh: dash cannot name a descriptor above 9. Joining first means nothing bwrap starts runs outside
+ * the limits.
+ */
+const LAUNCHER = `for f in /proc/$$/fd/*; do n=\${f##*/}; case $n in [0-5]) ;; *) eval "exec $n>&-" 2>/dev/null ;; esac; done
+n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done
+exec "$@"`;
 
 interface Holder {
   child: ChildProcess;
@@ -147,14 +156,17 @@ export class BwrapSandbox extends LocalSandbox {
     return this.options.network === "none" ? ["--unshare-net"] : [];
   }
 
-  /** bwrap, first joining the sandbox's cgroup when there is one. */
+  /** bwrap, through the launcher (see `LAUNCHER`). */
   private launch(bwrapArguments: string[], stdio: Array<"pipe" | "ignore" | number>, env: Record<string, string>): ChildProcess {
     const bwrap = this.options.bwrap ?? "bwrap";
     const files = this.group?.procsFiles ?? [];
-    const [command, args] = files.length
-      ? ["sh", ["-c", JOIN_CGROUP, "sh", String(files.length), ...files, bwrap, ...bwrapArguments]]
-      : [bwrap, bwrapArguments];
-    return spawn(command as string, args as string[], { stdio, env, detached: true });
+    // --norc: bash reads ~/.bashrc when its stdin is a socket (Node's pipes are socketpairs), and
+    // this bash runs on the host, with the server's HOME.
+    return spawn("bash", ["--norc", "--noprofile", "-c", LAUNCHER, "bash", String(files.length), ...files, bwrap, ...bwrapArguments], {
+      stdio,
+      env,
+      detached: true,
+    });
   }
 
   private startHolder(): Promise<Holder> {

@@ -110,7 +110,8 @@ export class ShellSession {
 
   /** Starts bash in `directory` (an inside path) in the sandbox. */
   static async start(sandbox: Sandbox, directory: string): Promise<ShellSession> {
-    const process = await sandbox.spawn(["bash"], { cwd: directory, env: SHELL_ENVIRONMENT });
+    // No rc files, as gptme's shell (explicit: a bash run with -c on a socket stdin, as Node's pipes are, reads ~/.bashrc).
+    const process = await sandbox.spawn(["bash", "--norc", "--noprofile"], { cwd: directory, env: SHELL_ENVIRONMENT });
     const session = new ShellSession(sandbox, process, directory);
     // One record before the first command: bash is up, or we say why not (e.g. the sandbox failed).
     const nonce = randomBytes(16).toString("hex");

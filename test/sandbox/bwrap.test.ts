@@ -122,6 +122,33 @@ describe.runIf(LOCAL_BACKENDS.includes("bwrap"))("the bwrap sandbox", () => {
     expect(result.status).toBe(0);
   });
 
+  it("passes on none of the descriptors the server inherited", async () => {
+    const script = new URL("./support/descriptors.ts", import.meta.url).pathname;
+    const result = spawnSync(process.execPath, ["--import", "tsx", script, workspace], {
+      encoding: "utf8",
+      timeout: 60_000,
+      stdio: ["ignore", "pipe", "pipe", "ignore", "ignore", "ignore", "ignore", "pipe"],
+    });
+    expect(result.status).toBe(0);
+    // stdio, bwrap's namespace descriptors (3, 4: the sandbox's own), and ls's own directory.
+    const descriptors = result.stdout.trim().split("\n").map(Number);
+    expect(descriptors).not.toContain(7);
+    expect(Math.max(...descriptors)).toBeLessThanOrEqual(5);
+  });
+
+  it("never runs the server user's shell rc files on the host while starting processes", async () => {
+    // Outside /tmp, so the sandbox's HOME has this path (and the host bash that starts bwrap would find it).
+    const home = mkdtempSync(join("/var/tmp", "gptme-server-home-"));
+    try {
+      writeFileSync(join(home, ".bashrc"), `touch ${join(home, "sourced")}\n`);
+      const sandbox = sandboxFor({ environment: { ...process.env, HOME: home, SHLVL: "0" } });
+      expect((await text(sandbox, "echo ran; echo $HOME")).out).toBe(`ran\n${home}\n`);
+      expect(readdirSync(home)).toEqual([".bashrc"]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it("keeps its /tmp and HOME between processes while it lives", async () => {
     const sandbox = sandboxFor();
     await text(sandbox, "echo kept > /tmp/state; echo home > ~/state");

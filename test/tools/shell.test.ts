@@ -240,6 +240,13 @@ describe.each(LOCAL_BACKENDS)("shell tool (%s)", (backend) => {
     expect(await run("ls -A", context)).toBe("Ran command: `ls -A`\n\nNo output\n");
   });
 
+  it("reads no rc file, as gptme's shell", async () => {
+    const context = await shellContext();
+    await run(`echo 'export FROM_RC=yes' > ~/.bashrc; echo 'export FROM_RC=yes' > ~/.bash_profile`, context);
+    expect(await run('echo "rc:${FROM_RC:-no}"; exit 0', context)).toContain("Shell restarted");
+    expect(await run('echo "rc:${FROM_RC:-no}"; rm ~/.bashrc ~/.bash_profile', context)).toContain("rc:no");
+  });
+
   it("sets gptme's pager and editor variables", async () => {
     const context = await shellContext();
     expect(await run('echo "[$PAGER] $GIT_PAGER $EDITOR"', context)).toContain("```stdout\n[] cat true\n```");
