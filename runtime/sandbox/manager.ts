@@ -4,7 +4,7 @@
  * sandbox died, removed when the conversation is deleted or its tools have been idle for the idle
  * limit, and all disposed at shutdown.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { lstatSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { BwrapSandbox } from "./bwrap-sandbox.js";
@@ -50,6 +50,35 @@ process.once("exit", () => {
 
 let instances = 0;
 
+const ROOT_PREFIX = "gptme-sandboxes-";
+
+/**
+ * A server killed outright (no exit hook) leaves its sandboxes' directories behind: remove those
+ * whose server is gone. Only our own directories, never through a symlink.
+ */
+function removeStaleRoots(parent: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const pid = Number(new RegExp(`^${ROOT_PREFIX}(\\d+)-`).exec(entry)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+      continue;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ESRCH") continue;
+    }
+    const directory = path.join(parent, entry);
+    const info = lstatSync(directory, { throwIfNoEntry: false });
+    if (!info?.isDirectory() || info.uid !== process.getuid?.()) continue;
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
 /**
  * Read-only directories besides the system's: node's install dir (the tools' runtime, wherever
  * nvm or a tarball put it) and what the user lists in `[sandbox] read_only`. PATH entries are not
@@ -67,7 +96,9 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
     () => (cgroups = probeCgroups({ limits: options.settings.limits, instance })),
     options.bwrap,
   );
-  const root = mkdtempSync(path.join(options.directory ?? tmpdir(), "gptme-sandboxes-"));
+  const parent = options.directory ?? tmpdir();
+  removeStaleRoots(parent);
+  const root = mkdtempSync(path.join(parent, `${ROOT_PREFIX}${process.pid}-`));
   // Other conversations' private directories live here: never visible inside a sandbox.
   const secrets = [...options.secrets, root];
   const readOnly = runtimeDirectories(options.settings.readOnly);

@@ -1,4 +1,8 @@
 /** Backend choice (and its loud fallback), the report, and a sandbox's life: workspace changes, idle removal. */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { sandboxLines } from "../../adapters/node/banner.js";
 import { probeBwrap } from "../../runtime/sandbox/probe.js";
@@ -69,6 +73,27 @@ describe("GET /api/v2", () => {
 
   it("answers a bad --sandbox with a clear error instead of starting", () => {
     expect(() => createTestServer({ sandbox: { backend: "chroot" } })).toThrow("Unknown sandbox backend in --sandbox: chroot (expected bwrap, container, user, none)");
+  });
+});
+
+describe("the sandboxes' directories", () => {
+  it("are removed at start when the server that made them is gone, and only then", () => {
+    const parent = mkdtempSync(join(tmpdir(), "gptme-stale-"));
+    try {
+      const gone = spawnSync("true").pid!;
+      mkdirSync(join(parent, `gptme-sandboxes-${gone}-abc`, "c-1", "tmp"), { recursive: true });
+      mkdirSync(join(parent, "gptme-sandboxes-1-def"));
+      mkdirSync(join(parent, "unrelated-1234-x"));
+      const manager = testSandboxManager("none", { directory: parent });
+      const left = readdirSync(parent).sort();
+      expect(left).toContain("gptme-sandboxes-1-def");
+      expect(left).toContain("unrelated-1234-x");
+      expect(left).not.toContain(`gptme-sandboxes-${gone}-abc`);
+      expect(left.filter((name) => name.startsWith(`gptme-sandboxes-${process.pid}-`))).toHaveLength(1);
+      void manager;
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });
 
