@@ -20,10 +20,11 @@
  * If the server dies, the holder dies with it (`--die-with-parent`, and its `cat` sees stdin
  * close), and with the holder every process of the sandbox.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
+import { childPid, firstLine, launchBwrap, parentPid } from "./bwrap-launch.js";
 import { privateMounts, systemMounts } from "./bwrap-mounts.js";
 import type { CgroupGroup, CgroupSupport } from "./cgroups.js";
 import { HostOutputArea } from "./host-output-area.js";
@@ -48,69 +49,11 @@ export interface BwrapSandboxOptions {
   bwrap?: string;
 }
 
-/**
- * Runs before bwrap: closes every descriptor but stdio and the ones bwrap is handed (3 to 5), then
- * joins the sandbox's cgroup (its `cgroup.procs` files are the first `$1` arguments), then execs
- * the rest. Node passes on whatever descriptors the server inherited without close-on-exec (a
- * supervisor's pipes, activated sockets); bwrap passes them on too, into the sandbox. bash, not
- * sh: dash cannot name a descriptor above 9. Joining first means nothing bwrap starts runs outside
- * the limits.
- */
-const LAUNCHER = `for f in /proc/$$/fd/*; do n=\${f##*/}; case $n in [0-5]) ;; *) eval "exec $n>&-" 2>/dev/null ;; esac; done
-n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done
-exec "$@"`;
-
 interface Holder {
   child: ChildProcess;
   userNamespace: number;
   pidNamespace: number;
   exited: Promise<void>;
-}
-
-/** The first `child-pid` bwrap reports on its JSON status fd; undefined when it fails before that. */
-function childPid(stream: Readable | null | undefined): Promise<number | undefined> {
-  if (!stream) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    let text = "";
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString("utf8");
-      const match = /"child-pid":\s*(\d+)/.exec(text);
-      if (match) {
-        stream.off("data", onData);
-        stream.resume();
-        resolve(Number(match[1]));
-      }
-    };
-    stream.on("data", onData);
-    stream.once("close", () => resolve(undefined));
-    stream.once("error", () => resolve(undefined));
-  });
-}
-
-/** Whether `stream` starts with the line `expected` (false if it ends first). */
-function firstLine(stream: Readable | null, expected: string): Promise<boolean> {
-  if (!stream) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    let text = "";
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString("utf8");
-      if (!text.includes("\n")) return;
-      stream.off("data", onData);
-      stream.resume();
-      resolve(text.startsWith(`${expected}\n`));
-    };
-    stream.on("data", onData);
-    stream.once("close", () => resolve(false));
-  });
-}
-
-function parentPid(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return undefined;
-  }
 }
 
 export class BwrapSandbox extends LocalSandbox {
@@ -156,17 +99,9 @@ export class BwrapSandbox extends LocalSandbox {
     return this.options.network === "none" ? ["--unshare-net"] : [];
   }
 
-  /** bwrap, through the launcher (see `LAUNCHER`). */
+  /** bwrap, through the launcher (see bwrap-launch.ts), in the sandbox's cgroup if it has one. */
   private launch(bwrapArguments: string[], stdio: Array<"pipe" | "ignore" | number>, env: Record<string, string>): ChildProcess {
-    const bwrap = this.options.bwrap ?? "bwrap";
-    const files = this.group?.procsFiles ?? [];
-    // --norc: bash reads ~/.bashrc when its stdin is a socket (Node's pipes are socketpairs), and
-    // this bash runs on the host, with the server's HOME.
-    return spawn("bash", ["--norc", "--noprofile", "-c", LAUNCHER, "bash", String(files.length), ...files, bwrap, ...bwrapArguments], {
-      stdio,
-      env,
-      detached: true,
-    });
+    return launchBwrap(this.options.bwrap ?? "bwrap", bwrapArguments, { stdio, env, cgroupProcsFiles: this.group?.procsFiles ?? [] });
   }
 
   private startHolder(): Promise<Holder> {
