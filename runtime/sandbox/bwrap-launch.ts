@@ -12,10 +12,12 @@ import type { Readable } from "node:stream";
  * the rest. Node passes on whatever descriptors the server inherited without close-on-exec (a
  * supervisor's pipes, activated sockets); bwrap passes them on too, into the sandbox. bash, not
  * sh: dash cannot name a descriptor above 9. Joining first means nothing bwrap starts runs outside
- * the limits.
+ * the limits. Last, if the server died meanwhile (our parent is no longer the one we started
+ * with), bwrap's --die-with-parent would watch the wrong parent: give up instead.
  */
 const LAUNCHER = `for f in /proc/$$/fd/*; do n=\${f##*/}; case $n in [0-5]) ;; *) eval "exec $n>&-" 2>/dev/null ;; esac; done
 n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done
+read -r -a stat < /proc/$$/stat; [ "\${stat[3]}" = "$PPID" ] || exit 125
 exec "$@"`;
 
 /** The first `child-pid` bwrap reports on its JSON status fd; undefined when it fails before that. */
