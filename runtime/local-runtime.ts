@@ -5,7 +5,7 @@ import { runAgentLoop } from "./agent/loop.js";
 import { createFileAssets } from "./assets/file-assets.js";
 import { databasePath as defaultDatabasePath, dataDirectory as defaultDataDirectory } from "./config/paths.js";
 import { createConversationService } from "./conversations/service.js";
-import { createModelRegistry } from "./models/registry.js";
+import { createModelRegistry, type ModelRegistryOptions } from "./models/registry.js";
 import { createNamer } from "./sessions/auto-name.js";
 import type { Runtime, ServerSettings } from "./runtime.js";
 import { createSessionManager } from "./sessions/session-manager.js";
@@ -35,6 +35,8 @@ export interface LocalRuntimeOptions {
   userConfigPath?: string | null;
   /** Model request retries (tests shorten the backoff). */
   retry?: { attempts?: number; baseDelayMs?: number };
+  /** Provider base URLs to replace (proxies; the gptme test harness points them at the fake model). */
+  baseURLs?: ModelRegistryOptions["baseURLs"];
 }
 
 export interface LocalRuntime {
@@ -58,6 +60,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     flagModel: options.model ?? null,
     userConfigPath: options.userConfigPath,
     retry: options.retry,
+    baseURLs: options.baseURLs,
   });
   const serverTools = options.tools;
   const toolNames = () => createToolRegistry({ tools: serverTools }).all().map((tool) => tool.name);
