@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { migrations } from "../../runtime/store/sqlite/migrations.js";
 import { SqliteConversationStore } from "../../runtime/store/sqlite/sqlite-store.js";
 import type { ChatConfig, Message } from "../../runtime/store/types.js";
 
@@ -28,7 +29,7 @@ describe("SqliteConversationStore", () => {
   it("opens with WAL, foreign keys and the latest schema", () => {
     expect(store.database.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(store.database.pragma("foreign_keys", { simple: true })).toBe(1);
-    expect(store.database.pragma("user_version", { simple: true })).toBe(1);
+    expect(store.database.pragma("user_version", { simple: true })).toBe(migrations.at(-1)!.version);
   });
 
   it("keeps counters and totals on the conversation row", async () => {
