@@ -9,6 +9,10 @@ import { createModelRegistry, type ModelRegistryOptions } from "./models/registr
 import { createNamer } from "./sessions/auto-name.js";
 import type { Runtime, ServerSettings } from "./runtime.js";
 import { createSessionManager } from "./sessions/session-manager.js";
+import { stopRegexWorker } from "./catalog/regex-search.js";
+import { createHeadFeatures } from "./head-features.js";
+import { createUserSettings } from "./settings/user-settings.js";
+import { SqliteSettingsStore } from "./store/sqlite/settings-rows.js";
 import { SqliteConversationStore } from "./store/sqlite/sqlite-store.js";
 import { systemPromptBuilder } from "./conversations/system-prompt.js";
 import { createToolRegistry, defaultToolNames, disposeTools } from "./tools/registry.js";
@@ -35,6 +39,8 @@ export interface LocalRuntimeOptions {
   userConfigPath?: string | null;
   /** Model request retries (tests shorten the backoff). */
   retry?: { attempts?: number; baseDelayMs?: number };
+  /** Where task `target_repo`s are cloned from (default `GPTME_TASK_REPOSITORY_BASE_URL`, else GitHub). */
+  taskRepositoryBaseUrl?: string;
   /** Provider base URLs to replace (proxies; the gptme test harness points them at the fake model). */
   baseURLs?: ModelRegistryOptions["baseURLs"];
 }
@@ -55,12 +61,18 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory(env);
   const databasePath = options.databasePath ?? defaultDatabasePath(env);
   const store = SqliteConversationStore.open(databasePath);
+  const settingsStore = new SqliteSettingsStore(store.database);
+  const userSettings = createUserSettings(settingsStore, settingsStore.readSettingsSync());
   const models = createModelRegistry({
     env,
     flagModel: options.model ?? null,
     userConfigPath: options.userConfigPath,
     retry: options.retry,
     baseURLs: options.baseURLs,
+    overrides: () => {
+      const snapshot = userSettings.snapshot();
+      return { env: snapshot.providerKeys, defaultModel: snapshot.defaultModel };
+    },
   });
   const serverTools = options.tools;
   const toolNames = () => createToolRegistry({ tools: serverTools }).all().map((tool) => tool.name);
@@ -96,7 +108,20 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     runLoop: runAgentLoop,
     autoName: createNamer(store),
   });
+  const headFeatures = createHeadFeatures({
+    env,
+    database: store.database,
+    store,
+    models,
+    conversations,
+    sessions,
+    userSettings,
+    settings,
+    userConfigPath: options.userConfigPath === undefined ? null : options.userConfigPath,
+    repositoryBaseUrl: options.taskRepositoryBaseUrl,
+  });
   const runtime: Runtime = {
+    ...headFeatures,
     settings,
     store,
     models,
@@ -110,6 +135,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     runtime,
     async close() {
       await sessions.close();
+      await stopRegexWorker();
       await disposeTools();
       await store.close();
     },

@@ -15,6 +15,7 @@ import type {
   NumberedEvent,
   SessionEvent,
   SessionManager,
+  SessionInfo,
   SessionSnapshot,
   StepOptions,
   WirePendingTool,
@@ -39,7 +40,7 @@ interface Waiting {
 }
 
 interface LiveConversation {
-  sessions: Map<string, { autoConfirm: number }>;
+  sessions: Map<string, { autoConfirm: number; createdAt: number }>;
   buffer: EventBuffer;
   listeners: Set<(event: NumberedEvent) => void>;
   generating: boolean;
@@ -54,6 +55,8 @@ interface LiveConversation {
   interruptedSent: boolean;
   closers: Set<() => void>;
   lastActivity: number;
+  /** When the current generation started (epoch ms), for the sessions list and server health. */
+  generatingSince: number | null;
 }
 
 /** Idle conversations (no client, no generation, nothing pending) are forgotten after this long, as in gptme. */
@@ -89,6 +92,7 @@ export function createSessionManager(dependencies: SessionDependencies): Session
         interruptedSent: false,
         closers: new Set(),
         lastActivity: Date.now(),
+        generatingSince: null,
       };
       conversations.set(conversationId, state);
     }
@@ -234,6 +238,7 @@ export function createSessionManager(dependencies: SessionDependencies): Session
     } finally {
       flushTokens(state);
       state.generating = false;
+      state.generatingSince = null;
       state.abort = null;
       for (const waiting of state.waiting.values()) waiting.resolve({ action: "stop" });
       state.waiting.clear();
@@ -255,7 +260,7 @@ export function createSessionManager(dependencies: SessionDependencies): Session
     create(conversationId, options = {}) {
       const id = randomUUID();
       const state = live(conversationId);
-      state.sessions.set(id, { autoConfirm: autoConfirmCount(options.autoConfirm) });
+      state.sessions.set(id, { autoConfirm: autoConfirmCount(options.autoConfirm), createdAt: Date.now() });
       if (options.autoConfirm !== undefined) state.autoConfirm = autoConfirmCount(options.autoConfirm);
       state.lastSessionId = id;
       sessionOwners.set(id, conversationId);
@@ -284,6 +289,7 @@ export function createSessionManager(dependencies: SessionDependencies): Session
       const state = live(conversationId);
       if (state.generating) throw new ConflictError("Generation already in progress");
       state.generating = true;
+      state.generatingSince = Date.now();
       try {
         const { model } = await resolveModel(conversationId, options.model);
         if (options.autoConfirm !== undefined) state.autoConfirm = autoConfirmCount(options.autoConfirm);
@@ -295,8 +301,39 @@ export function createSessionManager(dependencies: SessionDependencies): Session
         });
       } catch (error) {
         state.generating = false;
+        state.generatingSince = null;
         throw error;
       }
+    },
+
+    list() {
+      const sessions: SessionInfo[] = [];
+      for (const [conversationId, state] of conversations) {
+        for (const [id, session] of state.sessions) {
+          const drivesGeneration = state.generating && state.lastSessionId === id;
+          sessions.push({
+            id,
+            conversationId,
+            generating: drivesGeneration,
+            generatingSince: drivesGeneration ? state.generatingSince : null,
+            createdAt: session.createdAt,
+            lastActivity: state.lastActivity,
+          });
+        }
+      }
+      return sessions;
+    },
+
+    async remove(sessionId) {
+      const conversationId = sessionOwners.get(sessionId);
+      const state = conversationId === undefined ? undefined : conversations.get(conversationId);
+      if (conversationId === undefined || !state) return false;
+      const interrupted = state.generating && state.lastSessionId === sessionId;
+      if (interrupted) await this.interrupt(conversationId);
+      state.sessions.delete(sessionId);
+      sessionOwners.delete(sessionId);
+      if (state.lastSessionId === sessionId) state.lastSessionId = [...state.sessions.keys()].at(-1) ?? null;
+      return true;
     },
 
     async confirm(conversationId, options) {
