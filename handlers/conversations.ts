@@ -5,6 +5,7 @@ import { z } from "zod";
 import { BadRequestError, ConflictError, NotFoundError } from "../runtime/errors.js";
 import type { Message } from "../runtime/store/types.js";
 import type { AppEnvironment } from "./bindings.js";
+import { answerCommand, CommandAnswer, isCommandMessage } from "./commands.js";
 import { cachedListBody } from "./list-cache.js";
 import { messageFromInput, messageToWire, summaryToWire } from "./presenters.js";
 import { BranchName, ConversationParams, StatusOk, errorResponses, jsonContent } from "./schemas/common.js";
@@ -162,12 +163,18 @@ export class CreateConversation extends OpenAPIRoute<[AppContext]> {
 export class AppendMessage extends OpenAPIRoute<[AppContext]> {
   schema = {
     tags,
-    summary: "Append a message",
+    summary: "Append a message, or run a slash command",
+    description:
+      "A user message starting with a command (`/undo`, `/model openai/gpt-4o`; see `GET /api/v2/commands`) runs it " +
+      "instead of being stored; `/exit`, `/restart`, `/edit` and `/delete` answer 400 in server mode.",
     request: {
       params: ConversationParams,
       body: { content: { "application/json": { schema: AppendMessageBody } } },
     },
-    responses: { "200": jsonContent(StatusOk, "Appended"), ...errorResponses(400, 401, 404, 409, 413) },
+    responses: {
+      "200": jsonContent(z.union([StatusOk, CommandAnswer]), "Appended, or the command run (`command: true`)"),
+      ...errorResponses(400, 401, 404, 409, 413),
+    },
   };
 
   async handle(c: AppContext) {
@@ -179,10 +186,11 @@ export class AppendMessage extends OpenAPIRoute<[AppContext]> {
     if (branch !== "main" && !(branch in (await c.env.store.branches(params.id)))) {
       throw new NotFoundError(`Branch not found: ${branch}`);
     }
-    if (c.env.sessions.isGenerating(params.id)) {
+    if (c.env.sessions.isGenerating(params.id) || c.env.commands.isRunning(params.id)) {
       throw new ConflictError("Cannot add message while generation is in progress");
     }
     const message = messageFromInput(body);
+    if (isCommandMessage(message)) return answerCommand(c, params.id, message, conversation.workspace);
     await c.env.store.append(params.id, [message], branch);
     c.env.sessions.publish(params.id, { type: "message_added", message: messageToWire(message, conversation.workspace) });
     return c.json({ status: "ok" as const });
@@ -204,6 +212,7 @@ export class DeleteConversation extends OpenAPIRoute<[AppContext]> {
     }
     if (!(await c.env.conversations.delete(params.id))) throw new NotFoundError(`Conversation not found: ${params.id}`);
     c.env.sessions.forget(params.id);
+    c.env.elicitations.cancelAll(params.id);
     return c.json({ status: "ok" as const });
   }
 }

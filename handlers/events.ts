@@ -90,6 +90,7 @@ export class ConversationEvents extends OpenAPIRoute<[AppContext]> {
           generating: state.generating,
           last_error: state.lastError,
           pending_tools: state.pendingTools,
+          pending_elicitations: c.env.elicitations.pending(conversationId),
         });
         if (subscription.missed) {
           await send({ type: "error", error: "Missed events are no longer available: reload the conversation" });

@@ -1,9 +1,8 @@
-/** Routes beyond conversation CRUD: sessions and events, workspace and files, V1, tasks. */
+/** Routes beyond conversation CRUD: sessions and events, workspace and files, V1 (gptme HEAD's newer ones: head-routes.ts). */
 import type { HonoOpenAPIRouterType } from "chanfana";
 import type { AppEnvironment } from "./bindings.js";
 import { ConversationEvents } from "./events.js";
 import { ConfirmTool, InterruptGeneration, StepConversation } from "./sessions.js";
-import { ListTasks } from "./tasks.js";
 import { V1AppendMessage, V1CreateConversation, V1Generate, V1GetConversation, V1ListConversations } from "./v1.js";
 import { ConversationFile, ListWorkspace, ListWorkspacePath } from "./workspace.js";
 
@@ -17,7 +16,6 @@ export function registerExtraRoutes(api: ApiRouter): void {
   api.get("/api/v2/conversations/:id/workspace", ListWorkspace);
   api.get("/api/v2/conversations/:id/workspace/:path{.+}", ListWorkspacePath);
   api.get("/api/v2/conversations/:id/files/:path{.+}", ConversationFile);
-  api.get("/api/v2/tasks", ListTasks);
   api.get("/api/conversations", V1ListConversations);
   api.get("/api/conversations/:id", V1GetConversation);
   api.put("/api/conversations/:id", V1CreateConversation);

@@ -239,6 +239,8 @@ class _Checker:
                     return f"uses gptme's {name}"
                 if name == "flask":
                     return "builds its own Flask app"
+                if name == "__file__":
+                    return "reads gptme's own source tree (not the server)"
                 if name in self.module.functions:
                     queue.append(self.module.functions[name])
                 elif name in self.module.classes:
