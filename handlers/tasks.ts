@@ -78,7 +78,11 @@ export class ListTasks extends OpenAPIRoute<[AppContext]> {
         status: z.string().optional().describe("Only tasks with this status"),
       }),
     },
-    responses: { "200": jsonContent(z.object({ tasks: z.array(Task) }), "Tasks"), ...errorResponses(400, 401) },
+    description: "With `GPTME_TASKS_LIST=array` the server answers a bare array (gptme v0.31's shape, for the archived gptme-webui).",
+    responses: {
+      "200": jsonContent(z.union([z.object({ tasks: z.array(Task) }), z.array(Task)]), "Tasks"),
+      ...errorResponses(400, 401),
+    },
   };
 
   async handle(c: AppContext) {
@@ -87,7 +91,8 @@ export class ListTasks extends OpenAPIRoute<[AppContext]> {
     if (status !== undefined && !taskStatuses.includes(status as TaskStatus)) {
       throw new BadRequestError(`status must be one of: ${taskStatuses.join(", ")}`);
     }
-    return c.json({ tasks: await c.env.tasks.list({ includeArchived, status: status as TaskStatus | undefined }) });
+    const tasks = await c.env.tasks.list({ includeArchived, status: status as TaskStatus | undefined });
+    return c.json(c.env.tasks.listShape === "array" ? tasks : { tasks });
   }
 }
 

@@ -65,6 +65,7 @@ export function createHeadFeatures(options: HeadFeatureOptions): HeadFeatures {
       conversations: options.conversations,
       dataDirectory: options.settings.dataDirectory,
       repositoryBaseUrl: options.repositoryBaseUrl ?? options.env.GPTME_TASK_REPOSITORY_BASE_URL ?? "https://github.com/",
+      listShape: options.env.GPTME_TASKS_LIST?.trim().toLowerCase() === "array" ? "array" : "object",
     }),
     userSettings: createSettingsService({
       settings: options.userSettings,

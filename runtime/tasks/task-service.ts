@@ -36,6 +36,11 @@ export interface TaskInfo extends Task {
 }
 
 export interface TaskService {
+  /**
+   * `GET /api/v2/tasks` answers gptme HEAD's `{tasks: [...]}`; `array` answers gptme v0.31's bare
+   * array instead, which the archived gptme-webui needs (`GPTME_TASKS_LIST=array`).
+   */
+  readonly listShape: "object" | "array";
   list(options: TaskListOptions): Promise<Task[]>;
   create(input: TaskCreateInput): Promise<TaskInfo>;
   info(id: string): Promise<TaskInfo>;
@@ -51,6 +56,7 @@ export interface TaskServiceOptions {
   dataDirectory: string;
   /** Where `owner/repo` is cloned from: `https://github.com/` (gptme's), or e.g. a `file://` root in tests. */
   repositoryBaseUrl: string;
+  listShape?: "object" | "array";
 }
 
 const taskIdPattern = /^[a-zA-Z0-9_-]+$/;
@@ -126,6 +132,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
   }
 
   return {
+    listShape: options.listShape ?? "object",
     list: (listOptions) => options.tasks.listTasks(listOptions),
 
     async create(input) {

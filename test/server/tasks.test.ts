@@ -183,6 +183,18 @@ describe("tasks", () => {
     }
   });
 
+  it("answers v0.31's bare array with GPTME_TASKS_LIST=array (for the archived web client)", async () => {
+    const legacy = createTestServer({ env: { HOME: server.directory, PATH: process.env.PATH, GPTME_TASKS_LIST: "array" } });
+    try {
+      await legacy.call("/api/v2/tasks", { method: "POST", json: { content: "old client" } });
+      const list = await (await legacy.call("/api/v2/tasks")).json();
+      expect(Array.isArray(list)).toBe(true);
+      expect(list.map((task: { content: string }) => task.content)).toEqual(["old client"]);
+    } finally {
+      await legacy.close();
+    }
+  });
+
   it("keeps tasks in the database across restarts", async () => {
     const { body: task } = await createTask({ content: "remember me" });
     const database = join(server.directory, "gptme.db");
