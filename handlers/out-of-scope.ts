@@ -196,13 +196,13 @@ export class SynthesizeSpeech extends OpenAPIRoute<[AppContext]> {
 export class AppendTranscript extends OpenAPIRoute<[AppContext]> {
   schema = {
     tags: ["out of scope"],
-    summary: "Voice call transcripts: not supported (404 for a missing conversation, 400 for a malformed body, then 501)",
+    summary: "Voice call transcripts: not supported (400 for a malformed body, then 501)",
     request: { params: ConversationParams },
     responses: errorResponses(400, 401, 501),
   };
 
   async handle(c: AppContext): Promise<Response> {
-    await requireConversation(c);
+    parseWith(ConversationParams, { id: pathParameter(c, "id") });
     const body = await jsonObject(c);
     const turns = body.turns;
     if (!Array.isArray(turns) || turns.length === 0) throw new BadRequestError("turns (list) is required");

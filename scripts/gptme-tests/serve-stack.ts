@@ -9,7 +9,8 @@
 import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { serve } from "@hono/node-server";
+import { serve, type Http2Bindings, type HttpBindings } from "@hono/node-server";
+import { dotSegmentAnswer } from "../../adapters/node/dot-segments.js";
 import { createApp } from "../../handlers/app.js";
 import { createLocalRuntime } from "../../runtime/local-runtime.js";
 import { startFakeModelServer } from "../../test/support/fake-model-server.js";
@@ -48,7 +49,12 @@ async function startGptme(name: string, authToken: string | null) {
     retry: { attempts: 1, baseDelayMs: 10 },
   });
   const app = createApp();
-  const server = serve({ fetch: (request) => app.fetch(request, local.runtime), port: 0, hostname: "127.0.0.1" });
+  // As adapters/node/serve.ts: dot segments are answered from the raw request line.
+  const server = serve({
+    fetch: (request, bindings: HttpBindings | Http2Bindings) => dotSegmentAnswer(bindings.incoming.url) ?? app.fetch(request, local.runtime),
+    port: 0,
+    hostname: "127.0.0.1",
+  });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {
