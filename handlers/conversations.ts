@@ -180,7 +180,8 @@ export class AppendMessage extends OpenAPIRoute<[AppContext]> {
   async handle(c: AppContext) {
     const { params, body } = await this.getValidatedData<typeof this.schema>();
     const branch = body.branch ?? "main";
-    if (!BranchName.safeParse(branch).success) throw new BadRequestError("Invalid branch name");
+    const branchCheck = BranchName.safeParse(branch);
+    if (!branchCheck.success) throw new BadRequestError(branchCheck.error.issues[0]?.message ?? "Invalid branch name");
     const conversation = await c.env.store.get(params.id);
     if (!conversation) throw new NotFoundError(`Conversation not found: ${params.id}`);
     if (branch !== "main" && !(branch in (await c.env.store.branches(params.id)))) {

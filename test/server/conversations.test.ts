@@ -189,6 +189,12 @@ describe("V2 conversations: bad input", () => {
     }
     const response = await server.call("/api/v2/conversations/a..b");
     expect(await response.json()).toEqual({ error: "Invalid conversation_id" });
+    // gptme's own message past the byte limit.
+    expect(await (await server.call(`/api/v2/conversations/${"a".repeat(256)}`)).json()).toEqual({ error: "conversation_id too long" });
+    await server.call("/api/v2/conversations/long-branch", { method: "PUT", json: {} });
+    const branch = await server.call("/api/v2/conversations/long-branch", { method: "POST", json: { role: "user", content: "x", branch: "b".repeat(250) } });
+    expect(branch.status).toBe(400);
+    expect(await branch.json()).toEqual({ error: "branch name too long" });
   });
 
   it("answers 404 JSON for a missing conversation", async () => {
