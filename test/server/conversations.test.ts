@@ -168,6 +168,10 @@ describe("V2 conversations: bad input", () => {
     expect((await put("arrays", [1, 2])).status).toBe(400);
     expect((await put("auto", { auto_confirm: "yes" })).status).toBe(400);
     expect((await server.call("/api/v2/conversations/typed")).status).toBe(404);
+    await put("model-type");
+    const model = await server.call("/api/v2/conversations/model-type/config", { method: "PATCH", json: { chat: { model: 5 } } });
+    expect(model.status).toBe(400);
+    expect((await model.json()).error).toContain("model must be a string");
   });
 
   it("rejects traversal and oversized ids on every route", async () => {
