@@ -19,7 +19,13 @@ class HttpResponse:
         self.status_code = response.status_code
         self.status = f"{response.status_code} {response.reason}"
         self.headers = response.headers
-        self.data = response.content
+        if not response.headers.get("Content-Type", "").startswith("text/event-stream"):
+            _ = response.content  # read now: the connection goes back to the pool
+
+    @property
+    def data(self) -> bytes:
+        """Read on first use, as Werkzeug's lazy body: an event stream that is never read never blocks."""
+        return self._response.content
 
     def get_data(self, as_text: bool = False):
         return self.data.decode("utf-8", errors="replace") if as_text else self.data
@@ -132,6 +138,7 @@ class HttpClient:
             headers=request_headers,
             allow_redirects=follow_redirects,
             timeout=60,
+            stream=True,
         )
         return HttpResponse(response)
 
@@ -189,4 +196,5 @@ class HttpClient:
 
     def __exit__(self, *exc):
         self.session.close()
+
 
