@@ -129,17 +129,20 @@ class HttpClient:
         elif content_type:
             request_headers.setdefault("Content-Type", content_type)
         url = path if path.startswith("http") else f"{self.base_url}{path}"
-        response = self.session.request(
+        request = requests.Request(
             method.upper(),
             url,
             data=body if body is not None else form,
             files=files,
             params=query_string,
             headers=request_headers,
-            allow_redirects=follow_redirects,
-            timeout=60,
-            stream=True,
         )
+        prepared = self.session.prepare_request(request)
+        # requests resolves `.`/`..` path segments; Werkzeug's test client sends them as written.
+        raw_path = requests.utils.requote_uri(url.split("?", 1)[0])
+        query = prepared.url.split("?", 1)[1] if "?" in prepared.url else ""
+        prepared.url = f"{raw_path}?{query}" if query else raw_path
+        response = self.session.send(prepared, allow_redirects=follow_redirects, timeout=60, stream=True)
         return HttpResponse(response)
 
     @staticmethod
