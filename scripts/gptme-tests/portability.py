@@ -53,7 +53,8 @@ MONKEYPATCH_PYTHON = {"setattr", "delattr", "setitem", "delitem", "chdir", "sysp
 class TestVerdict:
     name: str  # "test_x" or "TestClass::test_x"
     reason: str | None  # None: portable
-    source: str = ""  # the test's own source, for classification by endpoint
+    source: str = ""  # the test's own source
+    reached: str = ""  # with the fixtures and helpers it reaches, for classification by endpoint
 
 
 @dataclass
@@ -168,6 +169,11 @@ class _Checker:
                         if autouse:
                             self.class_autouse.append(node)
 
+    def reached_source(self, test: ast.FunctionDef) -> str:
+        """The test's source and that of the module helpers and fixtures it reaches."""
+        self.reason_for(test)
+        return "\n".join(ast.get_source_segment(self.module.text, node) or "" for node in self.visited)
+
     def reason_for(self, test: ast.FunctionDef) -> str | None:
         markers = _markers(test.decorator_list) | _module_markers(self.module)
         if self.owner is not None:
@@ -175,6 +181,7 @@ class _Checker:
         if "requires_api" in markers:
             return "needs a real model API key (requires_api)"
         seen: set[int] = set()
+        self.visited: list[ast.AST] = []
         queue: list[ast.AST] = [test, *self.module.autouse, *self.class_autouse]
         requested = {"mock": False}
         while queue:
@@ -182,6 +189,7 @@ class _Checker:
             if id(node) in seen:
                 continue
             seen.add(id(node))
+            self.visited.append(node)
             reason = self._fixture_parameters(node, queue, requested)
             if reason:
                 return reason
@@ -281,7 +289,9 @@ def analyze(filename: str, text: str) -> list[TestVerdict]:
     for node in module.tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
             checker = _Checker(module, None)
-            verdicts.append(TestVerdict(node.name, checker.reason_for(node), ast.get_source_segment(text, node) or ""))
+            verdicts.append(
+                TestVerdict(node.name, checker.reason_for(node), ast.get_source_segment(text, node) or "", checker.reached_source(node))
+            )
         elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
             checker = _Checker(module, node)
             for inner in node.body:
@@ -291,6 +301,7 @@ def analyze(filename: str, text: str) -> list[TestVerdict]:
                             f"{node.name}::{inner.name}",
                             checker.reason_for(inner),
                             ast.get_source_segment(text, inner) or "",
+                            checker.reached_source(inner),
                         )
                     )
     return verdicts
