@@ -23,6 +23,9 @@ export function createCommandRunner(options: CommandRunnerOptions): CommandRunne
       running.add(conversationId);
       try {
         return await runServerCommand(content, { conversationId, ...options });
+      } catch (error) {
+        // As gptme: a failing command reports its error instead of failing the request.
+        return { output: `Command error: ${error instanceof Error ? error.message : String(error)}`, logChanged: false, config: null };
       } finally {
         running.delete(conversationId);
       }

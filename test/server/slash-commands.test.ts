@@ -100,6 +100,13 @@ describe("slash commands posted as messages", () => {
     expect(config.chat.model).toBe("local/other-model");
   });
 
+  it("reports a failing command's error as its output", async () => {
+    await create("failing");
+    const response = await post("failing", "/model nosuchprovider/x");
+    expect(response.status).toBe(200);
+    expect((await response.json()).output).toMatch(/^Command error: Unknown model provider "nosuchprovider"/);
+  });
+
   it("refuses terminal-only commands with gptme's 400, and keeps nothing", async () => {
     await create("blocked");
     const before = await log("blocked");
