@@ -175,13 +175,14 @@ class _Checker:
         return "\n".join(ast.get_source_segment(self.module.text, node) or "" for node in self.visited)
 
     def reason_for(self, test: ast.FunctionDef) -> str | None:
+        self.visited: list[ast.AST] = [test]
         markers = _markers(test.decorator_list) | _module_markers(self.module)
         if self.owner is not None:
             markers |= _markers(self.owner.decorator_list)
         if "requires_api" in markers:
             return "needs a real model API key (requires_api)"
         seen: set[int] = set()
-        self.visited: list[ast.AST] = []
+        self.visited = []
         queue: list[ast.AST] = [test, *self.module.autouse, *self.class_autouse]
         requested = {"mock": False}
         while queue:
