@@ -7,11 +7,30 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { performance } from "node:perf_hooks";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { createApp } from "../handlers/app.js";
 import { createLocalRuntime } from "../runtime/local-runtime.js";
 import { load } from "./http-load.js";
+
+const topics = ["quokka", "wombat", "platypus", "echidna", "kookaburra", "dingo", "emu", "koala", "numbat", "bilby"];
+
+/** Median time of the store's search (no HTTP, no body cache) for each query. */
+async function timeSearches(store: { list(options: { limit: number; query: string }): Promise<unknown> }) {
+  const lines: string[] = [];
+  for (const query of ["numbered 4242", "wombat", "zz", "no such words anywhere"]) {
+    const timings: number[] = [];
+    for (let run = 0; run < 15; run++) {
+      const started = performance.now();
+      await store.list({ limit: 20, query });
+      timings.push(performance.now() - started);
+    }
+    timings.sort((left, right) => left - right);
+    lines.push(`store search q=${JSON.stringify(query).padEnd(25)} ${timings[7]!.toFixed(2)} ms (median of 15)`);
+  }
+  return lines;
+}
 
 export async function benchConversationList(options = { seconds: 3, concurrency: 16, conversations: 10_000 }) {
   const directory = mkdtempSync(join(tmpdir(), "gptme-bench-"));
@@ -37,10 +56,11 @@ export async function benchConversationList(options = { seconds: 3, concurrency:
       const id = `bench-${String(index).padStart(5, "0")}`;
       insertConversation.run(id, `Conversation ${index}`, now - index, now - index, '{"chat":{},"env":{}}', directory);
       insertMessage.run(id, 0, "user", "hello", new Date().toISOString());
-      insertMessage.run(id, 1, "assistant", "a reply", new Date().toISOString());
+      insertMessage.run(id, 1, "assistant", `a reply about the ${topics[index % topics.length]} numbered ${index}`, new Date().toISOString());
     }
   })();
 
+  const searchLines = await timeSearches(local.runtime.store);
   const app = createApp();
   const sample = (await (await app.request("/api/v2/conversations?limit=20", { headers: { authorization: "Bearer bench-token" } }, local.runtime)).json()) as unknown[];
   const bare = new Hono();
@@ -67,6 +87,7 @@ export async function benchConversationList(options = { seconds: 3, concurrency:
       `bare Hono route:        ${bareResult.requestsPerSecond.toFixed(0)} req/s, p99 ${bareResult.p99Ms.toFixed(2)} ms`,
       `GET /api/v2/conversations: ${listResult.requestsPerSecond.toFixed(0)} req/s, p99 ${listResult.p99Ms.toFixed(2)} ms, errors ${listResult.errors} (the body is reused until the store changes)`,
       `ratio: ${(ratio * 100).toFixed(0)}% of bare (goal >= 50%) ${ratio >= 0.5 ? "OK" : "BELOW GOAL"}`,
+      ...searchLines,
     ],
   };
 }

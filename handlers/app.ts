@@ -18,6 +18,7 @@ import { docsAsset, docsPage } from "./docs.js";
 import { handleError } from "./errors.js";
 import { requireAuth } from "./middleware/auth.js";
 import { corsForApi } from "./middleware/cors.js";
+import { checkHost } from "./middleware/host-check.js";
 import { jsonBody } from "./middleware/json-body.js";
 import { ListModels } from "./models.js";
 import { registerHeadRoutes } from "./head-routes.js";
@@ -39,12 +40,19 @@ class MethodNotAllowedError extends AppError {
   }
 }
 
+/** A Hono route pattern as a RegExp: `:name` is one segment, `:name{regex}` its regex (which may span `/`). */
 function patternToRegExp(pattern: string): RegExp {
-  const source = pattern
-    .split("/")
-    .map((part) => (part.startsWith(":") ? (part.endsWith("{.+}") ? ".+" : "[^/]+") : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
-    .join("/");
-  return new RegExp(`^${source.replace(/\[\^\/\]\+\{\.\+\}/g, ".+")}/?$`);
+  let source = "";
+  let last = 0;
+  for (const match of pattern.matchAll(/:\w+(?:\{((?:[^{}]|\{[^{}]*\})*)\})?/g)) {
+    source += escapeRegExp(pattern.slice(last, match.index)) + (match[1] === undefined ? "[^/]+" : `(?:${match[1]})`);
+    last = match.index + match[0].length;
+  }
+  return new RegExp(`^${source}${escapeRegExp(pattern.slice(last))}/?$`);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 type OpenapiDocument = { paths?: Record<string, unknown> } & Record<string, unknown>;
@@ -61,6 +69,7 @@ export function createApp() {
   const app = new Hono<AppEnvironment>();
   app.onError(handleError);
 
+  app.use("*", checkHost);
   app.use("/api/*", corsForApi);
   app.use("/api", corsForApi);
   app.use("/api/*", requireAuth);
@@ -78,7 +87,8 @@ export function createApp() {
         version: "2",
         description:
           "gptme-compatible server API. Authenticate with `Authorization: Bearer <token>`, the `gptme_auth` " +
-          "cookie, or `?token=` (for EventSource). Every error is JSON `{ \"error\": \"...\" }`.",
+          "cookie (same-origin web pages), or `?token=` (for EventSource). Request bodies are " +
+          "`application/json` (415 otherwise). Every error is JSON `{ \"error\": \"...\" }`.",
       },
       servers: [{ url: "/" }],
       security: [{ bearerAuth: [] }],

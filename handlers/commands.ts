@@ -54,7 +54,9 @@ export async function answerCommand(c: AppContext, conversationId: string, messa
     const wire = Object.fromEntries(
       Object.entries(branches).map(([name, messages]) => [name, messages.map((entry) => messageToWire(entry, workspace))]),
     );
-    sessions.publish(conversationId, { type: "conversation_edited", log: wire.main ?? [], branches: wire, truncated: false });
+    const log = wire.main ?? [];
+    // What a command changes is the end of the log (`/undo`): the edit starts where the log now ends.
+    sessions.publish(conversationId, { type: "conversation_edited", index: log.length, truncated: true, log, branches: wire });
   }
   if (result.config) {
     sessions.publish(conversationId, { type: "config_changed", config: result.config.config, changed_fields: result.config.changedFields });

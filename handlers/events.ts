@@ -90,6 +90,7 @@ export class ConversationEvents extends OpenAPIRoute<[AppContext]> {
           generating: state.generating,
           last_error: state.lastError,
           pending_tools: state.pendingTools,
+          auto_confirm_left: state.autoConfirmLeft,
           pending_elicitations: c.env.elicitations.pending(conversationId),
         });
         if (subscription.missed) {

@@ -1,14 +1,25 @@
 /** API roots, version, health checks and the auth cookie. */
 import { OpenAPIRoute } from "chanfana";
 import type { Context } from "hono";
-import { deleteCookie, setCookie } from "hono/cookie";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import type { AppEnvironment } from "./bindings.js";
-import { authCookieName, presentedToken, tokenMatches } from "./middleware/auth.js";
+import { authCookieMaxAgeSeconds, authCookieName, headerToken, tokenMatches } from "./middleware/auth.js";
+import { refuseCrossSite } from "./middleware/cross-site.js";
 import { UnauthorizedError } from "../runtime/errors.js";
 import { StatusOk, errorResponses, jsonContent } from "./schemas/common.js";
 
 type AppContext = Context<AppEnvironment>;
+
+/** Where the conversations' tools run and what that isolates (shown by the web UI). */
+const sandboxSchema = z.object({
+  backend: z.enum(["bwrap", "container", "user", "none"]),
+  isolated: z.boolean().describe("The tools cannot read the server's token, the provider keys or the store"),
+  isolates: z.array(z.string()).describe("What is kept from the tools, e.g. filesystem, processes"),
+  limits: z.object({ available: z.boolean(), detail: z.string() }).describe("Per-conversation process and memory limits"),
+  network: z.enum(["on", "none"]),
+  warning: z.string().nullable().describe("Set when tools are less isolated than asked or than the default"),
+});
 
 export class ApiV2Root extends OpenAPIRoute<[AppContext]> {
   schema = {
@@ -25,6 +36,7 @@ export class ApiV2Root extends OpenAPIRoute<[AppContext]> {
           provider_configured: z.boolean(),
           auth_required: z.boolean(),
           capabilities: z.record(z.string(), z.boolean()),
+          sandbox: sandboxSchema,
         }),
         "API info",
       ),
@@ -42,6 +54,7 @@ export class ApiV2Root extends OpenAPIRoute<[AppContext]> {
       provider_configured: c.env.models.providerConfigured(),
       auth_required: c.env.settings.authToken !== null,
       capabilities: { external_session_catalog: false, external_session_transcript: false, event_replay: true },
+      sandbox: c.env.settings.sandbox,
     });
   }
 }
@@ -85,28 +98,36 @@ export class PublicHealth extends OpenAPIRoute<[AppContext]> {
 
 export { ServerHealth } from "./admin.js";
 
+/** The cookie's attributes: HttpOnly, SameSite=Strict, only sent to `/api/`, Secure over https. */
+function cookieOptions(c: AppContext) {
+  return {
+    httpOnly: true,
+    sameSite: "Strict" as const,
+    path: "/api/",
+    secure: new URL(c.req.url).protocol === "https:",
+  };
+}
+
 export class SetAuthCookie extends OpenAPIRoute<[AppContext]> {
   schema = {
     tags: ["auth"],
-    summary: "Exchange a bearer token for an HttpOnly `gptme_auth` cookie",
-    description: "Lets browsers use EventSource without putting the token in URLs.",
+    summary: "Exchange a bearer token for an HttpOnly `gptme_auth` cookie (a stored session)",
+    description:
+      "Lets the same-origin web UI use EventSource without putting the token in URLs. The cookie holds a random " +
+      "session id (SameSite=Strict, a day), bound to the current token; unsafe requests it authenticates must come " +
+      "from this server's own origin.",
     responses: { "200": jsonContent(StatusOk, "Cookie set"), ...errorResponses(401) },
   };
 
   async handle(c: AppContext) {
     const expected = c.env.settings.authToken;
     if (expected !== null) {
-      const presented = presentedToken({ header: (name) => c.req.header(name), query: () => undefined }, undefined);
+      const presented = headerToken(c.req);
       if (!presented || !tokenMatches(presented, expected)) {
         throw new UnauthorizedError(presented ? "Invalid or expired token" : "Missing authentication credentials");
       }
-      setCookie(c, authCookieName, presented, {
-        httpOnly: true,
-        sameSite: "Lax",
-        path: "/api/",
-        maxAge: 86_400,
-        secure: new URL(c.req.url).protocol === "https:",
-      });
+      const session = await c.env.authSessions.create(expected, authCookieMaxAgeSeconds);
+      setCookie(c, authCookieName, session, { ...cookieOptions(c), maxAge: authCookieMaxAgeSeconds });
     }
     return c.json({ status: "ok" as const });
   }
@@ -115,12 +136,17 @@ export class SetAuthCookie extends OpenAPIRoute<[AppContext]> {
 export class ClearAuthCookie extends OpenAPIRoute<[AppContext]> {
   schema = {
     tags: ["auth"],
-    summary: "Clear the auth cookie (no auth)",
-    responses: { "200": jsonContent(StatusOk, "Cookie cleared") },
+    summary: "Sign out: end the cookie's session and clear the cookie (no auth, reads no body)",
+    responses: { "200": jsonContent(StatusOk, "Cookie cleared"), ...errorResponses(403) },
   };
 
   async handle(c: AppContext) {
-    deleteCookie(c, authCookieName, { path: "/api/" });
+    const session = getCookie(c, authCookieName);
+    if (session) {
+      refuseCrossSite(c, "authenticated by the gptme_auth cookie");
+      await c.env.authSessions.revoke(session);
+    }
+    deleteCookie(c, authCookieName, cookieOptions(c));
     return c.json({ status: "ok" as const });
   }
 }

@@ -5,14 +5,16 @@ import { z } from "zod";
 import { AppError, BadRequestError, NotFoundError } from "../runtime/errors.js";
 import type { AppEnvironment } from "./bindings.js";
 import { BranchName, ConversationParams, errorResponses, jsonContent } from "./schemas/common.js";
+import { AutoConfirmLeft } from "./schemas/events.js";
+import { blankAsMissing, optionalString, requiredString } from "./schemas/fields.js";
 
 type AppContext = Context<AppEnvironment>;
 const tags = ["sessions"];
 
-const SessionId = z.string().refine((value) => value.trim() !== "", { message: "session_id is required" });
+const toolActions = ["confirm", "edit", "skip", "auto"];
 
 export const StepBody = z.object({
-  session_id: SessionId,
+  session_id: requiredString("session_id"),
   model: z.string().optional().describe("provider/model; empty or absent: the conversation's, else the server's default"),
   stream: z.boolean().optional(),
   branch: z.string().optional(),
@@ -20,16 +22,24 @@ export const StepBody = z.object({
 });
 
 export const ConfirmBody = z.object({
-  session_id: z.string().optional(),
-  tool_id: z.string().min(1),
-  action: z.string().describe("confirm | edit | skip | auto"),
+  session_id: optionalString("session_id").describe("Optional: the tool is looked up in every session of the conversation"),
+  tool_id: blankAsMissing("tool_id").describe("Required unless the request only sets `auto_confirm`"),
+  action: blankAsMissing("action").describe("confirm | edit | skip | auto (required with tool_id)"),
   content: z.string().optional().describe("The edited tool content (edit)"),
   count: z.number().int().optional().describe("How many tools to auto-confirm (auto)"),
+  auto_confirm: z
+    .union([z.boolean(), z.number().int()])
+    .optional()
+    .describe(
+      "Sets auto-confirm after the decision, also while a generation runs: `false` turns it off (then `tool_id` " +
+        "and `action` may be left out), `true` auto-confirms every tool, N the next N",
+    ),
 });
 
-export const InterruptBody = z.object({ session_id: z.string().optional() });
+export const InterruptBody = z.object({ session_id: requiredString("session_id") });
 
 const StatusMessage = z.object({ status: z.literal("ok"), message: z.string(), session_id: z.string().optional() });
+const ConfirmAnswer = StatusMessage.extend({ auto_confirm_left: AutoConfirmLeft });
 
 const startWaitMs = 5000;
 
@@ -99,20 +109,36 @@ export class ConfirmTool extends OpenAPIRoute<[AppContext]> {
     tags,
     summary: "Confirm, edit, skip or auto-confirm a pending tool",
     request: { params: ConversationParams, body: { content: { "application/json": { schema: ConfirmBody } } } },
-    responses: { "200": jsonContent(StatusMessage, "Decision taken"), ...errorResponses(400, 401, 403, 404) },
+    responses: { "200": jsonContent(ConfirmAnswer, "Decision taken"), ...errorResponses(400, 401, 403, 404) },
   };
 
   async handle(c: AppContext) {
     const { params, body } = await this.getValidatedData<typeof this.schema>();
+    const onlyAutoConfirm = body.tool_id == null && body.action == null && body.auto_confirm !== undefined;
+    if (!onlyAutoConfirm && body.tool_id == null) throw new BadRequestError("tool_id is required");
+    if (!onlyAutoConfirm && body.action == null) throw new BadRequestError("action is required");
+    if (body.action != null && !toolActions.includes(body.action)) throw new BadRequestError(`Unknown action: ${body.action}`);
     await requireConversation(c, params.id);
-    const message = await c.env.sessions.confirm(params.id, {
-      sessionId: body.session_id,
-      toolId: body.tool_id,
-      action: body.action as "confirm",
-      content: body.content,
-      count: body.count,
-    });
-    return c.json({ status: "ok" as const, message });
+    const sessions = c.env.sessions;
+    // Turning auto-confirm off comes first, so the tool the user is deciding on is not the last one it runs.
+    let left = sessions.state(params.id).autoConfirmLeft;
+    if (body.auto_confirm === false) left = sessions.setAutoConfirm(params.id, false, body.session_id ?? undefined);
+    let message = "Auto-confirm off";
+    if (!onlyAutoConfirm) {
+      message = await sessions.confirm(params.id, {
+        sessionId: body.session_id ?? undefined,
+        toolId: body.tool_id!,
+        action: body.action as "confirm",
+        content: body.content,
+        count: body.count,
+      });
+      left = sessions.state(params.id).autoConfirmLeft;
+    }
+    if (body.auto_confirm !== undefined && body.auto_confirm !== false) {
+      left = sessions.setAutoConfirm(params.id, body.auto_confirm, body.session_id ?? undefined);
+      if (onlyAutoConfirm) message = "Auto-confirm set";
+    }
+    return c.json({ status: "ok" as const, message, auto_confirm_left: left });
   }
 }
 
@@ -127,7 +153,7 @@ export class InterruptGeneration extends OpenAPIRoute<[AppContext]> {
   async handle(c: AppContext) {
     const { params, body } = await this.getValidatedData<typeof this.schema>();
     await requireConversation(c, params.id);
-    const message = await c.env.sessions.interrupt(params.id, body.session_id || undefined);
+    const message = await c.env.sessions.interrupt(params.id, body.session_id);
     return c.json({ status: "ok" as const, message });
   }
 }

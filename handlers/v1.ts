@@ -10,6 +10,7 @@ import { AppError, BadRequestError, ConflictError, NotFoundError } from "../runt
 import type { Message } from "../runtime/store/types.js";
 import type { AppEnvironment } from "./bindings.js";
 import { parseLimit } from "./conversations.js";
+import { requireHeaderCredential } from "./middleware/auth.js";
 import { messageFromInput, messageToWire, summaryToWire } from "./presenters.js";
 import { BranchName, ConversationParams, StatusOk, errorResponses, jsonContent } from "./schemas/common.js";
 import { AppendMessageBody, ChatConfig, ConversationSummary, Message as MessageSchema, MessageInput } from "./schemas/conversation.js";
@@ -58,7 +59,7 @@ export class V1GetConversation extends OpenAPIRoute<[AppContext]> {
     const conversation = await c.env.store.get(params.id);
     if (!conversation) throw new NotFoundError(`Conversation not found: ${params.id}`);
     const branches = await c.env.store.branches(params.id);
-    const toWire = (messages: Message[]) => messages.map((message) => messageToWire(message, conversation.workspace));
+    const toWire = (messages: Message[]) => messages.map((message) => messageToWire(message, conversation.workspace, c.env.conversations.directory(conversation.id)));
     return c.json({
       id: conversation.id,
       name: conversation.name,
@@ -112,9 +113,11 @@ export class V1AppendMessage extends OpenAPIRoute<[AppContext]> {
     const { params, body } = await this.getValidatedData<typeof this.schema>();
     const branch = body.branch ?? "main";
     if (!BranchName.safeParse(branch).success) throw new BadRequestError("Invalid branch name");
-    if (!(await c.env.store.get(params.id))) throw new NotFoundError(`Conversation not found: ${params.id}`);
+    const conversation = await c.env.store.get(params.id);
+    if (!conversation) throw new NotFoundError(`Conversation not found: ${params.id}`);
     if (c.env.sessions.isGenerating(params.id)) throw new ConflictError("Cannot add message while generation is in progress");
-    const message = messageFromInput(body);
+    const files = body.files && (await c.env.conversations.resolveFiles(params.id, conversation.workspace, body.files));
+    const message = messageFromInput({ ...body, files });
     await c.env.store.append(params.id, [message], branch);
     c.env.sessions.publish(params.id, { type: "message_added", message });
     return c.json({ status: "ok" as const });
@@ -128,15 +131,18 @@ export class V1Generate extends OpenAPIRoute<[AppContext]> {
   schema = {
     tags,
     summary: "Generate a reply and run its tools, auto-confirmed (V1)",
-    description: "Without `stream`: a JSON list of the stored messages. With `stream: true`: SSE `data:` chunks `{role, content, stored}`.",
+    description:
+      "Without `stream`: a JSON list of the stored messages. With `stream: true`: SSE `data:` chunks `{role, content, stored}`. " +
+      "Tools run without confirmation, so this route accepts only the `Authorization` header (403 for the cookie or `?token=`).",
     request: { params: ConversationParams, body: { content: { "application/json": { schema: GenerateBody } } } },
     responses: {
       "200": jsonContent(z.array(GeneratedMessage), "Messages generated (or an SSE stream)"),
-      ...errorResponses(400, 401, 404, 409, 503),
+      ...errorResponses(400, 401, 403, 404, 409, 503),
     },
   };
 
   async handle(c: AppContext) {
+    requireHeaderCredential(c, "POST /api/conversations/{id}/generate runs tools without confirmation");
     const { params, body } = await this.getValidatedData<typeof this.schema>();
     const id = params.id;
     if (body.branch !== undefined && !BranchName.safeParse(body.branch).success) throw new BadRequestError("Invalid branch name");

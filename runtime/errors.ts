@@ -50,6 +50,12 @@ export class PayloadTooLargeError extends AppError {
   }
 }
 
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message: string) {
+    super(415, message);
+  }
+}
+
 /** No provider key, or a model that cannot be resolved: tells the user what to set. */
 export class ModelConfigurationError extends AppError {
   constructor(message: string, extra: Record<string, unknown> = {}) {

@@ -3,19 +3,23 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runAgentLoop } from "./agent/loop.js";
 import { createFileAssets } from "./assets/file-assets.js";
-import { databasePath as defaultDatabasePath, dataDirectory as defaultDataDirectory } from "./config/paths.js";
+import { configDirectory, databasePath as defaultDatabasePath, dataDirectory as defaultDataDirectory } from "./config/paths.js";
+import { recoverInterruptedReplies } from "./conversations/recover-drafts.js";
 import { createConversationService } from "./conversations/service.js";
 import { createModelRegistry, type ModelRegistryOptions } from "./models/registry.js";
 import { createNamer } from "./sessions/auto-name.js";
 import type { Runtime, ServerSettings } from "./runtime.js";
-import { createSessionManager } from "./sessions/session-manager.js";
+import { createSessionManager, type SessionDependencies } from "./sessions/session-manager.js";
+import { SqliteAuthSessionStore } from "./store/sqlite/auth-session-store.js";
+import { createSandboxManager } from "./sandbox/manager.js";
+import { resolveSandboxSettings } from "./sandbox/settings.js";
 import { stopRegexWorker } from "./catalog/regex-search.js";
 import { createHeadFeatures } from "./head-features.js";
 import { createUserSettings } from "./settings/user-settings.js";
 import { SqliteSettingsStore } from "./store/sqlite/settings-rows.js";
 import { SqliteConversationStore } from "./store/sqlite/sqlite-store.js";
 import { systemPromptBuilder } from "./conversations/system-prompt.js";
-import { createToolRegistry, defaultToolNames, disposeTools } from "./tools/registry.js";
+import { createToolRegistry, defaultToolNames } from "./tools/registry.js";
 import { version } from "./version.js";
 import { createWorkspaceFiles } from "./workspace/workspace-files.js";
 
@@ -30,6 +34,10 @@ export interface LocalRuntimeOptions {
   /** `--tools` allowlist. */
   tools?: string[];
   corsOrigins?: string[];
+  /** `--host` (default `127.0.0.1`: the Host check is on). */
+  bindHost?: string;
+  /** `--allowed-hosts`. */
+  allowedHosts?: string[];
   /** null disables auth. */
   authToken: string | null;
   bodyLimitBytes?: number;
@@ -37,16 +45,26 @@ export interface LocalRuntimeOptions {
   webRoot?: string;
   /** `~/.config/gptme/config.toml` by default; null to ignore it (tests). */
   userConfigPath?: string | null;
+  /** `--allow-workspace` roots. */
+  allowedWorkspaceRoots?: string[];
+  /** Replaces providers' base URLs (tests point `openai` at the fake model server). */
+  modelBaseURLs?: ModelRegistryOptions["baseURLs"];
   /** Model request retries (tests shorten the backoff). */
   retry?: { attempts?: number; baseDelayMs?: number };
+  /** Bounds of the events kept for replay (tests shrink them). */
+  eventLimits?: SessionDependencies["eventLimits"];
+  /** `--sandbox` and `--sandbox-network` (else `GPTME_SANDBOX`, `[sandbox]`, then bwrap where it works). */
+  sandbox?: { backend?: string; network?: string };
+  /** How long a conversation's sandbox may sit unused before it is removed (default one hour). */
+  sandboxIdleLimitMs?: number;
   /** Where task `target_repo`s are cloned from (default `GPTME_TASK_REPOSITORY_BASE_URL`, else GitHub). */
   taskRepositoryBaseUrl?: string;
-  /** Provider base URLs to replace (proxies; the gptme test harness points them at the fake model). */
-  baseURLs?: ModelRegistryOptions["baseURLs"];
 }
 
 export interface LocalRuntime {
   runtime: Runtime;
+  /** Stores the replies a crash interrupted (their drafts) as `[INTERRUPTED]` messages; how many. */
+  recoverInterruptedReplies(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -60,15 +78,31 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   const env = options.env ?? process.env;
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory(env);
   const databasePath = options.databasePath ?? defaultDatabasePath(env);
+  const userConfigPath = options.userConfigPath === undefined ? join(configDirectory(env), "config.toml") : options.userConfigPath;
+  const sandboxSettings = resolveSandboxSettings({
+    backendFlag: options.sandbox?.backend,
+    networkFlag: options.sandbox?.network,
+    env,
+    configPath: userConfigPath,
+    defaultBackend: "bwrap",
+  });
   const store = SqliteConversationStore.open(databasePath);
   const settingsStore = new SqliteSettingsStore(store.database);
   const userSettings = createUserSettings(settingsStore, settingsStore.readSettingsSync());
+  // What no conversation's tools may see: the store (and its journal files), the data directory, the config with the keys.
+  const databaseFiles = databasePath === ":memory:" ? [] : ["", "-wal", "-shm", "-journal"].map((suffix) => databasePath + suffix);
+  const sandboxes = createSandboxManager({
+    settings: sandboxSettings,
+    environment: env,
+    secrets: [dataDirectory, configDirectory(env), ...(userConfigPath ? [userConfigPath] : []), ...databaseFiles],
+    idleLimitMs: options.sandboxIdleLimitMs,
+  });
   const models = createModelRegistry({
     env,
     flagModel: options.model ?? null,
     userConfigPath: options.userConfigPath,
     retry: options.retry,
-    baseURLs: options.baseURLs,
+    baseURLs: options.modelBaseURLs,
     overrides: () => {
       const snapshot = userSettings.snapshot();
       return { env: snapshot.providerKeys, defaultModel: snapshot.defaultModel };
@@ -80,10 +114,14 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     version,
     authToken: options.authToken,
     corsOrigins: options.corsOrigins ?? [],
+    bindHost: options.bindHost ?? "127.0.0.1",
+    allowedHosts: options.allowedHosts ?? [],
     bodyLimitBytes: options.bodyLimitBytes ?? 10 * 1024 * 1024,
     defaultWorkspace: options.defaultWorkspace ?? process.cwd(),
     dataDirectory,
     databasePath,
+    allowedWorkspaceRoots: options.allowedWorkspaceRoots ?? [],
+    sandbox: sandboxes.report,
   };
   const conversations = createConversationService({
     store,
@@ -91,6 +129,8 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     defaultWorkspace: settings.defaultWorkspace,
     toolNames,
     systemPrompt: systemPromptBuilder(models),
+    allowedWorkspaceRoots: settings.allowedWorkspaceRoots,
+    removeSandbox: (id) => sandboxes.remove(id),
   });
   const registries = new Map<string, ReturnType<typeof createToolRegistry>>();
   const toolsFor = (names: string[] | undefined) => {
@@ -104,9 +144,12 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     store,
     models,
     toolsFor,
+    sandboxFor: (conversationId, workspace) => sandboxes.forConversation(conversationId, workspace),
     dataDirectory,
     runLoop: runAgentLoop,
     autoName: createNamer(store),
+    eventLimits: options.eventLimits,
+    drafts: store.drafts,
   });
   const headFeatures = createHeadFeatures({
     env,
@@ -124,6 +167,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     ...headFeatures,
     settings,
     store,
+    authSessions: new SqliteAuthSessionStore(store.database),
     models,
     conversations,
     sessions,
@@ -133,10 +177,11 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   };
   return {
     runtime,
+    recoverInterruptedReplies: () => recoverInterruptedReplies(store, store.drafts),
     async close() {
       await sessions.close();
       await stopRegexWorker();
-      await disposeTools();
+      await sandboxes.disposeAll();
       await store.close();
     },
   };

@@ -9,9 +9,14 @@ import type { ProjectAgent } from "./config/project-config.js";
 import type { ModelRegistry } from "./models/model.js";
 import type { ProviderHealthChecker } from "./models/provider-health.js";
 import type { Elicitations } from "./sessions/elicitation.js";
-import type { SessionManager } from "./sessions/types.js";
 import type { SettingsService } from "./settings/settings-service.js";
 import type { TaskService } from "./tasks/task-service.js";
+import type { AuthSessionStore } from "./store/auth-sessions.js";
+import type { SandboxReport } from "./sandbox/report.js";
+import type { SessionManager } from "./sessions/types.js";
+import type { UploadRequest } from "./attachments/upload.js";
+import type { ForkRequest } from "./conversations/fork.js";
+import type { EditOptions, MessageEdit } from "./conversations/message-edits.js";
 import type { ChatConfig, ConversationStore, Message } from "./store/types.js";
 
 export interface ServerSettings {
@@ -19,11 +24,19 @@ export interface ServerSettings {
   /** null when auth is disabled (`GPTME_DISABLE_AUTH`). */
   authToken: string | null;
   corsOrigins: string[];
+  /** The address the server listens on (`--host`); a loopback bind turns the Host check on. */
+  bindHost: string;
+  /** `--allowed-hosts`: more names the Host header may carry (a reverse proxy, a tunnel). */
+  allowedHosts: string[];
   bodyLimitBytes: number;
   /** Where `"."` points: `--workspace`, else the server's working directory. */
   defaultWorkspace: string;
   dataDirectory: string;
   databasePath: string;
+  /** `--allow-workspace`: where a config PATCH may move a workspace besides the conversation's log dir. */
+  allowedWorkspaceRoots: string[];
+  /** Where tools run and what that isolates (`GET /api/v2`, the banner). */
+  sandbox: SandboxReport;
 }
 
 export interface CreateConversationInput {
@@ -40,7 +53,24 @@ export interface ConversationService {
   updateConfig(id: string, patch: Partial<ChatConfig> & { chat?: Record<string, unknown> }): Promise<{ config: ChatConfig; tools: string[] }>;
   /** `conversationDirectory` of the id (where its `@log` workspace and saved outputs live). */
   directory(id: string): string;
+  /** `attachmentsDirectory` of the id: where its uploads are saved. */
+  attachmentsDirectory(id: string): string;
   delete(id: string): Promise<boolean>;
+  /**
+   * Checks a message's `files` (400 for `file://`, absolute paths, paths leaving the workspace) and
+   * returns them as stored: absolute paths in the workspace or the attachments, URIs as given.
+   */
+  resolveFiles(id: string, workspace: string, files: string[]): Promise<string[]>;
+  /** 400 `Tool 'x' not found` for a tool name no tool has (gptme's check of `tools` lists). */
+  validateTools(names: string[]): void;
+  /** Edits a user message or truncates after a message of `main`, keeping the old branch as `main-edit-N`. */
+  editMessage(id: string, index: number, edit: MessageEdit, options?: EditOptions): Promise<void>;
+  /** Deletes a non-system message of `main`, keeping the old branch as `main-edit-N`. */
+  deleteMessage(id: string, index: number, options?: EditOptions): Promise<void>;
+  /** Copies messages 0..afterMessage of a branch into a new conversation (gptme's fork); resolves with its id. */
+  fork(request: ForkRequest): Promise<string>;
+  /** Saves a multipart upload's files into the conversation's attachments, all or nothing. */
+  upload(id: string, request: UploadRequest): Promise<WorkspaceEntry[]>;
 }
 
 export interface Asset {
@@ -103,6 +133,8 @@ export interface CommandRunner {
 export interface Runtime {
   settings: ServerSettings;
   store: ConversationStore;
+  /** The sessions behind the `gptme_auth` cookie. */
+  authSessions: AuthSessionStore;
   models: ModelRegistry;
   conversations: ConversationService;
   assets: AssetSource;

@@ -4,6 +4,7 @@
  */
 import { UsageError } from "./arguments.js";
 import { EXIT_ERROR, EXIT_SUCCESS, exitAfterFlush, reportError } from "./exit.js";
+import { plural } from "./plural.js";
 
 const usage = `Usage: gptme-util [-v] COMMAND [ARGS]...
 
@@ -18,6 +19,11 @@ Commands:
                                  contains QUERY.
   models list                    Known models, and which providers have keys.
   tools list                     The tools, and which are on by default.
+  mcp list                       The MCP servers of ~/.config/gptme/config.toml and
+                                 ./gptme.toml, where each is declared and its state
+                                 (none is started).
+  mcp test NAME                  Start one MCP server, list its tools, stop it;
+                                 exit 1 with its error when it cannot start.
 
 Options:
   -v, --verbose                  Show stack traces of errors.
@@ -82,6 +88,12 @@ interface UtilCommand {
   run(operands: string[], flags: Flags): Promise<number>;
 }
 
+/** The user's config and the current directory's gptme.toml, as a chat started here would read them. */
+async function mcpSources() {
+  const [{ configDirectory }, { join }] = await Promise.all([import("../../runtime/config/paths.js"), import("node:path")]);
+  return { userConfigFile: join(configDirectory(process.env), "config.toml"), workspace: process.cwd() };
+}
+
 async function withStore<T>(work: (store: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
   const store = await openStore();
   try {
@@ -100,7 +112,7 @@ const utilCommands: Record<string, UtilCommand> = {
       const summary = await withStore((store) =>
         importConversations(path!, { store, dataDirectory: dataDirectory(process.env), replace: flags.has("--replace"), report: print }),
       );
-      print(`${summary.imported} imported, ${summary.skipped} skipped, ${summary.failed} failed, ${summary.badLines} bad lines skipped`);
+      print(`${summary.imported} imported, ${summary.skipped} skipped, ${summary.failed} failed, ${plural(summary.badLines, "bad line")} skipped`);
       return summary.failed > 0 ? EXIT_ERROR : EXIT_SUCCESS;
     },
   },
@@ -111,8 +123,7 @@ const utilCommands: Record<string, UtilCommand> = {
       const { exportConversation } = await import("./util/export-logs.js");
       const directory = flags.get("--dir");
       const result = await withStore((store) => exportConversation(store, id!, typeof directory === "string" ? directory : process.cwd()));
-      const others = `${result.branches} other branch${result.branches === 1 ? "" : "es"}`;
-      print(`Exported ${id} to ${result.directory} (${result.messages} messages, ${others})`);
+      print(`Exported ${id} to ${result.directory} (${plural(result.messages, "message")}, ${plural(result.branches, "other branch", "other branches")})`);
       return EXIT_SUCCESS;
     },
   },
@@ -141,6 +152,23 @@ const utilCommands: Record<string, UtilCommand> = {
       const [{ modelLines }, { createModelRegistry }] = await Promise.all([import("./util/listings.js"), import("../../runtime/models/registry.js")]);
       modelLines(createModelRegistry({ env: process.env })).forEach(print);
       return EXIT_SUCCESS;
+    },
+  },
+  "mcp list": {
+    shape: "mcp list",
+    operands: 0,
+    async run() {
+      const { mcpListLines } = await import("./util/mcp-command.js");
+      mcpListLines(await mcpSources()).forEach(print);
+      return EXIT_SUCCESS;
+    },
+  },
+  "mcp test": {
+    shape: "mcp test NAME",
+    operands: 1,
+    async run([name]) {
+      const { mcpTest } = await import("./util/mcp-command.js");
+      return mcpTest(name!, await mcpSources(), print, (line) => void process.stderr.write(`${line}\n`), process.env);
     },
   },
   "tools list": {

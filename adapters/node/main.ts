@@ -4,10 +4,11 @@ import { createApp } from "../../handlers/app.js";
 import { AppError } from "../../runtime/errors.js";
 import { parseServerOptions, serverToken, serverUsage } from "../../runtime/config/server-options.js";
 import type { Runtime } from "../../runtime/runtime.js";
+import { processAlive, watchParent } from "./parent-watch.js";
 import { startServer } from "./serve.js";
 
 async function openapiDocument(): Promise<string> {
-  const settings = { corsOrigins: [], authToken: null } as unknown as Runtime["settings"];
+  const settings = { corsOrigins: [], authToken: null, bindHost: "127.0.0.1", allowedHosts: [] } as unknown as Runtime["settings"];
   const response = await createApp().request("/api/docs/openapi.json", {}, { settings } as Runtime);
   return JSON.stringify(await response.json(), null, 2);
 }
@@ -34,6 +35,9 @@ async function main(): Promise<void> {
     }
     return;
   }
+  if (options.watchPid !== undefined && options.watchPid > 1 && !processAlive(options.watchPid)) {
+    throw new Error(`Watched process ${options.watchPid} is not running (--watch-pid)`);
+  }
   const server = await startServer(options);
   const shutdown = (signal: string) => {
     console.log(`\n${signal}: shutting down`);
@@ -44,6 +48,12 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));
+  if (options.exitOnParentDeath || options.watchPid !== undefined) {
+    watchParent({ parent: options.exitOnParentDeath, pid: options.watchPid }, (pid) => {
+      console.log(`\nWatched process ${pid} is gone (--exit-on-parent-death, --watch-pid): shutting down`);
+      process.kill(process.pid, "SIGTERM");
+    });
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 /** Runs the app on a port with @hono/node-server: banner, request log, graceful shutdown. */
+import type { ServerOptions as HttpServerOptions } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 import { createApp } from "../../handlers/app.js";
@@ -14,16 +15,38 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * A client that drips its headers or body holds a socket and its buffers: cut it off (408) after
+ * the limits. Only the receiving of a request counts, so an event stream (a response) may stay
+ * open for hours. Node checks the deadlines periodically; check often enough for short limits.
+ */
+export function slowClientLimits(options: Pick<ServerOptions, "headersTimeoutMs" | "requestTimeoutMs">): HttpServerOptions {
+  const headersTimeout = Math.min(options.headersTimeoutMs, options.requestTimeoutMs);
+  return {
+    headersTimeout,
+    requestTimeout: options.requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor(headersTimeout / 10))),
+  };
+}
+
 export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
   const token = serverToken(env);
   const local = createLocalRuntime({
     env,
     databasePath: options.database,
     defaultWorkspace: options.workspace,
+    allowedWorkspaceRoots: options.allowedWorkspaceRoots,
     model: options.model,
     tools: options.tools,
     corsOrigins: options.corsOrigins,
+    bindHost: options.host,
+    allowedHosts: options.allowedHosts,
     authToken: authDisabled(env) ? null : token.token,
+    sandbox: { backend: options.sandbox, network: options.sandboxNetwork },
+  });
+  const recovered = await local.recoverInterruptedReplies().catch(async (error: unknown) => {
+    await local.close();
+    throw error;
   });
   const app = createApp();
   const runtime = local.runtime;
@@ -39,6 +62,7 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
     },
     port: options.port,
     hostname: options.host,
+    serverOptions: slowClientLimits(options),
   });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
@@ -56,6 +80,9 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;
   const unavailableTools = defaultToolNames({ includeUnavailable: true }).filter((name) => !defaultToolNames().includes(name));
   console.log(startupBanner({ runtime, url, tokenGenerated: token.generated, unavailableTools }));
+  if (recovered > 0) {
+    console.log(`  Recovered ${recovered} ${recovered === 1 ? "reply" : "replies"} cut off by a crash (stored, marked [INTERRUPTED])`);
+  }
 
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -1,10 +1,12 @@
 /**
  * Reads request bodies once, with a size limit (413), and rejects malformed JSON (400) before a
- * route sees it: chanfana would otherwise treat an unparsable body as `{}`.
+ * route sees it: chanfana would otherwise treat an unparsable body as `{}`. A body must be declared
+ * JSON (415 otherwise, see `body-rules.ts`); a request without a body needs no content type.
  */
 import type { MiddlewareHandler } from "hono";
-import { BadRequestError, PayloadTooLargeError } from "../../runtime/errors.js";
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from "../../runtime/errors.js";
 import type { AppEnvironment } from "../bindings.js";
+import { isJsonMediaType, matchesRule, mediaTypeOf, multipartRoutes, routesWithoutBody } from "../body-rules.js";
 
 const methodsWithBody = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -38,13 +40,27 @@ function tooLarge(limit: number): PayloadTooLargeError {
   return new PayloadTooLargeError(`Request body too large (limit ${Math.round(limit / 1024 / 1024)} MB)`);
 }
 
+function notJson(contentType: string): UnsupportedMediaTypeError {
+  const declared = mediaTypeOf(contentType).slice(0, 100);
+  return new UnsupportedMediaTypeError(
+    declared === ""
+      ? "A request body needs Content-Type: application/json"
+      : `Unsupported Content-Type ${declared}: send the body as application/json`,
+  );
+}
+
 export const jsonBody: MiddlewareHandler<AppEnvironment> = async (c, next) => {
-  if (!methodsWithBody.has(c.req.method)) return next();
+  if (!methodsWithBody.has(c.req.method) || matchesRule(routesWithoutBody, c.req.method, c.req.path)) return next();
   const contentType = c.req.header("content-type") ?? "";
-  if (contentType.startsWith("multipart/") || contentType.startsWith("application/x-www-form-urlencoded")) {
-    return next();
+  const json = isJsonMediaType(contentType);
+  if (!json) {
+    if (mediaTypeOf(contentType) === "multipart/form-data" && matchesRule(multipartRoutes, c.req.method, c.req.path)) {
+      return next();
+    }
+    if (Number(c.req.header("content-length") ?? "0") > 0) throw notJson(contentType);
   }
   const text = await readLimited(c.req.raw, c.env.settings.bodyLimitBytes);
+  if (!json && text !== "") throw notJson(contentType);
   if (text.trim() !== "") {
     let parsed: unknown;
     try {

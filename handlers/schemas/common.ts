@@ -2,14 +2,18 @@
 import { z } from "zod";
 
 const encoder = new TextEncoder();
+const nonPrintable = /(?! )[\p{C}\p{Z}]/u;
 
-/** gptme HEAD's id rules: non-empty, trimmed, ≤255 bytes, printable, not `.`, no `/`, `\`, `..`. */
+/**
+ * gptme HEAD's id rules: non-empty, trimmed, ≤255 bytes, not `.`, no `/`, `\`, `..`, and only
+ * printable characters in Python's sense (no Unicode "Other" or "Separator" but the space): so no
+ * C0/C1 controls, nor the bidi controls that make an id display as another.
+ */
 export function isSafeIdentifier(value: string, maxBytes = 255): boolean {
   if (value.length === 0 || value !== value.trim()) return false;
   if (encoder.encode(value).byteLength > maxBytes) return false;
   if (value === "." || value.includes("..") || value.includes("/") || value.includes("\\")) return false;
-  // eslint-disable-next-line no-control-regex
-  return !/[\u0000-\u001f\u007f]/.test(value);
+  return !nonPrintable.test(value);
 }
 
 /** gptme's two messages: "<name> too long" past the byte limit, else "Invalid <name>". */
@@ -19,7 +23,7 @@ export const ConversationId = z
   .string()
   .refine((value) => !tooLong(value, 255), { message: "conversation_id too long", abort: true })
   .refine((value) => isSafeIdentifier(value), { message: "Invalid conversation_id" })
-  .describe("Conversation id: no `/`, `\\`, `..`, NUL; at most 255 bytes");
+  .describe("Conversation id: printable, no `/`, `\\`, `..`; at most 255 bytes");
 
 export const BranchName = z
   .string()

@@ -2,6 +2,10 @@
 import { z } from "zod";
 import { ChatConfig, Message } from "./conversation.js";
 
+export const AutoConfirmLeft = z
+  .union([z.number().int().nonnegative(), z.literal("unlimited")])
+  .describe("How many more tools run without asking: a count, or `unlimited`; 0 when auto-confirm is off");
+
 const ToolUse = z.object({ tool: z.string(), args: z.array(z.string()), content: z.string() });
 const PendingTool = z.object({
   tool_id: z.string(),
@@ -40,6 +44,7 @@ export const EventSchema = z
       generating: z.boolean(),
       last_error: z.string().nullable(),
       pending_tools: z.array(PendingTool),
+      auto_confirm_left: AutoConfirmLeft.optional(),
       pending_elicitations: z.array(ElicitPending).optional().describe("Questions still waiting for elicit/respond"),
     }),
     z.object({ type: z.literal("ping") }),
@@ -51,7 +56,10 @@ export const EventSchema = z
     z.object({ type: z.literal("generation_started") }),
     z.object({ type: z.literal("generation_progress"), token: z.string() }),
     z.object({ type: z.literal("generation_complete"), message: Message }),
-    PendingTool.extend({ type: z.literal("tool_pending") }),
+    PendingTool.extend({
+      type: z.literal("tool_pending"),
+      auto_confirm_left: AutoConfirmLeft.optional().describe("Auto-confirms left after this tool"),
+    }),
     z.object({ type: z.literal("tool_executing"), tool_id: z.string() }),
     z.object({
       type: z.literal("tool_output"),
@@ -65,10 +73,10 @@ export const EventSchema = z
     z.object({ type: z.literal("config_changed"), config: ChatConfig, changed_fields: z.array(z.string()) }),
     z.object({
       type: z.literal("conversation_edited"),
+      index: z.number().int(),
+      truncated: z.boolean(),
       log: z.array(Message),
-      branches: z.record(z.string(), z.array(Message)).optional(),
-      index: z.number().optional(),
-      truncated: z.boolean().optional(),
+      branches: z.record(z.string(), z.array(Message)),
     }),
     ElicitPending.describe("The agent asks the user; answer with POST .../elicit/respond"),
   ])

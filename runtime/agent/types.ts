@@ -1,5 +1,7 @@
 /** What the agent loop takes and what it emits; the server's sessions and the CLI subscribe to these. */
 import type { LanguageModel, Usage } from "../models/model.js";
+import type { DraftStore } from "../store/drafts.js";
+import type { Sandbox } from "../sandbox/types.js";
 import type { ConversationStore, Message } from "../store/types.js";
 import type { ToolRegistry, ToolUse } from "../tools/tool.js";
 
@@ -19,8 +21,8 @@ export interface PendingTool {
 export type ConfirmDecision =
   | { action: "confirm" }
   | { action: "edit"; content: string }
-  /** Do not run it; the model is told and generation continues. */
-  | { action: "skip" }
+  /** Do not run it; the model is told and generation continues (unless `andStop`: then the run ends there). */
+  | { action: "skip"; andStop?: boolean }
   /** Do not run it and stop the loop (the CLI's `n`). */
   | { action: "stop" };
 
@@ -35,6 +37,8 @@ export type AgentEvent =
       tool_id: string;
       tooluse: { tool: string; args: string[]; content: string };
       auto_confirm: boolean;
+      /** Auto-confirms left after this tool: a count, or "unlimited" (absent where the caller keeps none). */
+      auto_confirm_left?: AutoConfirmLeft;
       preview?: string;
     }
   | { type: "tool_executing"; tool_id: string }
@@ -43,6 +47,9 @@ export type AgentEvent =
   | { type: "tool_complete"; tool_id: string; duration_ms: number; success: boolean }
   | { type: "interrupted" }
   | { type: "error"; error: string };
+
+/** How many more tools run without asking: a count, or "unlimited" (JSON has no Infinity). */
+export type AutoConfirmLeft = number | "unlimited";
 
 export type LoopOutcome = "done" | "stopped" | "interrupted" | "error" | "waiting";
 
@@ -56,6 +63,11 @@ export interface AgentLoopOptions {
   toolFormat: ToolFormat;
   workspace: string;
   dataDirectory: string;
+  /**
+   * The conversation's sandbox, asked for at each tool use (the manager makes it on first use, and
+   * a new one if the last died), so a long generation never holds on to a dead one.
+   */
+  sandbox: () => Sandbox;
   branch?: string;
   stream?: boolean;
   signal: AbortSignal;
@@ -66,7 +78,23 @@ export interface AgentLoopOptions {
   confirm: (pending: PendingTool) => Promise<ConfirmDecision>;
   /** Whether a tool use is auto-confirmed (shown as `auto_confirm` in `tool_pending`); consumed per tool. */
   takeAutoConfirm?: () => boolean;
+  /** The auto-confirms left, reported in each `tool_pending` so clients can show them. */
+  autoConfirmLeft?: () => AutoConfirmLeft;
   emit: (event: AgentEvent) => void;
+  /** Where the reply being streamed is kept until it is stored (crash recovery); none: not kept. */
+  drafts?: DraftStore;
+  /** Start by running the tool uses of the last assistant message again (gptme's rerun), then go on. */
+  rerunLastReply?: boolean;
   /** Maximum model turns in one run (a guard against endless tool loops). */
   maxTurns?: number;
+  /**
+   * MCP hook (runtime/mcp/loop-hook.ts): awaited before each model turn (the first one starts the
+   * conversation's MCP servers); its system messages are sent after the system prompt, not stored.
+   */
+  beforeTurn?: () => Promise<TurnPreparation | void>;
+}
+
+export interface TurnPreparation {
+  /** Sent after the stored system prompt on this turn only (e.g. the MCP tools' descriptions). */
+  systemMessages?: Message[];
 }

@@ -3,11 +3,14 @@ import type { ChatConfig, ChatSettings } from "../store/types.js";
 
 export type ChatConfigPatch = Partial<ChatConfig> & { chat?: Record<string, unknown> };
 
+/**
+ * No `mcp` by default: a conversation's `config.mcp` overrides the user's and the workspace's
+ * `[mcp]` (runtime/mcp/config.ts), so a stored `enabled = false` would switch off MCP everywhere.
+ */
 export function defaultChatConfig(toolNames: string[]): ChatConfig {
   return {
     chat: { tools: toolNames, tool_format: "markdown", stream: true, interactive: true },
     env: {},
-    mcp: { enabled: false, auto_start: false, servers: [] },
   };
 }
 

@@ -13,7 +13,8 @@ export interface ToolCallLine {
   end: number;
 }
 
-const callPattern = /^@([\w.]+)\(([\w\-:.]+)\):\s*(\{.*)$/;
+/** Tool names may hold `-` (MCP servers and tools such as `chrome-devtools.take-snapshot`). */
+const callPattern = /^@([\w.-]+)\(([\w\-:.]+)\):\s*(\{.*)$/;
 /** Pretty-printed arguments span lines; a bound keeps an unparsable call line from costing O(n²). */
 const maxContinuationLines = 200;
 

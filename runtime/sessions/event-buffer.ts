@@ -1,16 +1,96 @@
-/** A bounded, numbered log of one conversation's events, replayable from any id it still holds. */
+/**
+ * A bounded, numbered log of one conversation's events, replayable from any id it still holds.
+ * Bounded by count and by size, per conversation and (through a shared EventMemory) across all of
+ * them, so what clients post cannot grow the server without limit.
+ */
 import type { NumberedEvent, SessionEvent } from "./types.js";
 
-export class EventBuffer {
-  private readonly events: NumberedEvent[] = [];
-  private lastId = 0;
+export interface EventBufferLimits {
+  /** Events kept per conversation (default 2 000). */
+  maxEvents?: number;
+  /** Approximate bytes kept per conversation (default 4 MiB); a larger event is sent live but never kept. */
+  maxBytes?: number;
+}
 
-  constructor(private readonly capacity = 2000) {}
+export const defaultEventLimits = { maxEvents: 2000, maxBytes: 4 * 1024 * 1024, totalBytes: 64 * 1024 * 1024 };
+
+interface Entry {
+  numbered: NumberedEvent;
+  size: number;
+  /** Order across every buffer sharing the memory: the smallest is the oldest. */
+  sequence: number;
+}
+
+/** An event's approximate size in memory: its JSON length (tokens are counted without serializing). */
+export function eventSize(event: SessionEvent): number {
+  if (event.type === "generation_progress") return event.token.length + 48;
+  return JSON.stringify(event).length;
+}
+
+/** The budget every conversation's buffer shares; over it, the oldest events anywhere go first. */
+export class EventMemory {
+  private used = 0;
+  private sequence = 0;
+  private readonly buffers = new Set<EventBuffer>();
+
+  constructor(readonly totalBytes = defaultEventLimits.totalBytes) {}
+
+  get usedBytes(): number {
+    return this.used;
+  }
+
+  /** @internal for EventBuffer */
+  track(buffer: EventBuffer, sizeDelta: number): number {
+    this.buffers.add(buffer);
+    this.used += sizeDelta;
+    return ++this.sequence;
+  }
+
+  /** @internal for EventBuffer */
+  release(buffer: EventBuffer, size: number, empty: boolean): void {
+    this.used -= size;
+    if (empty) this.buffers.delete(buffer);
+  }
+
+  /** @internal for EventBuffer */
+  enforce(): void {
+    while (this.used > this.totalBytes) {
+      let oldest: EventBuffer | undefined;
+      for (const buffer of this.buffers) {
+        if (oldest === undefined || buffer.oldestSequence < oldest.oldestSequence) oldest = buffer;
+      }
+      if (!oldest || !oldest.evictOldest()) return;
+    }
+  }
+}
+
+export class EventBuffer {
+  private readonly entries: Entry[] = [];
+  private lastId = 0;
+  private bytes = 0;
+  private readonly maxEvents: number;
+  private readonly maxBytes: number;
+
+  constructor(
+    limits: EventBufferLimits = {},
+    private readonly memory: EventMemory = new EventMemory(),
+  ) {
+    this.maxEvents = limits.maxEvents ?? defaultEventLimits.maxEvents;
+    this.maxBytes = Math.min(limits.maxBytes ?? defaultEventLimits.maxBytes, memory.totalBytes);
+  }
 
   push(event: SessionEvent): NumberedEvent {
     const numbered = { id: ++this.lastId, event };
-    this.events.push(numbered);
-    if (this.events.length > this.capacity) this.events.splice(0, this.events.length - this.capacity);
+    const size = eventSize(event);
+    if (size > this.maxBytes) {
+      // Kept nowhere: a client resuming from before it must reload, so nothing older is worth keeping.
+      this.clear();
+      return numbered;
+    }
+    this.entries.push({ numbered, size, sequence: this.memory.track(this, size) });
+    this.bytes += size;
+    while (this.entries.length > this.maxEvents || this.bytes > this.maxBytes) this.evictOldest();
+    this.memory.enforce();
     return numbered;
   }
 
@@ -18,11 +98,35 @@ export class EventBuffer {
     return this.lastId;
   }
 
+  /** Approximate bytes held. */
+  get size(): number {
+    return this.bytes;
+  }
+
+  /** @internal for EventMemory: Infinity when empty. */
+  get oldestSequence(): number {
+    return this.entries[0]?.sequence ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Drops the oldest event; false when there is none. */
+  evictOldest(): boolean {
+    const entry = this.entries.shift();
+    if (!entry) return false;
+    this.bytes -= entry.size;
+    this.memory.release(this, entry.size, this.entries.length === 0);
+    return true;
+  }
+
+  /** Forgets every event (the numbering goes on). */
+  clear(): void {
+    while (this.evictOldest());
+  }
+
   /** Events after `id`; `missed` when some of them have already been dropped (or the id is from the future). */
   after(id: number): { events: NumberedEvent[]; missed: boolean } {
     if (id > this.lastId) return { events: [], missed: true };
-    const oldest = this.events[0]?.id ?? this.lastId + 1;
+    const oldest = this.entries[0]?.numbered.id ?? this.lastId + 1;
     const missed = id + 1 < oldest;
-    return { events: this.events.filter((event) => event.id > id), missed };
+    return { events: this.entries.filter((entry) => entry.numbered.id > id).map((entry) => entry.numbered), missed };
   }
 }

@@ -1,5 +1,5 @@
 /** Live generation state per conversation, as the handlers see it. */
-import type { AgentEvent } from "../agent/types.js";
+import type { AgentEvent, AutoConfirmLeft } from "../agent/types.js";
 import type { ChatConfig, Message } from "../store/types.js";
 
 /** Events on the wire: the agent's, plus the server's own. */
@@ -11,19 +11,14 @@ export type SessionEvent =
       generating: boolean;
       last_error: string | null;
       pending_tools: WirePendingTool[];
+      auto_confirm_left: AutoConfirmLeft;
       /** Questions the agent asked that are still unanswered (their `elicit_pending` events). */
       pending_elicitations?: ElicitPendingEvent[];
     }
   | { type: "ping" }
   | { type: "config_changed"; config: ChatConfig; changed_fields: string[] }
-  | {
-      type: "conversation_edited";
-      log: Message[];
-      /** Every branch (main included), as gptme HEAD sends them. */
-      branches?: Record<string, Message[]>;
-      index?: number;
-      truncated?: boolean;
-    }
+  /** A message was edited or deleted: the new main branch and every branch, as gptme HEAD sends them. */
+  | { type: "conversation_edited"; index: number; truncated: boolean; log: Message[]; branches: Record<string, Message[]> }
   /** A command's report, shown to clients but not kept in the log (`stored: false`). */
   | { type: "message_added"; message: Message; stored: false }
   | ElicitPendingEvent;
@@ -59,6 +54,8 @@ export interface StepOptions {
   stream?: boolean;
   branch?: string;
   autoConfirm?: boolean | number;
+  /** Run the last reply's tool uses again before generating (gptme's rerun). */
+  rerun?: boolean;
 }
 
 export interface ConfirmOptions {
@@ -94,12 +91,37 @@ export interface SessionManager {
   create(conversationId: string, options?: { autoConfirm?: boolean | number }): SessionSnapshot;
   /** Throws NotFoundError / ForbiddenError (session of another conversation). */
   require(conversationId: string, sessionId: string): SessionSnapshot;
-  state(conversationId: string): { generating: boolean; lastError: string | null; pendingTools: WirePendingTool[]; sessionId: string | null };
+  state(conversationId: string): {
+    generating: boolean;
+    lastError: string | null;
+    pendingTools: WirePendingTool[];
+    sessionId: string | null;
+    autoConfirmLeft: AutoConfirmLeft;
+  };
   isGenerating(conversationId: string): boolean;
   /** Starts a generation in the background; 409 when one is running. */
   step(conversationId: string, options: StepOptions): Promise<void>;
   confirm(conversationId: string, options: ConfirmOptions): Promise<string>;
+  /**
+   * Sets how many tools run without asking (`false`/0 turns auto-confirm off, `true` is unlimited),
+   * at any time, also mid-generation; returns what is left.
+   */
+  setAutoConfirm(conversationId: string, value: boolean | number, sessionId?: string): AutoConfirmLeft;
+  /**
+   * Runs the tool uses of the last assistant message again (gptme's rerun), as a step that starts
+   * with them. 409 while generating; 400 without an assistant message or tool uses. Resolves with
+   * how many tool uses will run.
+   */
+  rerun(conversationId: string, sessionId: string): Promise<number>;
   interrupt(conversationId: string, sessionId?: string): Promise<string>;
+  /**
+   * Before a new user message: skips the tool uses waiting for a decision (recorded as the Skip
+   * button records them) and ends the generation without a new step. ConflictError while the
+   * model streams or a tool runs.
+   */
+  skipPendingTools(conversationId: string): Promise<void>;
+  /** Before deleting the conversation: cancels the tool uses waiting for a decision. ConflictError while the model streams or a tool runs. */
+  cancelPendingTools(conversationId: string): Promise<void>;
   /** Broadcasts an event (persist first!) to every client of the conversation. */
   publish(conversationId: string, event: SessionEvent): void;
   /**

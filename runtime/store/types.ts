@@ -62,17 +62,27 @@ export interface ConversationSummary {
   totalCost: number;
   totalInputTokens: number;
   totalOutputTokens: number;
+  /** Opening words of the first user message: what a list shows until the conversation is named. */
+  firstUserMessagePreview: string;
+  /** With a search query: the matched part of a message's text, or null when only id/name matched. */
+  searchSnippet?: string | null;
 }
 
 export interface Conversation extends ConversationSummary {
   config: ChatConfig;
+  /** Grows with every write to the conversation (any branch, config, name): what its ETag is made of. */
+  version: number;
 }
 
 export interface ListOptions {
   limit: number;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
-  /** Case-insensitive substring over id, name and last message preview. */
+  /**
+   * Case-insensitive substring over id, name, the two previews and the text of every visible
+   * message; results stay newest first (cursors work as without it) and carry `searchSnippet`.
+   * SQLite answers it from an FTS5 trigram index, PostgreSQL would from pg_trgm.
+   */
   query?: string;
 }
 
@@ -103,6 +113,10 @@ export interface ConversationStore {
   messages(id: string, branch?: string): Promise<Message[]>;
   /** All branches, `main` first. */
   branches(id: string): Promise<Record<string, Message[]>>;
+  /** Every branch's message count, `main` first (0 when empty), without reading any message. */
+  branchLengths(id: string): Promise<Record<string, number>>;
+  /** The messages of a branch at positions `start` (inclusive) to `end` (exclusive). */
+  messageRange(id: string, branch: string, start: number, end: number): Promise<Message[]>;
   /** Appends to a branch (created if missing for non-main), returns the new branch length. Throws `NotFoundError`. */
   append(id: string, messages: Message[], branch?: string): Promise<number>;
   /** Replaces a whole branch (undo, edits, prompt regeneration). */

@@ -45,7 +45,7 @@ async function startGptme(name: string, authToken: string | null) {
     dataDirectory: join(home, "data", "gptme"),
     defaultWorkspace: workspace,
     authToken,
-    baseURLs: { openai: model.openaiBaseURL, anthropic: model.anthropicBaseURL },
+    modelBaseURLs: { openai: model.openaiBaseURL, anthropic: model.anthropicBaseURL },
     retry: { attempts: 1, baseDelayMs: 10 },
   });
   const app = createApp();

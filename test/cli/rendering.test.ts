@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { highlightLine, languageOf } from "../../adapters/cli/terminal/highlight.js";
 import { MarkdownStream, renderMarkdown } from "../../adapters/cli/terminal/markdown-stream.js";
-import { colorWanted, createStyles } from "../../adapters/cli/terminal/styles.js";
+import { colorWanted, createStyles, type StyleName } from "../../adapters/cli/terminal/styles.js";
 
 const colour = createStyles(true);
 const plain = createStyles(false);
@@ -19,9 +19,21 @@ function streamed(text: string, chunkSize: number, styles = colour): string {
   return output;
 }
 
+/** The same reply as a markdown viewer lays it out: a blank line around the code block. */
+const spaced = "# Plan\nI'll use `save` and **bold** words.\n\n```save hello.py\nprint('hi')  # greet\nx = 42\n```\n\nDone *really*.\n";
+
 describe("MarkdownStream", () => {
-  it("never changes the text, only adds styles", () => {
-    expect(stripAnsi(renderMarkdown(reply, colour))).toBe(reply);
+  it("changes no character of the text, only adds styles and the blank lines around code blocks", () => {
+    expect(stripAnsi(renderMarkdown(spaced, colour))).toBe(spaced);
+    expect(stripAnsi(renderMarkdown(reply, colour))).toBe(spaced);
+  });
+
+  it("keeps code apart from the text around it, however the stream is cut, and adds no blank line twice", () => {
+    for (const size of [1, 2, 5, 50]) {
+      expect(stripAnsi(streamed("Listing them:\n```shell\nls\n```\n", size))).toBe("Listing them:\n\n```shell\nls\n```\n");
+      expect(stripAnsi(streamed("```shell\nls\n```\n```shell\npwd\n```\nThen this.", size))).toBe("```shell\nls\n```\n\n```shell\npwd\n```\n\nThen this.");
+      expect(stripAnsi(streamed("Text.\n\n```shell\nls\n```\n\nMore.\n", size))).toBe("Text.\n\n```shell\nls\n```\n\nMore.\n");
+    }
   });
 
   it("renders the same whatever the chunk boundaries", () => {
@@ -55,15 +67,44 @@ describe("MarkdownStream", () => {
 
 describe("highlight", () => {
   it("finds the language of a tool block from its path", () => {
-    expect(languageOf("save src/app.ts").family).toBe("javascript");
-    expect(languageOf("patch main.py")).toEqual({ family: "python", patchMarkers: true });
-    expect(languageOf("shell").family).toBe("shell");
-    expect(languageOf("stdout").family).toBe("plain");
+    expect(languageOf("save src/app.ts").grammar).toBe("typescript");
+    expect(languageOf("patch main.py")).toMatchObject({ grammar: "python", diff: true });
+    expect(languageOf("shell").grammar).toBe("bash");
+    expect(languageOf("stdout").grammar).toBe("plaintext");
   });
 
   it("colours diffs and gptme's patch markers", () => {
     expect(highlightLine("+added", languageOf("diff"), colour)).toBe(colour.apply("green", "+added"));
-    expect(highlightLine("<<<<<<< ORIGINAL", languageOf("patch a.py"), colour)).toBe(colour.apply("yellow", "<<<<<<< ORIGINAL"));
+    const patch = languageOf("patch a.py");
+    expect(highlightLine("<<<<<<< ORIGINAL", patch, colour)).toBe(colour.apply("yellow", "<<<<<<< ORIGINAL"));
+    expect(highlightLine("old = 1", patch, colour)).toBe(colour.apply("red", "old = 1"));
+    expect(highlightLine("=======", patch, colour)).toBe(colour.apply("yellow", "======="));
+    expect(highlightLine("new = 2", patch, colour)).toBe(colour.apply("green", "new = 2"));
+  });
+
+  const highlighted = (info: string, code: string) => renderMarkdown(`\`\`\`${info}\n${code}\n\`\`\`\n`, colour);
+
+  it("highlights the languages agents write beyond the old handful: Rust, Java, C, SQL, YAML, Go, Kotlin", () => {
+    const cases: Array<[string, string, string, StyleName]> = [
+      ["rust", 'fn main() { let name = "x"; }', "fn", "magenta"],
+      ["java", 'public class A { String s = "hi"; }', "public", "magenta"],
+      ["c", "int main(void) { return 0; } // done", "// done", "gray"],
+      ["sql", "SELECT name FROM users WHERE id = 42;", "SELECT", "magenta"],
+      ["yaml", "name: build\nruns-on: ubuntu-latest # the runner", "# the runner", "gray"],
+      ["go", 'package main\nfunc main() { fmt.Println("hi") }', '"hi"', "green"],
+      ["kotlin", 'val greeting = "hello"', '"hello"', "green"],
+      ["save src/lib.rs", "pub struct Point { x: i32 }", "struct", "magenta"],
+    ];
+    for (const [info, code, token, style] of cases) {
+      const output = highlighted(info, code);
+      expect(stripAnsi(output)).toBe(`\`\`\`${info}\n${code}\n\`\`\`\n`);
+      expect(output, `${info}: ${token}`).toContain(colour.apply(style, token));
+    }
+  });
+
+  it("keeps a multi-line string or comment's style on its later lines", () => {
+    const output = highlighted("python", 'text = """first\nsecond line\n"""');
+    expect(output).toContain(colour.apply("green", "second line"));
   });
 });
 

@@ -129,7 +129,7 @@ describe("GET /api/v2/providers/health", () => {
   it("reports a rejected key as an error, never the key", async () => {
     const keyed = createTestServer({
       env: { HOME: "/nonexistent", PATH: process.env.PATH, OPENAI_API_KEY: "sk-revoked-123" },
-      baseURLs: { openai: model.openaiBaseURL },
+      modelBaseURLs: { openai: model.openaiBaseURL },
     });
     try {
       model.rejectKey("sk-revoked-123");

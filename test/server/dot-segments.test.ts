@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../adapters/node/serve.js";
+import { parseServerOptions } from "../../runtime/config/server-options.js";
 
 let directory: string;
 let server: RunningServer;
@@ -11,7 +12,7 @@ let server: RunningServer;
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), "gptme-dots-"));
   server = await startServer(
-    { command: "serve", host: "127.0.0.1", port: 0, corsOrigins: [], database: join(directory, "gptme.db"), workspace: directory, verbose: false },
+    parseServerOptions(["--port", "0", "--db", join(directory, "gptme.db"), "--workspace", directory], {}),
     { PATH: process.env.PATH, HOME: directory, GPTME_SERVER_TOKEN: "dots" },
   );
 });

@@ -18,7 +18,7 @@ afterAll(async () => {
 beforeEach(() => {
   model.reset();
   server = createTestServer({
-    baseURLs: { openai: model.openaiBaseURL, anthropic: model.anthropicBaseURL },
+    modelBaseURLs: { openai: model.openaiBaseURL, anthropic: model.anthropicBaseURL },
     userConfigPath: null,
   });
 });
@@ -104,7 +104,7 @@ describe("provider keys", () => {
   });
 
   it("saves with a warning when the provider cannot be reached, and without a check when asked", async () => {
-    const unreachable = createTestServer({ baseURLs: { anthropic: "http://127.0.0.1:9" }, userConfigPath: null });
+    const unreachable = createTestServer({ modelBaseURLs: { anthropic: "http://127.0.0.1:9" }, userConfigPath: null });
     try {
       const saved = await unreachable.call("/api/v2/user/api-key", { method: "POST", json: { provider: "anthropic", api_key: "sk-ant-x" } });
       expect(saved.status).toBe(200);
@@ -191,7 +191,7 @@ describe("the config-file view", () => {
     writeFileSync(join(configDirectory, "config.toml"), '[env]\nOPENAI_API_KEY = "sk-from-file"\nMODEL = "openai/gpt-5"\n');
     const withFile = createTestServer({
       env: { HOME: home, PATH: process.env.PATH },
-      baseURLs: { openai: model.openaiBaseURL },
+      modelBaseURLs: { openai: model.openaiBaseURL },
       userConfigPath: join(configDirectory, "config.toml"),
     });
     try {

@@ -112,7 +112,9 @@ describe.skipIf(!hasChromium)("web client end to end against the real server", (
     await composer.press("Enter");
     await page.locator(".message-streaming").getByText("Let me think about this at length").waitFor();
     await page.keyboard.press("Escape");
-    await assistantMessages().filter({ hasText: "Let me think about this at length [INTERRUPTED]" }).waitFor();
+    const stopped = assistantMessages().filter({ hasText: "Let me think about this at length" });
+    await stopped.locator(".marker-interrupted").waitFor();
+    expect(await stopped.locator(".markdown").textContent()).toBe("Let me think about this at length");
     await page.locator(".message-streaming").waitFor({ state: "detached" });
     await page.getByRole("button", { name: "Send" }).waitFor();
   });
@@ -159,13 +161,24 @@ describe.skipIf(!hasChromium)("web client end to end against the real server", (
     await page.goto(`${server.url}/`);
     const items = page.locator(".conversation-item");
     await expect.poll(() => items.count()).toBe(50);
-    expect(await page.locator(".conversation-name").first().textContent()).toBe("bulk-119");
+    // Unnamed conversations are titled by their first user message, not their id.
+    expect(await page.locator(".conversation-name").first().textContent()).toBe("note 119");
     await page.locator(".load-more").scrollIntoViewIfNeeded();
     await expect.poll(() => items.count()).toBeGreaterThanOrEqual(100);
     await page.locator(".load-more").scrollIntoViewIfNeeded();
     await expect.poll(() => items.count()).toBe(120);
     await page.getByLabel("Search conversations").fill("bulk-007");
-    await expect.poll(() => page.locator(".conversation-name").allTextContents()).toEqual(["bulk-007"]);
+    await expect.poll(() => page.locator(".conversation-name").allTextContents()).toEqual(["note 7"]);
+  });
+
+  it("finds a word from the middle of a conversation and shows the matching snippet", async () => {
+    await stack.call("/api/v2/conversations/trip", { method: "PUT", json: { messages: [{ role: "user", content: "Plan a trip to Perth" }] } });
+    await stack.call("/api/v2/conversations/trip", { method: "POST", json: { role: "assistant", content: "Day two: take the ferry to Rottnest Island." } });
+    await stack.call("/api/v2/conversations/trip", { method: "POST", json: { role: "user", content: "thanks" } });
+    await page.getByLabel("Search conversations").fill("ROTTNEST");
+    await expect.poll(() => page.locator(".conversation-name").allTextContents()).toEqual(["Plan a trip to Perth"]);
+    expect(await page.locator(".conversation-snippet").textContent()).toBe("Day two: take the ferry to Rottnest Island.");
+    expect(await page.locator(".conversation-snippet mark").textContent()).toBe("Rottnest");
   });
 
   it("loaded everything from the server and logged no errors", () => {

@@ -1,48 +1,87 @@
 import { describe, expect, it } from "vitest";
-import { highlight, languageFor } from "../../web/markdown/highlight.js";
+import { drawTokens } from "../../web/components/CodeBlock.js";
+import { highlightCode, isLoaded, loadGrammar } from "../../web/markdown/highlight.js";
+import { diffLines } from "../../syntax/diff.js";
+import { commonGrammars, languageOf, otherGrammars, type GrammarName } from "../../syntax/languages.js";
+import { flattenTokens, kindOf, type SyntaxNode } from "../../syntax/tokens.js";
+import { toHtml } from "./support/vnode-to-html.js";
 
-const kinds = (code: string, language: string) => highlight(code, language).filter((token) => token.kind !== "plain");
+const styled = (code: string, grammar: GrammarName) =>
+  flattenTokens(highlightCode(code, grammar)!).filter((token) => token.kind !== null);
+const textOf = (nodes: SyntaxNode[]) => flattenTokens(nodes).map((token) => token.text).join("");
 
-describe("highlighter", () => {
+describe("syntax: one grammar set for the web UI and the CLI", () => {
   it("picks a grammar from a language, a file name or a gptme tool block", () => {
-    expect(languageFor("ts")).toBe("javascript");
-    expect(languageFor("save src/app.py")).toBe("python");
-    expect(languageFor("patch main.go")).toBe("diff");
-    expect(languageFor("shell")).toBe("shell");
-    expect(languageFor("notes.txt")).toBe("plain");
-    expect(languageFor(undefined)).toBe("plain");
+    expect(languageOf("ts")).toEqual({ grammar: "typescript", diff: false });
+    expect(languageOf("save src/app.py")).toEqual({ grammar: "python", diff: false });
+    expect(languageOf("patch main.go")).toEqual({ grammar: "go", diff: true });
+    expect(languageOf("diff")).toEqual({ grammar: "diff", diff: true });
+    expect(languageOf("shell").grammar).toBe("bash");
+    expect(languageOf("Dockerfile").grammar).toBe("dockerfile");
+    expect(languageOf("append deploy/Makefile").grammar).toBe("makefile");
+    expect(languageOf("notes.txt").grammar).toBe("plaintext");
+    expect(languageOf("unknown-thing").grammar).toBeNull();
+    expect(languageOf(undefined).grammar).toBeNull();
   });
 
   it("tokenizes without losing or reordering text", () => {
     const code = 'def greet(name):\n    # say hi\n    return f"hi {name}" if name else None\n';
-    expect(highlight(code, "python").map((token) => token.text).join("")).toBe(code);
-    expect(kinds(code, "python")).toEqual([
-      { kind: "keyword", text: "def" },
-      { kind: "comment", text: "# say hi" },
-      { kind: "keyword", text: "return" },
-      { kind: "string", text: 'f"hi {name}"' },
-      { kind: "keyword", text: "if" },
-      { kind: "keyword", text: "else" },
-      { kind: "literal", text: "None" },
-    ]);
+    expect(textOf(highlightCode(code, "python")!)).toBe(code);
+    const tokens = styled(code, "python");
+    expect(tokens).toContainEqual({ kind: "keyword", text: "def" });
+    expect(tokens).toContainEqual({ kind: "comment", text: "# say hi" });
+    expect(tokens).toContainEqual({ kind: "literal", text: "None" });
+    expect(tokens.some((token) => token.kind === "string" && token.text.startsWith('f"hi '))).toBe(true);
   });
 
-  it("does not match keywords inside longer names", () => {
-    expect(kinds("const format = informal;", "javascript")).toEqual([{ kind: "keyword", text: "const" }]);
+  it("highlights Rust, Java, C, SQL and YAML from the first bundle", () => {
+    for (const grammar of ["rust", "java", "c", "sql", "yaml", "go", "cpp", "typescript", "bash"] as const) {
+      expect(commonGrammars).toContain(grammar);
+      expect(isLoaded(grammar), grammar).toBe(true);
+    }
+    expect(styled("fn main() { let x = 1; }", "rust")).toContainEqual({ kind: "keyword", text: "fn" });
+    expect(styled('public class A { String s = "hi"; }', "java")).toContainEqual({ kind: "string", text: '"hi"' });
+    expect(styled("int main(void) { return 0; } // done", "c")).toContainEqual({ kind: "comment", text: "// done" });
+    expect(styled("SELECT name FROM users WHERE id = 42;", "sql")).toContainEqual({ kind: "keyword", text: "SELECT" });
+    expect(styled("name: build # the job", "yaml")).toContainEqual({ kind: "comment", text: "# the job" });
   });
 
-  it("marks diff additions and deletions, including gptme's patch blocks", () => {
-    const unified = kinds("--- a/x\n+++ b/x\n@@ -1 +1 @@\n context\n-old\n+new\n", "diff").map((token) => token.kind);
-    expect(unified).toEqual(["meta", "meta", "meta", "deletion", "addition"]);
-    const patch = kinds("<<<<<<< ORIGINAL\nold\n=======\nnew\n>>>>>>> UPDATED\n", "diff");
-    expect(patch.map((token) => token.kind)).toEqual(["meta", "deletion", "meta", "addition", "meta"]);
+  it("loads the other grammars on demand, each once", async () => {
+    expect(isLoaded("kotlin")).toBe(false);
+    expect(highlightCode("val x = 1", "kotlin")).toBeNull();
+    const loading = loadGrammar("kotlin");
+    expect(loadGrammar("kotlin")).toBe(loading);
+    expect(await loading).toBe(true);
+    expect(styled('val greeting = "hello"', "kotlin")).toContainEqual({ kind: "string", text: '"hello"' });
   });
 
-  it("handles shell variables and comments", () => {
-    expect(kinds('echo "$HOME" # home\n', "shell")).toEqual([
-      { kind: "keyword", text: "echo" },
-      { kind: "string", text: '"$HOME"' },
-      { kind: "comment", text: "# home" },
-    ]);
+  it("has a loader for every grammar outside the first bundle, and only those", async () => {
+    const source = await import("node:fs").then((fs) => fs.readFileSync(new URL("../../web/markdown/highlight.ts", import.meta.url), "utf8"));
+    const loaders = [...source.matchAll(/^\s+([\w-]+): \(\) => import\("highlight\.js\/lib\/languages\/([\w-]+)"\)/gm)];
+    expect(loaders.map((match) => match[1])).toEqual([...otherGrammars]);
+    expect(loaders.every((match) => match[1] === match[2])).toBe(true);
+    const imported = [...source.matchAll(/^import \w+ from "highlight\.js\/lib\/languages\/([\w-]+)";/gm)].map((match) => match[1]);
+    expect(imported).toEqual([...commonGrammars]);
+  });
+
+  it("maps highlight.js scopes to the few styles both front ends draw", () => {
+    expect(kindOf("title.function.invoke")).toBe("title");
+    expect(kindOf("meta keyword")).toBe(null);
+    expect(kindOf("keyword")).toBe("keyword");
+    expect(kindOf("punctuation")).toBeNull();
+  });
+
+  it("classifies diff lines, including gptme's patch blocks", () => {
+    const unified = diffLines("--- a/x\n+++ b/x\n@@ -1 +1 @@\n context\n-old\n+new\n").map((line) => line.kind);
+    expect(unified).toEqual(["meta", "meta", "meta", "context", "deletion", "addition"]);
+    const patch = diffLines("<<<<<<< ORIGINAL\nold\n=======\nnew\n>>>>>>> UPDATED\n").map((line) => line.kind);
+    expect(patch).toEqual(["meta", "deletion", "meta", "addition", "meta"]);
+  });
+
+  it("draws tokens as elements with text children: markup in code stays text", () => {
+    const html = toHtml(drawTokens(highlightCode('const s = "<img src=x onerror=alert(1)>";', "javascript")!));
+    expect(html).toContain('<span class="token-keyword">const</span>');
+    expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
+    expect(html).not.toContain("<img");
   });
 });

@@ -94,4 +94,15 @@ describe("live conversation state", () => {
     expect(visibleMessages([hidden, user], false)).toEqual([user]);
     expect(visibleMessages([hidden, user], true)).toEqual([hidden, user]);
   });
+
+  it("follows the auto-confirms left from connected, tool_pending and the server's answers", () => {
+    let state = apply(initialLiveState(), { type: "connected", session_id: "s1", auto_confirm_left: "unlimited" });
+    expect(state.autoConfirmLeft).toBe("unlimited");
+    state = apply(state, { type: "tool_pending", tool_id: "t1", tooluse: toolUse, auto_confirm: true, auto_confirm_left: 1 });
+    expect(state.autoConfirmLeft).toBe(1);
+    state = apply(state, { type: "tool_pending", tool_id: "t2", tooluse: toolUse, auto_confirm: true });
+    expect(state.autoConfirmLeft).toBe(1);
+    state = liveReducer(state, { type: "auto_confirm_changed", left: 0 });
+    expect(state.autoConfirmLeft).toBe(0);
+  });
 });

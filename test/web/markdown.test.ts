@@ -24,7 +24,8 @@ describe("markdown rendering of untrusted model output", () => {
     const html = toHtml(renderMarkdown("`<b>x</b>`\n\n```html\n<script>alert(1)</script>\n```"));
     expect(html).toContain("<code>&lt;b&gt;x&lt;/b&gt;</code>");
     expect(html).not.toContain("<script>");
-    expect(html).toContain("&lt;script&gt;");
+    // Highlighted, the code is split into token spans; its text is all there, escaped.
+    expect(html.replace(/<[^>]+>/g, "")).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
   });
 
   it("drops dangerous link targets but keeps the link text", () => {

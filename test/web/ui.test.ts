@@ -87,6 +87,31 @@ describe.skipIf(!hasChromium)("web client against a scripted API", () => {
     await page.getByText("No model provider is configured on this server.").waitFor();
   });
 
+  it("shows the sandbox backend quietly and warns when tools are not isolated; a server without the report is fine", async () => {
+    await signIn();
+    await page.getByRole("link", { name: /Newest chat/ }).waitFor();
+    expect(await page.locator(".sandbox-badge").count()).toBe(0);
+    expect(await page.getByText("Sandbox warning.").count()).toBe(0);
+
+    api.sandbox = { backend: "bwrap", isolated: true, isolates: ["filesystem", "processes"], limits: { available: true, detail: "cgroup v2" }, network: "none", warning: null };
+    await page.reload();
+    await page.locator(".sandbox-badge").waitFor();
+    expect(await page.locator(".sandbox-badge > [aria-hidden]").textContent()).toBe("sandbox: bwrap");
+    expect(await page.locator(".sandbox-badge").getAttribute("title")).toContain("isolates filesystem, processes");
+    expect(await page.getByText("Sandbox warning.").count()).toBe(0);
+
+    api.sandbox = { backend: "none", isolated: false, isolates: [], limits: { available: false, detail: "" }, network: "on", warning: null };
+    await page.reload();
+    const banner = page.getByRole("status").filter({ hasText: "Sandbox warning." });
+    await banner.getByText(/without a sandbox \(backend: none\)/).waitFor();
+    await banner.getByRole("button", { name: "Dismiss sandbox warning" }).click();
+    await banner.waitFor({ state: "detached" });
+
+    api.sandbox = { backend: "user", isolated: true, isolates: ["user"], limits: { available: false, detail: "" }, network: "on", warning: "bubblewrap is missing: tools run as a separate user only" };
+    await page.reload();
+    await page.getByText("bubblewrap is missing: tools run as a separate user only").waitFor();
+  });
+
   it("creates a conversation, streams the reply and shows its cost", async () => {
     await signIn();
     const composer = page.getByLabel("Message", { exact: true });
@@ -202,6 +227,72 @@ describe.skipIf(!hasChromium)("web client against a scripted API", () => {
     await expect.poll(() => page.locator(".conversation-name").allTextContents()).toEqual(["Bulk 0042"]);
     expect(api.calls.some((call) => call.path.includes("q=Bulk+0042") && call.path.includes("paginated=1"))).toBe(true);
     expect(api.calls.some((call) => call.path.includes("cursor=50"))).toBe(true);
+  });
+
+  it("titles an unnamed conversation by its first words, and shows where a search matched", async () => {
+    const id = "chat-2026-11-30T11-30-52-390Z";
+    api.conversations.set(id, conversation(id, id, 3_000, [
+      { role: "user", content: "Plan a trip to Perth", timestamp: "2026-01-01T00:00:00Z" },
+      { role: "assistant", content: "Day two: take the ferry to Rottnest Island.", timestamp: "2026-01-01T00:00:01Z" },
+      { role: "user", content: "thanks", timestamp: "2026-01-01T00:00:02Z" },
+    ]));
+    await signIn();
+    await page.getByRole("link", { name: /Plan a trip to Perth/ }).waitFor();
+    expect(await page.locator(".conversation-name").allTextContents()).not.toContain(id);
+    await page.getByRole("link", { name: /Plan a trip to Perth/ }).click();
+    await page.getByRole("heading", { name: "Plan a trip to Perth" }).waitFor();
+
+    await page.getByLabel("Search conversations").fill("rottnest");
+    const hit = page.locator(".conversation-item").filter({ hasText: "Plan a trip to Perth" });
+    await expect.poll(() => page.locator(".conversation-item").count()).toBe(1);
+    expect(await hit.locator(".conversation-snippet").textContent()).toBe("Day two: take the ferry to Rottnest Island.");
+    expect(await hit.locator(".conversation-snippet mark").textContent()).toBe("Rottnest");
+
+    // A name, once given, replaces the opening words.
+    api.publish(id, { type: "config_changed", config: { chat: { name: "Perth trip" } }, changed_fields: ["name"] });
+    await page.getByRole("heading", { name: "Perth trip" }).waitFor();
+  });
+
+  it("marks an interrupted reply, hides zero costs, and shows auto-confirm with a way to turn it off", async () => {
+    const local = { model: "local/llama3", input_tokens: 900, output_tokens: 40, cost: 0 };
+    api.conversations.set("chat-local", conversation("chat-local", "Local model", 3_000, [
+      { role: "user", content: "list the files", timestamp: "2026-01-01T00:00:00Z" },
+      { role: "assistant", content: "It scans the whole table [INTERRUPTED]", timestamp: "2026-01-01T00:00:01Z", metadata: local },
+      { role: "user", content: "go on", timestamp: "2026-01-01T00:00:02Z" },
+      { role: "assistant", content: "Listing them:\n\n```shell\nls -la\n```", timestamp: "2026-01-01T00:00:03Z", metadata: local },
+    ]));
+    await signIn("/chat/chat-local");
+    const stopped = page.getByRole("article", { name: "Assistant message" }).filter({ hasText: "It scans the whole table" });
+    await stopped.waitFor();
+    expect(await stopped.locator(".markdown").textContent()).toBe("It scans the whole table");
+    expect(await stopped.locator(".marker-interrupted").textContent()).toContain("interrupted");
+    expect(await page.locator(".conversation-header .usage").textContent()).toContain("80 out");
+    expect(await page.locator(".usage").allTextContents()).not.toContainEqual(expect.stringContaining("$"));
+    expect(await page.getByLabel(/This reply: 900 input tokens/).first().getAttribute("aria-label")).not.toContain("cost");
+
+    api.publish("chat-local", { type: "tool_pending", tool_id: "auto-1", tooluse: { tool: "shell", args: [], content: "ls -la" }, auto_confirm: true, auto_confirm_left: 2, preview: "ls -la" });
+    const status = page.locator(".auto-confirm-status");
+    await status.getByText("Auto-confirming the next 2 tools").waitFor();
+    await status.getByRole("button", { name: "Turn off" }).click();
+    await expect.poll(() => api.calls.filter((call) => call.path.endsWith("/tool/confirm")).at(-1)?.body).toMatchObject({ auto_confirm: false });
+    await status.waitFor({ state: "detached" });
+    api.publish("chat-local", { type: "tool_complete", tool_id: "auto-1", success: true });
+
+    // The command is in the reply above: the card asks about it without repeating it.
+    api.publish("chat-local", { type: "tool_pending", tool_id: "ask-1", tooluse: { tool: "shell", args: [], content: "ls -la" }, auto_confirm: false, auto_confirm_left: 0, preview: "ls -la" });
+    const card = page.getByRole("region", { name: "Run the command above?" });
+    await card.waitFor();
+    expect(await card.locator(".code-block").count()).toBe(0);
+    await card.getByRole("button", { name: "Skip" }).click();
+    api.publish("chat-local", { type: "tool_complete", tool_id: "ask-1", success: true });
+    await card.waitFor({ state: "detached" });
+
+    // A command the reply does not show is shown, as the shell it is, not as "changes".
+    api.publish("chat-local", { type: "tool_pending", tool_id: "ask-2", tooluse: { tool: "shell", args: [], content: "echo $HOME" }, auto_confirm: false, preview: "echo $HOME" });
+    const other = page.getByRole("region", { name: /Run this tool\? shell/ });
+    await other.waitFor();
+    expect(await other.locator(".code-label").textContent()).toBe("shell");
+    expect(await other.locator(".code-block pre").textContent()).toBe("echo $HOME");
   });
 
   it("renames and deletes from the header", async () => {

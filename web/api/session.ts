@@ -1,5 +1,5 @@
 import { conversationPath, requestJson } from "./client.js";
-import type { ToolAction } from "./types.js";
+import type { AutoConfirmLeft, ToolAction } from "./types.js";
 
 export function startStep(conversationId: string, sessionId: string, model: string): Promise<unknown> {
   return requestJson(`${conversationPath(conversationId)}/step`, {
@@ -14,10 +14,23 @@ export interface ToolDecision {
   count?: number;
 }
 
-export function confirmTool(conversationId: string, sessionId: string, toolId: string, decision: ToolDecision): Promise<unknown> {
-  return requestJson(`${conversationPath(conversationId)}/tool/confirm`, {
+/** `auto_confirm_left` is absent from older servers' answers. */
+export interface ConfirmAnswer {
+  auto_confirm_left?: AutoConfirmLeft;
+}
+
+export function confirmTool(conversationId: string, sessionId: string, toolId: string, decision: ToolDecision): Promise<ConfirmAnswer> {
+  return requestJson<ConfirmAnswer>(`${conversationPath(conversationId)}/tool/confirm`, {
     method: "POST",
     body: { session_id: sessionId, tool_id: toolId, ...decision },
+  });
+}
+
+/** Stops auto-confirming (also while tools run): the next tool asks again. */
+export function stopAutoConfirm(conversationId: string, sessionId: string): Promise<ConfirmAnswer> {
+  return requestJson<ConfirmAnswer>(`${conversationPath(conversationId)}/tool/confirm`, {
+    method: "POST",
+    body: { session_id: sessionId, auto_confirm: false },
   });
 }
 

@@ -29,6 +29,10 @@ export interface ConversationSummary {
   /** Epoch seconds. */
   modified: number;
   messages: number;
+  /** Opening words of the first user message (newer servers): the title until the conversation is named. */
+  first_user_message_preview?: string;
+  /** With a search: the matched text of a message, or null when only the id or name matched. */
+  search_snippet?: string | null;
 }
 
 export interface ConversationPage {
@@ -54,15 +58,26 @@ export interface ToolUse {
   content: string;
 }
 
+/** How many more tools run without asking (newer servers): a count, or "unlimited". */
+export type AutoConfirmLeft = number | "unlimited";
+
 export interface PendingToolWire {
   tool_id: string;
   tooluse: ToolUse;
   auto_confirm: boolean;
+  auto_confirm_left?: AutoConfirmLeft;
   preview?: string;
 }
 
 export type ServerEvent =
-  | { type: "connected"; session_id: string; generating?: boolean; pending_tools?: PendingToolWire[]; last_error?: string | null }
+  | {
+      type: "connected";
+      session_id: string;
+      generating?: boolean;
+      pending_tools?: PendingToolWire[];
+      last_error?: string | null;
+      auto_confirm_left?: AutoConfirmLeft;
+    }
   | { type: "ping" }
   | { type: "message_added"; message: Message }
   | { type: "generation_started" }
@@ -89,12 +104,23 @@ export interface ModelList {
   default: string | null;
 }
 
+/** Where the agent's tools run, as `GET /api/v2` reports it (absent on older servers). */
+export interface SandboxReport {
+  backend: "bwrap" | "container" | "user" | "none" | string;
+  isolated: boolean;
+  isolates: string[];
+  limits: { available: boolean; detail: string };
+  network: "on" | "none" | string;
+  warning: string | null;
+}
+
 export interface ServerInfo {
   message?: string;
   version?: string;
   provider_configured?: boolean;
   /** false when the server runs with auth disabled: there is nothing to sign out of. */
   auth_required?: boolean;
+  sandbox?: SandboxReport;
 }
 
 export interface WorkspaceEntry {

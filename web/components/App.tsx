@@ -4,6 +4,7 @@ import { ApiError, onUnauthorized } from "../api/client.js";
 import { fetchModels, fetchServerInfo } from "../api/server.js";
 import type { ModelList, ServerInfo } from "../api/types.js";
 import { fragmentWithoutToken, tokenFromFragment } from "../auth/fragment-token.js";
+import { sandboxReport } from "../conversation/sandbox.js";
 import { Layout } from "./Layout.js";
 import { SignIn } from "./SignIn.js";
 
@@ -86,6 +87,7 @@ export function App() {
     <Layout
       models={models}
       providerConfigured={serverInfo?.provider_configured !== false}
+      sandbox={sandboxReport(serverInfo?.sandbox)}
       onSignOut={serverInfo?.auth_required === false ? undefined : leave}
     />
   );

@@ -86,7 +86,7 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
       </div>
       <ul class="conversation-items" aria-busy={list.loading ? "true" : "false"}>
         {list.items.map((conversation) => (
-          <ConversationListItem key={conversation.id} conversation={conversation} active={conversation.id === activeId} />
+          <ConversationListItem key={conversation.id} conversation={conversation} active={conversation.id === activeId} query={appliedQuery} />
         ))}
         {list.nextCursor && (
           <li ref={sentinel} class="load-more">

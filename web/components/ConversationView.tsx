@@ -6,7 +6,9 @@ import { publishListChange } from "../conversation/list-events.js";
 import { visibleMessages } from "../conversation/live-state.js";
 import { useConversation, type ConversationOptions } from "../conversation/use-conversation.js";
 import { conversationUsage } from "../conversation/usage.js";
+import { conversationTitle, openingWords } from "../conversation/title.js";
 import { navigate } from "../router.js";
+import { AutoConfirmStatus } from "./AutoConfirmStatus.js";
 import { Composer } from "./Composer.js";
 import { ConversationHeader } from "./ConversationHeader.js";
 import { ErrorNotice } from "./ErrorNotice.js";
@@ -26,7 +28,7 @@ interface ConversationViewProps {
 
 export function ConversationView({ id, initialOptions, models, onOpenDrawer }: ConversationViewProps) {
   const [options] = useState(() => initialOptions(id));
-  const { state, gone, send, decideTool, interrupt, rename, dismissError } = useConversation(id, options);
+  const { state, gone, send, decideTool, stopAutoConfirming, interrupt, rename, dismissError } = useConversation(id, options);
   const [pickedModel, setPickedModel] = useState(options.stepOnConnect ?? "");
   const [showHidden, setShowHidden] = useState(false);
   const [workspaceOpen, setWorkspaceOpen] = useState(false);
@@ -37,7 +39,10 @@ export function ConversationView({ id, initialOptions, models, onOpenDrawer }: C
   const fileUrl = useCallback((path: string) => conversationFileUrl(id, path), [id]);
   const messages = useMemo(() => visibleMessages(state.messages, showHidden), [state.messages, showHidden]);
   const usage = useMemo(() => conversationUsage(state.messages), [state.messages]);
-  const name = state.name || id;
+  const name = useMemo(() => {
+    const firstUser = state.messages.find((message) => message.role === "user" && !message.hide && message.content.trim());
+    return conversationTitle({ id, name: state.name, first_user_message_preview: firstUser ? openingWords(firstUser.content) : "" });
+  }, [id, state.name, state.messages]);
 
   useEffect(() => {
     if (state.name) publishListChange({ type: "renamed", id, name: state.name });
@@ -106,6 +111,7 @@ export function ConversationView({ id, initialOptions, models, onOpenDrawer }: C
         {workspaceOpen && <WorkspacePanel conversationId={id} onClose={() => setWorkspaceOpen(false)} />}
       </div>
       <LiveStatus state={state} />
+      <AutoConfirmStatus left={state.autoConfirmLeft} onTurnOff={() => void stopAutoConfirming()} />
       {error && (
         <ErrorNotice
           message={error}

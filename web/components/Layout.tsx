@@ -1,23 +1,26 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { createConversation } from "../api/conversations.js";
-import type { ModelList } from "../api/types.js";
+import type { ModelList, SandboxReport } from "../api/types.js";
 import { newConversationId } from "../conversation/conversation-id.js";
 import { publishListChange } from "../conversation/list-events.js";
+import { openingWords } from "../conversation/title.js";
 import type { ConversationOptions } from "../conversation/use-conversation.js";
 import { conversationHref, navigate, useRoute } from "../router.js";
 import { useMediaQuery } from "../use-media-query.js";
 import { ConversationView } from "./ConversationView.js";
 import { NewConversation } from "./NewConversation.js";
 import { ProviderBanner } from "./ProviderBanner.js";
+import { SandboxBanner } from "./SandboxBanner.js";
 import { Sidebar } from "./Sidebar.js";
 
 interface LayoutProps {
   models: ModelList;
   providerConfigured: boolean;
+  sandbox: SandboxReport | null;
   onSignOut?: () => void;
 }
 
-export function Layout({ models, providerConfigured, onSignOut }: LayoutProps) {
+export function Layout({ models, providerConfigured, sandbox, onSignOut }: LayoutProps) {
   const route = useRoute();
   const narrow = useMediaQuery("(max-width: 767px)");
   const [drawerOpen, setDrawerOpen] = useState(false);
@@ -42,7 +45,10 @@ export function Layout({ models, providerConfigured, onSignOut }: LayoutProps) {
     const id = newConversationId();
     const created = await createConversation(id, content, model);
     handoffs.current.set(id, { sessionId: created.session_id, stepOnConnect: model });
-    publishListChange({ type: "created", conversation: { id, name: id, modified: Date.now() / 1000, messages: 1 } });
+    publishListChange({
+      type: "created",
+      conversation: { id, name: id, modified: Date.now() / 1000, messages: 1, first_user_message_preview: openingWords(content) },
+    });
     navigate(conversationHref(id));
   }, []);
 
@@ -66,10 +72,12 @@ export function Layout({ models, providerConfigured, onSignOut }: LayoutProps) {
         focusOnShow={narrow && drawerOpen}
         onClose={narrow ? () => setDrawerOpen(false) : undefined}
         onSignOut={onSignOut}
+        sandbox={sandbox}
       />
       {narrow && drawerOpen && <div class="backdrop" onClick={() => setDrawerOpen(false)} aria-hidden="true" />}
       <main id="main-content" class="main" tabIndex={-1} inert={narrow && drawerOpen ? true : undefined}>
         {!providerConfigured && <ProviderBanner />}
+        <SandboxBanner report={sandbox} />
         {route.name === "conversation" ? (
           <ConversationView
             key={route.id}

@@ -7,6 +7,7 @@ interface LinkProps {
   children: ComponentChildren;
   "aria-current"?: "page";
   "aria-label"?: string;
+  title?: string;
 }
 
 /** An in-app link: a real `<a>` (open in new tab still works) that navigates without a reload. */

@@ -18,6 +18,7 @@ const stickyDistance = 80;
 
 export function MessageLog({ messages, streaming, tools, fileUrl, onDecide }: MessageLogProps) {
   const container = useRef<HTMLDivElement>(null);
+  const lastReply = [...messages].reverse().find((message) => message.role === "assistant")?.content ?? "";
   const followBottom = useRef(true);
 
   useLayoutEffect(() => {
@@ -39,7 +40,7 @@ export function MessageLog({ messages, streaming, tools, fileUrl, onDecide }: Me
         ))}
         {streaming !== null && <StreamingMessage text={streaming} fileUrl={fileUrl} />}
         {tools.map((tool) => (
-          <ToolCard key={tool.toolId} tool={tool} onDecide={(decision) => onDecide(tool.toolId, decision)} />
+          <ToolCard key={tool.toolId} tool={tool} shownAbove={lastReply} onDecide={(decision) => onDecide(tool.toolId, decision)} />
         ))}
       </div>
     </div>

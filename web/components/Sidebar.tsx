@@ -1,4 +1,6 @@
 import { useEffect, useRef } from "preact/hooks";
+import type { SandboxReport } from "../api/types.js";
+import { sandboxDetails } from "../conversation/sandbox.js";
 import { ConversationList } from "./ConversationList.js";
 import { Icon } from "./Icon.js";
 import { Link } from "./Link.js";
@@ -10,9 +12,10 @@ interface SidebarProps {
   focusOnShow: boolean;
   onClose?: () => void;
   onSignOut?: () => void;
+  sandbox: SandboxReport | null;
 }
 
-export function Sidebar({ activeId, hidden, focusOnShow, onClose, onSignOut }: SidebarProps) {
+export function Sidebar({ activeId, hidden, focusOnShow, onClose, onSignOut, sandbox }: SidebarProps) {
   const newLink = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (focusOnShow) newLink.current?.querySelector("a")?.focus();
@@ -36,11 +39,19 @@ export function Sidebar({ activeId, hidden, focusOnShow, onClose, onSignOut }: S
         </div>
       </div>
       <ConversationList activeId={activeId} />
-      {onSignOut && (
+      {(onSignOut || sandbox) && (
         <div class="sidebar-footer">
-          <button type="button" class="button-quiet button-small" onClick={onSignOut}>
-            <Icon name="logout" size={16} /> Sign out
-          </button>
+          {onSignOut && (
+            <button type="button" class="button-quiet button-small" onClick={onSignOut}>
+              <Icon name="logout" size={16} /> Sign out
+            </button>
+          )}
+          {sandbox && (
+            <span class={`sandbox-badge${sandbox.isolated ? "" : " sandbox-open"}`} title={sandboxDetails(sandbox)}>
+              <span class="visually-hidden">{sandboxDetails(sandbox)}</span>
+              <span aria-hidden="true">sandbox: {sandbox.backend}</span>
+            </span>
+          )}
         </div>
       )}
     </aside>

@@ -5,7 +5,15 @@ import { CodeBlock } from "./CodeBlock.js";
 
 interface ToolCardProps {
   tool: ToolCardState;
+  /** The reply the tool came from: content it already shows is not repeated in the card. */
+  shownAbove: string;
   onDecide(decision: ToolDecision): void;
+}
+
+/** Whether the reply shows this content already (as its code block), ignoring surrounding whitespace. */
+function alreadyShown(content: string, reply: string): boolean {
+  const code = content.trim();
+  return code !== "" && reply.includes(code);
 }
 
 const statusText: Record<ToolCardState["status"], string> = {
@@ -15,7 +23,7 @@ const statusText: Record<ToolCardState["status"], string> = {
   executing: "Running…",
 };
 
-export function ToolCard({ tool, onDecide }: ToolCardProps) {
+export function ToolCard({ tool, shownAbove, onDecide }: ToolCardProps) {
   const [editing, setEditing] = useState(false);
   const [edited, setEdited] = useState(tool.tooluse.content);
   const [choosingAuto, setChoosingAuto] = useState(false);
@@ -23,11 +31,15 @@ export function ToolCard({ tool, onDecide }: ToolCardProps) {
   const header = [tool.tooluse.tool, ...tool.tooluse.args].join(" ");
   const titleId = `tool-${tool.toolId}-title`;
   const pending = tool.status === "pending";
+  // Servers send the content itself as the preview of tools that change no file (shell, tmux...).
+  const changes = tool.preview && tool.preview !== tool.tooluse.content ? tool.preview : null;
+  const repeated = !changes && alreadyShown(tool.tooluse.content, shownAbove);
+  const question = !repeated ? "Run this tool?" : tool.tooluse.tool === "shell" ? "Run the command above?" : `Run the ${header} block above?`;
 
   return (
     <section class={`tool-card tool-${tool.status}`} aria-labelledby={titleId}>
       <h2 id={titleId} class="tool-title">
-        {pending ? "Run this tool?" : tool.autoConfirm && tool.status === "queued" ? "Auto-confirmed tool" : "Tool"} <code>{header}</code>
+        {pending ? question : tool.autoConfirm && tool.status === "queued" ? "Auto-confirmed tool" : "Tool"} {!(pending && repeated) && <code>{header}</code>}
       </h2>
       {editing ? (
         <form
@@ -49,10 +61,10 @@ export function ToolCard({ tool, onDecide }: ToolCardProps) {
             </button>
           </div>
         </form>
-      ) : tool.preview ? (
-        <CodeBlock code={tool.preview} info={`${header} (changes)`} language="diff" />
+      ) : changes ? (
+        <CodeBlock code={changes} info={`${header} (changes)`} language="diff" />
       ) : (
-        tool.tooluse.content && <CodeBlock code={tool.tooluse.content} info={header} />
+        tool.tooluse.content && !repeated && <CodeBlock code={tool.tooluse.content} info={header} />
       )}
       {tool.output && <pre class="tool-output">{tool.output}</pre>}
       {pending && !editing && (

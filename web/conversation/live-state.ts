@@ -2,7 +2,7 @@
  * The conversation view's state as a pure reducer over server events, so reconnects, replays and
  * log refetches can be reasoned about (and tested) without a browser.
  */
-import type { ChatConfig, ConversationDetail, Message, PendingToolWire, ServerEvent, ToolUse } from "../api/types.js";
+import type { AutoConfirmLeft, ChatConfig, ConversationDetail, Message, PendingToolWire, ServerEvent, ToolUse } from "../api/types.js";
 
 export type ToolStatus = "pending" | "submitting" | "queued" | "executing";
 
@@ -32,6 +32,8 @@ export interface LiveState {
   reloadRequests: number;
   /** Keys of messages that arrived as events since the last log load (kept if the load's snapshot predates them). */
   liveKeys: string[];
+  /** Tools that will still run without asking, as the server last said (0: auto-confirm is off). */
+  autoConfirmLeft: AutoConfirmLeft;
 }
 
 export type LiveAction =
@@ -44,7 +46,9 @@ export type LiveAction =
   /** The server accepted a decision: a skipped tool is gone, others wait for `tool_executing`. */
   | { type: "tool_decided"; toolId: string; skipped: boolean }
   | { type: "request_failed"; error: string; toolId?: string }
-  | { type: "error_dismissed" };
+  | { type: "error_dismissed" }
+  /** The server's answer to a decision or to turning auto-confirm off. */
+  | { type: "auto_confirm_changed"; left: AutoConfirmLeft };
 
 export function initialLiveState(name = ""): LiveState {
   return {
@@ -60,6 +64,7 @@ export function initialLiveState(name = ""): LiveState {
     connected: false,
     reloadRequests: 0,
     liveKeys: [],
+    autoConfirmLeft: 0,
   };
 }
 
@@ -121,7 +126,8 @@ function applyEvent(state: LiveState, event: ServerEvent): LiveState {
         : state.tools;
       // A stale partial reply is cleared by the log refetch that follows every connect, not here:
       // replayed tokens may still be on their way.
-      return { ...state, sessionId: event.session_id, connected: true, generating, tools };
+      const autoConfirmLeft = event.auto_confirm_left ?? state.autoConfirmLeft;
+      return { ...state, sessionId: event.session_id, connected: true, generating, tools, autoConfirmLeft };
     }
     case "ping":
       return state;
@@ -150,7 +156,7 @@ function applyEvent(state: LiveState, event: ServerEvent): LiveState {
       const tools = existing
         ? state.tools.map((tool) => (tool.toolId === event.tool_id ? card : tool))
         : [...state.tools, card];
-      return { ...state, tools };
+      return { ...state, tools, autoConfirmLeft: event.auto_confirm_left ?? state.autoConfirmLeft };
     }
     case "tool_executing":
       return updateTool(state, event.tool_id, (tool) => ({ ...tool, status: "executing" }));
@@ -224,6 +230,8 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
     }
     case "error_dismissed":
       return { ...state, error: null };
+    case "auto_confirm_changed":
+      return { ...state, autoConfirmLeft: action.left };
   }
 }
 

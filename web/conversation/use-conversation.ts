@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from "preact/hooks";
 import { announceUnauthorized, ApiError } from "../api/client.js";
 import { appendMessage, fetchConfig, fetchConversation, renameConversation } from "../api/conversations.js";
-import { confirmTool, interrupt as interruptSession, startStep, type ToolDecision } from "../api/session.js";
+import { confirmTool, interrupt as interruptSession, startStep, stopAutoConfirm, type ToolDecision } from "../api/session.js";
 import { ConversationEventStream } from "./event-stream.js";
 import { initialLiveState, liveReducer, type LiveState } from "./live-state.js";
 
@@ -19,6 +19,8 @@ export interface ConversationController {
   gone: string | null;
   send(content: string, model: string): Promise<boolean>;
   decideTool(toolId: string, decision: ToolDecision): Promise<void>;
+  /** Turns auto-confirm off on the server. */
+  stopAutoConfirming(): Promise<void>;
   interrupt(): Promise<void>;
   /** Throws on failure so the rename form can stay open with the error. */
   rename(name: string): Promise<void>;
@@ -116,14 +118,24 @@ export function useConversation(conversationId: string, options: ConversationOpt
     async (toolId: string, decision: ToolDecision) => {
       dispatch({ type: "tool_submitting", toolId });
       try {
-        await confirmTool(conversationId, await session(), toolId, decision);
+        const answer = await confirmTool(conversationId, await session(), toolId, decision);
         dispatch({ type: "tool_decided", toolId, skipped: decision.action === "skip" });
+        if (answer?.auto_confirm_left !== undefined) dispatch({ type: "auto_confirm_changed", left: answer.auto_confirm_left });
       } catch (error) {
         dispatch({ type: "request_failed", error: describe(error), toolId });
       }
     },
     [conversationId, session],
   );
+
+  const stopAutoConfirming = useCallback(async () => {
+    try {
+      const answer = await stopAutoConfirm(conversationId, await session());
+      dispatch({ type: "auto_confirm_changed", left: answer?.auto_confirm_left ?? 0 });
+    } catch (error) {
+      dispatch({ type: "request_failed", error: describe(error) });
+    }
+  }, [conversationId, session]);
 
   const interrupt = useCallback(async () => {
     const sessionId = streamRef.current?.session;
@@ -145,5 +157,5 @@ export function useConversation(conversationId: string, options: ConversationOpt
 
   const dismissError = useCallback(() => dispatch({ type: "error_dismissed" }), []);
 
-  return { state, gone, send, decideTool, interrupt, rename, dismissError };
+  return { state, gone, send, decideTool, stopAutoConfirming, interrupt, rename, dismissError };
 }

@@ -1,165 +1,120 @@
 /**
- * A small regex highlighter for the languages an agent writes most (shell, Python, JS/TS, JSON, diffs).
- * It produces tokens, not HTML, so the caller renders them as text nodes.
+ * Syntax highlighting in the browser: highlight.js with the common grammars in the first bundle and
+ * the others fetched (as their own chunks) the first time a block needs one. Code becomes a token
+ * tree (syntax/tokens.ts) that CodeBlock draws as Preact nodes: never an HTML string.
  */
+import core from "highlight.js/lib/core";
+import type { LanguageFn } from "highlight.js";
+import bash from "highlight.js/lib/languages/bash";
+import cLanguage from "highlight.js/lib/languages/c";
+import cpp from "highlight.js/lib/languages/cpp";
+import css from "highlight.js/lib/languages/css";
+import diff from "highlight.js/lib/languages/diff";
+import go from "highlight.js/lib/languages/go";
+import ini from "highlight.js/lib/languages/ini";
+import java from "highlight.js/lib/languages/java";
+import javascript from "highlight.js/lib/languages/javascript";
+import json from "highlight.js/lib/languages/json";
+import markdown from "highlight.js/lib/languages/markdown";
+import python from "highlight.js/lib/languages/python";
+import rust from "highlight.js/lib/languages/rust";
+import sql from "highlight.js/lib/languages/sql";
+import typescript from "highlight.js/lib/languages/typescript";
+import xml from "highlight.js/lib/languages/xml";
+import yaml from "highlight.js/lib/languages/yaml";
+import { type GrammarName, commonGrammars } from "../../syntax/languages.js";
+import { createHighlighter, highlightTree, type SyntaxNode } from "../../syntax/tokens.js";
 
-export type TokenKind = "plain" | "keyword" | "string" | "comment" | "number" | "literal" | "variable" | "meta" | "tag" | "addition" | "deletion";
+const highlighter = createHighlighter(core);
+const common: Record<(typeof commonGrammars)[number], LanguageFn> = { bash, c: cLanguage, cpp, css, diff, go, ini, java, javascript, json, markdown, python, rust, sql, typescript, xml, yaml };
+for (const [name, grammar] of Object.entries(common)) highlighter.registerLanguage(name, grammar);
 
-export interface HighlightToken {
-  kind: TokenKind;
-  text: string;
-}
-
-type Rule = [TokenKind, RegExp];
-
-const words = (list: string) => new RegExp(`\\b(?:${list.split(" ").join("|")})\\b`, "y");
-const number: Rule = ["number", /\b(?:0x[\da-f]+|\d[\d_]*(?:\.\d+)?(?:e[+-]?\d+)?)\b/iy];
-const doubleQuoted: Rule = ["string", /"(?:[^"\\\n]|\\.)*"?/y];
-const singleQuoted: Rule = ["string", /'(?:[^'\\\n]|\\.)*'?/y];
-const hashComment: Rule = ["comment", /#.*/y];
-const slashComments: Rule = ["comment", /\/\/.*|\/\*[\s\S]*?(?:\*\/|$)/y];
-
-const grammars: Record<string, Rule[]> = {
-  javascript: [
-    slashComments,
-    ["string", /`(?:[^`\\]|\\.)*`?/y],
-    doubleQuoted,
-    singleQuoted,
-    ["keyword", words("async await break case catch class const continue default delete do else enum export extends finally for from function if implements import in instanceof interface let new of private protected public readonly return static super switch this throw try type typeof var void while with yield as")],
-    ["literal", words("true false null undefined NaN Infinity")],
-    number,
-  ],
-  python: [
-    hashComment,
-    ["string", /[rbuf]{0,2}(?:"""[\s\S]*?(?:"""|$)|'''[\s\S]*?(?:'''|$))/iy],
-    ["string", /[rbuf]{0,2}(?:"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?)/iy],
-    ["meta", /@[\w.]+/y],
-    ["keyword", words("and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield match case")],
-    ["literal", words("True False None self")],
-    number,
-  ],
-  shell: [
-    ["comment", /(?:^|(?<=\s))#.*/my],
-    doubleQuoted,
-    singleQuoted,
-    ["variable", /\$(?:\{[^}\n]*\}?|\w+|[@*#?$!0-9-])/y],
-    ["keyword", words("if then else elif fi for while until do done case esac in function return export local readonly set unset source cd echo exit sudo")],
-    number,
-  ],
-  json: [
-    ["keyword", /"(?:[^"\\\n]|\\.)*"(?=\s*:)/y],
-    doubleQuoted,
-    ["literal", words("true false null")],
-    number,
-  ],
-  css: [
-    ["comment", /\/\*[\s\S]*?(?:\*\/|$)/y],
-    doubleQuoted,
-    singleQuoted,
-    ["keyword", /[a-z-]+(?=\s*:)/iy],
-    ["meta", /@[a-z-]+/iy],
-    ["number", /#[\da-f]{3,8}\b|\b\d+(?:\.\d+)?(?:px|em|rem|%|vh|vw|s|ms)?\b/iy],
-  ],
-  markup: [
-    ["comment", /<!--[\s\S]*?(?:-->|$)/y],
-    ["tag", /<\/?[a-z][\w:-]*|\/?>/iy],
-    ["keyword", /\b[a-z-:]+(?==)/iy],
-    doubleQuoted,
-    singleQuoted,
-  ],
-  clike: [
-    slashComments,
-    hashComment,
-    doubleQuoted,
-    singleQuoted,
-    ["keyword", words("fn let mut pub use mod impl struct enum trait match func package import var const type return if else for while loop break continue switch case default class public private static void int float double char bool string select from where insert update delete create table and or not null true false nil")],
-    number,
-  ],
-  yaml: [
-    hashComment,
-    ["keyword", /[\w.-]+(?=\s*[:=]\s)/y],
-    ["meta", /\[[^\]\n]*\]/y],
-    doubleQuoted,
-    singleQuoted,
-    ["literal", words("true false null yes no")],
-    number,
-  ],
+/** Every other grammar of the set, each its own chunk (esbuild needs the paths written out). */
+const loaders: Partial<Record<GrammarName, () => Promise<{ default: LanguageFn }>>> = {
+  apache: () => import("highlight.js/lib/languages/apache"),
+  awk: () => import("highlight.js/lib/languages/awk"),
+  clojure: () => import("highlight.js/lib/languages/clojure"),
+  cmake: () => import("highlight.js/lib/languages/cmake"),
+  coffeescript: () => import("highlight.js/lib/languages/coffeescript"),
+  crystal: () => import("highlight.js/lib/languages/crystal"),
+  csharp: () => import("highlight.js/lib/languages/csharp"),
+  d: () => import("highlight.js/lib/languages/d"),
+  dart: () => import("highlight.js/lib/languages/dart"),
+  django: () => import("highlight.js/lib/languages/django"),
+  dockerfile: () => import("highlight.js/lib/languages/dockerfile"),
+  dos: () => import("highlight.js/lib/languages/dos"),
+  elixir: () => import("highlight.js/lib/languages/elixir"),
+  elm: () => import("highlight.js/lib/languages/elm"),
+  erlang: () => import("highlight.js/lib/languages/erlang"),
+  fortran: () => import("highlight.js/lib/languages/fortran"),
+  fsharp: () => import("highlight.js/lib/languages/fsharp"),
+  graphql: () => import("highlight.js/lib/languages/graphql"),
+  gradle: () => import("highlight.js/lib/languages/gradle"),
+  groovy: () => import("highlight.js/lib/languages/groovy"),
+  handlebars: () => import("highlight.js/lib/languages/handlebars"),
+  haskell: () => import("highlight.js/lib/languages/haskell"),
+  http: () => import("highlight.js/lib/languages/http"),
+  julia: () => import("highlight.js/lib/languages/julia"),
+  kotlin: () => import("highlight.js/lib/languages/kotlin"),
+  latex: () => import("highlight.js/lib/languages/latex"),
+  less: () => import("highlight.js/lib/languages/less"),
+  lisp: () => import("highlight.js/lib/languages/lisp"),
+  lua: () => import("highlight.js/lib/languages/lua"),
+  makefile: () => import("highlight.js/lib/languages/makefile"),
+  matlab: () => import("highlight.js/lib/languages/matlab"),
+  nginx: () => import("highlight.js/lib/languages/nginx"),
+  nim: () => import("highlight.js/lib/languages/nim"),
+  nix: () => import("highlight.js/lib/languages/nix"),
+  objectivec: () => import("highlight.js/lib/languages/objectivec"),
+  ocaml: () => import("highlight.js/lib/languages/ocaml"),
+  perl: () => import("highlight.js/lib/languages/perl"),
+  pgsql: () => import("highlight.js/lib/languages/pgsql"),
+  php: () => import("highlight.js/lib/languages/php"),
+  plaintext: () => import("highlight.js/lib/languages/plaintext"),
+  powershell: () => import("highlight.js/lib/languages/powershell"),
+  prolog: () => import("highlight.js/lib/languages/prolog"),
+  properties: () => import("highlight.js/lib/languages/properties"),
+  protobuf: () => import("highlight.js/lib/languages/protobuf"),
+  r: () => import("highlight.js/lib/languages/r"),
+  ruby: () => import("highlight.js/lib/languages/ruby"),
+  scala: () => import("highlight.js/lib/languages/scala"),
+  scheme: () => import("highlight.js/lib/languages/scheme"),
+  scss: () => import("highlight.js/lib/languages/scss"),
+  swift: () => import("highlight.js/lib/languages/swift"),
+  tcl: () => import("highlight.js/lib/languages/tcl"),
+  vbnet: () => import("highlight.js/lib/languages/vbnet"),
+  vim: () => import("highlight.js/lib/languages/vim"),
+  wasm: () => import("highlight.js/lib/languages/wasm"),
+  x86asm: () => import("highlight.js/lib/languages/x86asm"),
 };
 
-const aliases: Record<string, string> = {
-  js: "javascript", jsx: "javascript", ts: "javascript", tsx: "javascript", mjs: "javascript", cjs: "javascript", typescript: "javascript", javascript: "javascript",
-  py: "python", python: "python", ipython: "python", python3: "python",
-  sh: "shell", bash: "shell", zsh: "shell", shell: "shell", console: "shell", tmux: "shell",
-  json: "json", jsonl: "json",
-  css: "css", scss: "css",
-  html: "markup", xml: "markup", svg: "markup", vue: "markup",
-  rs: "clike", rust: "clike", go: "clike", c: "clike", h: "clike", cpp: "clike", java: "clike", kt: "clike", sql: "clike", swift: "clike", cs: "clike",
-  yaml: "yaml", yml: "yaml", toml: "yaml", ini: "yaml",
-  diff: "diff", patch: "diff",
-};
+const loading = new Map<GrammarName, Promise<boolean>>();
 
-const fileTools = new Set(["save", "append", "write", "read", "cat"]);
-
-/**
- * The grammar for a fenced block's info string: a language (`ts`), a file name (`src/a.py`), or a gptme
- * tool block (`save src/a.py`, `patch a.py`, `shell`).
- */
-export function languageFor(info: string | undefined): string {
-  const [first = "", second = ""] = (info ?? "").trim().split(/\s+/);
-  const head = first.toLowerCase();
-  if (aliases[head]) return aliases[head];
-  const path = fileTools.has(head) ? second : head;
-  const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
-  return (extension && aliases[extension]) || "plain";
+/** The token tree of `code`, or null while its grammar is not loaded (plain text until then). */
+export function highlightCode(code: string, grammar: GrammarName): SyntaxNode[] | null {
+  return highlightTree(highlighter, code, grammar);
 }
 
-function push(tokens: HighlightToken[], kind: TokenKind, text: string): void {
-  const last = tokens[tokens.length - 1];
-  if (last && last.kind === kind) last.text += text;
-  else tokens.push({ kind, text });
+export function isLoaded(grammar: GrammarName): boolean {
+  return highlighter.getLanguage(grammar) !== undefined;
 }
 
-/** Unified diffs and gptme's ORIGINAL/UPDATED patch blocks: one token per line, so each renders as a row. */
-function highlightDiff(code: string): HighlightToken[] {
-  const tokens: HighlightToken[] = [];
-  let section: TokenKind = "plain";
-  for (const line of code.split(/(?<=\n)/)) {
-    let kind: TokenKind = section;
-    if (/^<<<<<<< /.test(line)) { section = "deletion"; kind = "meta"; }
-    else if (/^=======\s*$/.test(line) && section === "deletion") { section = "addition"; kind = "meta"; }
-    else if (/^>>>>>>> /.test(line)) { section = "plain"; kind = "meta"; }
-    else if (section === "plain") {
-      if (/^(?:\+\+\+|---) /.test(line) || line.startsWith("@@")) kind = "meta";
-      else if (line.startsWith("+")) kind = "addition";
-      else if (line.startsWith("-")) kind = "deletion";
-    }
-    tokens.push({ kind, text: line });
+/** Loads a grammar once; resolves false when it cannot be loaded (the block stays plain). */
+export function loadGrammar(grammar: GrammarName): Promise<boolean> {
+  if (isLoaded(grammar)) return Promise.resolve(true);
+  let pending = loading.get(grammar);
+  if (!pending) {
+    const load = loaders[grammar];
+    pending = load
+      ? load().then(
+          (module) => {
+            highlighter.registerLanguage(grammar, module.default);
+            return true;
+          },
+          () => false,
+        )
+      : Promise.resolve(false);
+    loading.set(grammar, pending);
   }
-  return tokens;
-}
-
-export function highlight(code: string, language: string): HighlightToken[] {
-  if (language === "diff") return highlightDiff(code);
-  const rules = grammars[language];
-  if (!rules) return code ? [{ kind: "plain", text: code }] : [];
-  const tokens: HighlightToken[] = [];
-  let position = 0;
-  outer: while (position < code.length) {
-    for (const [kind, pattern] of rules) {
-      pattern.lastIndex = position;
-      const match = pattern.exec(code);
-      if (match && match[0].length > 0) {
-        push(tokens, kind, match[0]);
-        position += match[0].length;
-        continue outer;
-      }
-    }
-    // Consume a whole identifier at once so keywords never match inside longer names.
-    const word = /[\w$]+|[^\w$]/y;
-    word.lastIndex = position;
-    const plain = word.exec(code)![0];
-    push(tokens, "plain", plain);
-    position += plain.length;
-  }
-  return tokens;
+  return pending;
 }

@@ -6,6 +6,7 @@ import type { Message } from "../../../runtime/store/types.js";
 import { CliError, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_SUCCESS, exitAfterFlush, reportError } from "../exit.js";
 import type { Terminal } from "../terminal/terminal.js";
 import { createEventPrinter } from "./event-printer.js";
+import { attachMcp } from "./chat-mcp.js";
 import { AutoConfirm, Interrupts } from "./interrupts.js";
 import type { Chat } from "./open-chat.js";
 import { addUserMessage, runTurn } from "./turn.js";
@@ -27,6 +28,7 @@ export async function runNonInteractive(chat: Chat, terminal: Terminal, prompts:
   if (prompts.length === 0 && messages.at(-1)?.role !== "user") {
     throw nothingToDo();
   }
+  await attachMcp(chat, terminal);
   interrupts.install();
   try {
     for (const prompt of prompts.length > 0 ? prompts : [null]) {

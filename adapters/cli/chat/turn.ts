@@ -12,6 +12,7 @@ import { createNamer } from "../../../runtime/sessions/auto-name.js";
 import type { Message } from "../../../runtime/store/types.js";
 import type { EventPrinter } from "./event-printer.js";
 import type { AutoConfirm, Interrupts } from "./interrupts.js";
+import { withChatMcp } from "./chat-mcp.js";
 import type { Chat } from "./open-chat.js";
 
 export interface TurnDependencies {
@@ -72,15 +73,18 @@ export async function runToolUsesOf(
 
 async function loopOptions(chat: Chat, dependencies: TurnDependencies, signal: AbortSignal): Promise<AgentLoopOptions> {
   const conversation = await chat.conversation();
+  const toolFormat = (conversation.config.chat.tool_format ?? "markdown") as ToolFormat;
   return {
     conversationId: chat.conversationId,
     store: chat.store,
     model: chat.model,
-    tools: await chat.tools(),
+    // MCP hook: the conversation's MCP tools, and their servers started before the first reply.
+    ...withChatMcp(chat, await chat.tools(), toolFormat),
     cost: (modelId, usage) => chat.models.cost(modelId, usage),
-    toolFormat: (conversation.config.chat.tool_format ?? "markdown") as ToolFormat,
+    toolFormat,
     workspace: conversation.workspace,
     dataDirectory: chat.dataDirectory,
+    sandbox: () => chat.sandboxFor(conversation),
     stream: chat.options.stream ?? conversation.config.chat.stream ?? true,
     signal,
     confirm: dependencies.confirm,

@@ -4,6 +4,7 @@ import { createNamer } from "../../../runtime/sessions/auto-name.js";
 import { validateConversationId } from "../arguments.js";
 import { CliError } from "../exit.js";
 import { askLine, type SlashCommand } from "./command.js";
+import { mcpServerLines } from "./mcp-listing.js";
 
 export const renameCommand: SlashCommand = {
   name: "rename",
@@ -86,6 +87,7 @@ export const toolsCommand: SlashCommand = {
     for (const tool of tools) {
       terminal.write(`  ${terminal.styles.apply("bold", tool.name.padEnd(8))} ${tool.description}${terminal.styles.apply("dim", `  (${tool.blockTypes.join(", ")})`)}\n`);
     }
+    for (const line of await mcpServerLines(chat, terminal)) terminal.write(`${line}\n`);
     terminal.write(terminal.styles.apply("dim", `Tool format: ${format}\n`));
     return undefined;
   },

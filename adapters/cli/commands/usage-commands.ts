@@ -8,6 +8,7 @@ import {
   usageByModel,
   type UsageTotals,
 } from "../../../runtime/commands/history.js";
+import { plural } from "../plural.js";
 import type { SlashCommand } from "./command.js";
 
 export const tokensCommand: SlashCommand = {
@@ -19,13 +20,13 @@ export const tokensCommand: SlashCommand = {
     const byModel = usageByModel(messages);
     const total = emptyTotals();
     for (const [model, totals] of byModel) {
-      terminal.write(`  ${terminal.styles.apply("bold", model)}: ${totals.replies} repl${totals.replies === 1 ? "y" : "ies"}, ${describeUsage(totals)}\n`);
+      terminal.write(`  ${terminal.styles.apply("bold", model)}: ${plural(totals.replies, "reply", "replies")}, ${describeUsage(totals)}\n`);
       for (const key of Object.keys(total) as Array<keyof UsageTotals>) total[key] += totals[key];
     }
     if (byModel.size === 0) terminal.write("  No usage recorded yet.\n");
     terminal.write(`Total: ${describeUsage(total)}\n`);
     const context = messages.reduce((sum, message) => sum + estimateTokens(message.content), 0);
-    terminal.write(terminal.styles.apply("dim", `Context now: about ${formatCount(context)} tokens in ${messages.length} messages\n`));
+    terminal.write(terminal.styles.apply("dim", `Context now: about ${plural(context, "token")} in ${plural(messages.length, "message")}\n`));
     return undefined;
   },
 };
@@ -38,9 +39,9 @@ export const contextCommand: SlashCommand = {
     let total = 0;
     for (const { label, tokens, count } of contextBreakdown(messages)) {
       total += tokens;
-      terminal.write(`  ${label.padEnd(14)} ${formatCount(tokens).padStart(9)} tokens  ${terminal.styles.apply("dim", `${count} messages`)}\n`);
+      terminal.write(`  ${label.padEnd(14)} ${formatCount(tokens).padStart(9)} ${tokens === 1 ? "token " : "tokens"}  ${terminal.styles.apply("dim", plural(count, "message"))}\n`);
     }
-    terminal.write(`  ${"Total".padEnd(14)} ${formatCount(total).padStart(9)} tokens  ${terminal.styles.apply("dim", "(about 4 characters a token)")}\n`);
+    terminal.write(`  ${"Total".padEnd(14)} ${formatCount(total).padStart(9)} ${total === 1 ? "token " : "tokens"}  ${terminal.styles.apply("dim", "(about 4 characters a token)")}\n`);
     return undefined;
   },
 };

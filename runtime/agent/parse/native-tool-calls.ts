@@ -12,7 +12,8 @@ export interface NativeToolCall {
   end: number;
 }
 
-const callPattern = /^@([\w.]+)\(([\w\-:.]+)\):[ \t]*\{/gm;
+/** Tool names may hold `-` (MCP servers and tools such as `chrome-devtools.take-snapshot`). */
+const callPattern = /^@([\w.-]+)\(([\w\-:.]+)\):[ \t]*\{/gm;
 
 /**
  * The complete calls in `text`, in order; `skip` holds ranges (code blocks) whose calls are only

@@ -16,11 +16,13 @@ export interface ConversationRow {
   total_cost: number;
   total_input_tokens: number;
   total_output_tokens: number;
+  first_user_message_preview: string;
+  version?: number;
 }
 
 const summaryColumns =
   "id, name, created, modified, workspace, message_count, branch_count, last_message_role, " +
-  "last_message_preview, total_cost, total_input_tokens, total_output_tokens";
+  "last_message_preview, total_cost, total_input_tokens, total_output_tokens, first_user_message_preview";
 
 export function rowToSummary(row: Omit<ConversationRow, "config">): ConversationSummary {
   return {
@@ -36,11 +38,12 @@ export function rowToSummary(row: Omit<ConversationRow, "config">): Conversation
     totalCost: row.total_cost,
     totalInputTokens: row.total_input_tokens,
     totalOutputTokens: row.total_output_tokens,
+    firstUserMessagePreview: row.first_user_message_preview,
   };
 }
 
 export function rowToConversation(row: ConversationRow): Conversation {
-  return { ...rowToSummary(row), config: JSON.parse(row.config) as ChatConfig };
+  return { ...rowToSummary(row), config: JSON.parse(row.config) as ChatConfig, version: row.version ?? 0 };
 }
 
 export function previewOf(message: Message | undefined): string {
@@ -75,7 +78,11 @@ export class ConversationRows {
   readonly setConfig: Statement<[string, string, string, number, string]>;
   readonly setName: Statement<[string, string, number, string]>;
   readonly setBranchCount: Statement<[number, string]>;
+  /** Only while unset: the first user message ever stored names the conversation in lists. */
+  readonly setOpeningWordsIfUnset: Statement<[string, string]>;
+  readonly setOpeningWords: Statement<[string, string]>;
   readonly remove: Statement<[string]>;
+  readonly bumpVersion: Statement<[string]>;
   readonly firstPage: Statement<[number], ConversationRow>;
   readonly nextPage: Statement<[number, number, string, number], ConversationRow>;
 
@@ -103,7 +110,12 @@ export class ConversationRows {
       "UPDATE conversations SET name = ?, config = json_set(config, '$.chat.name', ?), modified = ? WHERE id = ?",
     );
     this.setBranchCount = database.prepare("UPDATE conversations SET branch_count = ? WHERE id = ?");
+    this.setOpeningWordsIfUnset = database.prepare(
+      "UPDATE conversations SET first_user_message_preview = ? WHERE id = ? AND first_user_message_preview = ''",
+    );
+    this.setOpeningWords = database.prepare("UPDATE conversations SET first_user_message_preview = ? WHERE id = ?");
     this.remove = database.prepare("DELETE FROM conversations WHERE id = ?");
+    this.bumpVersion = database.prepare("UPDATE conversations SET version = version + 1 WHERE id = ?");
     this.firstPage = database.prepare(
       `SELECT ${summaryColumns} FROM conversations ORDER BY modified DESC, id DESC LIMIT ?`,
     );

@@ -1,7 +1,16 @@
 /** Numbered schema migrations, applied in order at open and recorded in `PRAGMA user_version`. */
 import type { Database } from "better-sqlite3";
+import { backfillOpeningWords, messageSearchSql } from "./message-search-schema.js";
 
-export const migrations: ReadonlyArray<{ version: number; description: string; sql: string }> = [
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+  /** A backfill that SQL alone cannot express, run in the same transaction after `sql`. */
+  after?: (database: Database) => void;
+}
+
+export const migrations: ReadonlyArray<Migration> = [
   {
     version: 1,
     description: "conversations and messages",
@@ -39,6 +48,44 @@ export const migrations: ReadonlyArray<{ version: number; description: string; s
     `,
   },
   {
+    version: 2,
+    description: "auth sessions behind the gptme_auth cookie (hashed ids, bound to the token)",
+    sql: `
+      CREATE TABLE auth_sessions (
+        id_hash TEXT PRIMARY KEY,
+        token_binding TEXT NOT NULL,
+        created REAL NOT NULL,
+        expires REAL NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX auth_sessions_by_expiry ON auth_sessions (expires);
+    `,
+  },
+  {
+    version: 3,
+    description: "drafts: the reply being generated, per conversation",
+    sql: `
+      CREATE TABLE drafts (
+        conversation_id TEXT PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
+        branch TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        content TEXT NOT NULL,
+        model TEXT NOT NULL,
+        updated TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 4,
+    description: "opening words of the first user message; trigram full-text index of message text",
+    sql: messageSearchSql,
+    after: backfillOpeningWords,
+  },
+  {
+    version: 5,
+    description: "a per-conversation write counter (ETags of GET conversation)",
+    sql: `ALTER TABLE conversations ADD COLUMN version INTEGER NOT NULL DEFAULT 0;`,
+  },
+  {
     version: 6,
     description: "tasks and user settings",
     sql: `
@@ -68,6 +115,7 @@ export function migrate(database: Database): void {
     if (migration.version <= current) continue;
     database.transaction(() => {
       database.exec(migration.sql);
+      migration.after?.(database);
       database.pragma(`user_version = ${migration.version}`);
     })();
   }

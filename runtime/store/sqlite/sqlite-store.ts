@@ -2,9 +2,7 @@
  * The embedded conversation store: better-sqlite3, synchronous underneath, statements prepared
  * once, one transaction per write batch; exposed through the promise-returning ConversationStore.
  */
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import BetterSqlite3, { type Database, type Statement } from "better-sqlite3";
+import type { Database, Statement } from "better-sqlite3";
 import { BadRequestError, ConflictError, NotFoundError } from "../../errors.js";
 import type {
   ChatConfig,
@@ -18,27 +16,20 @@ import type {
 import {
   type ConversationRow,
   ConversationRows,
-  conversationSummaryColumns,
   previewOf,
   rowToConversation,
   rowToSummary,
   totalsOf,
 } from "./conversation-rows.js";
+import { SqliteDraftStore } from "./draft-rows.js";
+import { openingWords } from "../previews.js";
+import { ConversationSearch } from "./conversation-search.js";
 import { MessageRows } from "./message-rows.js";
-import { migrate } from "./migrations.js";
+import { openDatabase } from "./open-database.js";
 
 const nowSeconds = (): number => Date.now() / 1000;
 
-export function openDatabase(path: string): Database {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const database = new BetterSqlite3(path);
-  database.pragma("journal_mode = WAL");
-  database.pragma("busy_timeout = 5000");
-  database.pragma("foreign_keys = ON");
-  database.pragma("synchronous = NORMAL");
-  migrate(database);
-  return database;
-}
+export { openDatabase } from "./open-database.js";
 
 interface Cursor {
   modified: number;
@@ -63,10 +54,11 @@ export function decodeCursor(cursor: string): Cursor {
 }
 
 export class SqliteConversationStore implements ConversationStore {
+  /** The replies being generated (see DraftStore). */
+  readonly drafts: SqliteDraftStore;
   private readonly conversations: ConversationRows;
   private readonly messageRows: MessageRows;
-  private readonly searchFirst: Statement<[string, string, string, number], ConversationRow>;
-  private readonly searchNext: Statement<[string, string, string, number, number, string, number], ConversationRow>;
+  private readonly search: ConversationSearch;
   private readonly dataVersion: Statement<[], number>;
   /** Our own commits; `PRAGMA data_version` only moves for other connections' commits. */
   private writes = 0;
@@ -74,16 +66,9 @@ export class SqliteConversationStore implements ConversationStore {
   constructor(readonly database: Database) {
     this.conversations = new ConversationRows(database);
     this.messageRows = new MessageRows(database);
-    const match =
-      "(instr(lower(id), ?) > 0 OR instr(lower(name), ?) > 0 OR instr(lower(last_message_preview), ?) > 0)";
-    this.searchFirst = database.prepare(
-      `SELECT ${conversationSummaryColumns} FROM conversations WHERE ${match} ORDER BY modified DESC, id DESC LIMIT ?`,
-    );
+    this.drafts = new SqliteDraftStore(database);
+    this.search = new ConversationSearch(database);
     this.dataVersion = database.prepare("PRAGMA data_version").pluck() as Statement<[], number>;
-    this.searchNext = database.prepare(
-      `SELECT ${conversationSummaryColumns} FROM conversations WHERE ${match}
-       AND (modified < ? OR (modified = ? AND id < ?)) ORDER BY modified DESC, id DESC LIMIT ?`,
-    );
   }
 
   static open(path: string): SqliteConversationStore {
@@ -93,17 +78,16 @@ export class SqliteConversationStore implements ConversationStore {
   async list(options: ListOptions): Promise<ConversationPage> {
     const limit = options.limit + 1;
     const cursor = options.cursor ? decodeCursor(options.cursor) : undefined;
-    const query = options.query?.toLowerCase();
-    let rows: ConversationRow[];
-    if (query) {
-      rows = cursor
-        ? this.searchNext.all(query, query, query, cursor.modified, cursor.modified, cursor.id, limit)
-        : this.searchFirst.all(query, query, query, limit);
-    } else {
-      rows = cursor
-        ? this.conversations.nextPage.all(cursor.modified, cursor.modified, cursor.id, limit)
-        : this.conversations.firstPage.all(limit);
+    if (options.query) {
+      const hits = this.search.page(options.query, limit, cursor);
+      const hasMore = hits.length > options.limit;
+      const page = hasMore ? hits.slice(0, options.limit) : hits;
+      const last = page[page.length - 1];
+      return { items: page.map((hit) => hit.summary), nextCursor: hasMore && last ? encodeCursor(last) : null };
     }
+    const rows: ConversationRow[] = cursor
+      ? this.conversations.nextPage.all(cursor.modified, cursor.modified, cursor.id, limit)
+      : this.conversations.firstPage.all(limit);
     const hasMore = rows.length > options.limit;
     const page = hasMore ? rows.slice(0, options.limit) : rows;
     const last = page[page.length - 1];
@@ -141,6 +125,7 @@ export class SqliteConversationStore implements ConversationStore {
         totals.output,
       );
       this.messageRows.insertAt(conversation.id, "main", 0, messages);
+      this.conversations.setOpeningWords.run(openingWords(messages), conversation.id);
     })();
   }
 
@@ -154,6 +139,16 @@ export class SqliteConversationStore implements ConversationStore {
     return this.messageRows.allBranches(id);
   }
 
+  async branchLengths(id: string): Promise<Record<string, number>> {
+    this.requireExisting(id);
+    return this.messageRows.branchLengths(id);
+  }
+
+  async messageRange(id: string, branch: string, start: number, end: number): Promise<Message[]> {
+    this.requireExisting(id);
+    return end > start ? this.messageRows.range(id, branch, start, end) : [];
+  }
+
   async append(id: string, messages: Message[], branch = "main"): Promise<number> {
     this.writes += 1;
     return this.database.transaction(() => {
@@ -163,9 +158,12 @@ export class SqliteConversationStore implements ConversationStore {
       const length = start + messages.length;
       if (branch === "main") {
         this.conversations.afterAppend.run(...this.rowUpdate(id, length, messages));
+        const opening = openingWords(messages);
+        if (opening) this.conversations.setOpeningWordsIfUnset.run(opening, id);
       } else if (start === 0) {
         this.conversations.setBranchCount.run(this.messageRows.branchCount(id), id);
       }
+      this.conversations.bumpVersion.run(id);
       return length;
     })();
   }
@@ -176,8 +174,12 @@ export class SqliteConversationStore implements ConversationStore {
       this.requireExisting(id);
       this.messageRows.clear(id, branch);
       this.messageRows.insertAt(id, branch, 0, messages);
-      if (branch === "main") this.conversations.afterReplace.run(...this.rowUpdate(id, messages.length, messages));
+      if (branch === "main") {
+        this.conversations.afterReplace.run(...this.rowUpdate(id, messages.length, messages));
+        this.conversations.setOpeningWords.run(openingWords(messages), id);
+      }
       this.conversations.setBranchCount.run(this.messageRows.branchCount(id), id);
+      this.conversations.bumpVersion.run(id);
     })();
   }
 
@@ -192,6 +194,7 @@ export class SqliteConversationStore implements ConversationStore {
         nowSeconds(),
         id,
       );
+      this.conversations.bumpVersion.run(id);
     })();
   }
 
@@ -200,6 +203,7 @@ export class SqliteConversationStore implements ConversationStore {
     this.database.transaction(() => {
       this.requireExisting(id);
       this.conversations.setName.run(name, name, nowSeconds(), id);
+      this.conversations.bumpVersion.run(id);
     })();
   }
 

@@ -43,6 +43,8 @@ export interface MockApi {
   conversations: Map<string, MockConversation>;
   calls: RecordedCall[];
   providerConfigured: boolean;
+  /** The `sandbox` report of `GET /api/v2` (none: an older server). */
+  sandbox?: Record<string, unknown>;
   /** What a `step` does; default: stream "Hello from the mock" and store it. */
   onStep: (conversation: MockConversation) => void;
   /** Appends to the conversation's event buffer (with the next id) and sends it to connected clients. */
@@ -185,7 +187,9 @@ export async function startMockApi(options: { webRoot: string; token?: string; c
     const body = method === "GET" || method === "HEAD" ? undefined : await readBody(request);
     calls.push({ method, path: path + url.search, body: body === undefined ? undefined : structuredClone(body) });
 
-    if (path === "/api/v2") return json(response, 200, { message: "gptme v2 API", provider_configured: api.providerConfigured });
+    if (path === "/api/v2") {
+      return json(response, 200, { message: "gptme v2 API", provider_configured: api.providerConfigured, ...(api.sandbox ? { sandbox: api.sandbox } : {}) });
+    }
     if (path === "/api/v2/auth/cookie") {
       if (method === "DELETE") return json(response, 200, { status: "ok" }, { "Set-Cookie": "gptme_auth=; Path=/api/; Max-Age=0" });
       if (request.headers.authorization !== `Bearer ${token}`) return json(response, 401, { error: "Invalid or expired token" });
@@ -198,10 +202,19 @@ export async function startMockApi(options: { webRoot: string; token?: string; c
       const query = (url.searchParams.get("q") ?? "").toLowerCase();
       const limit = Number(url.searchParams.get("limit") ?? 100);
       const offset = Number(url.searchParams.get("cursor") ?? 0);
+      const matchingMessage = (log: MockMessage[]) =>
+        log.find((message) => !message.hide && message.content.toLowerCase().includes(query));
       const all = [...conversations.values()]
-        .filter((conversation) => !query || conversation.name.toLowerCase().includes(query) || conversation.id.includes(query))
+        .filter((conversation) => !query || conversation.name.toLowerCase().includes(query) || conversation.id.includes(query) || matchingMessage(conversation.log))
         .sort((a, b) => b.modified - a.modified)
-        .map(({ id, name, modified, log }) => ({ id, name, modified, messages: log.length }));
+        .map(({ id, name, modified, log }) => ({
+          id,
+          name,
+          modified,
+          messages: log.length,
+          first_user_message_preview: log.find((message) => message.role === "user" && !message.hide)?.content ?? "",
+          ...(query ? { search_snippet: matchingMessage(log)?.content ?? null } : {}),
+        }));
       const page = all.slice(offset, offset + limit);
       return json(response, 200, { conversations: page, next_cursor: offset + limit < all.length ? String(offset + limit) : null });
     }

@@ -1,0 +1,351 @@
+/**
+ * One conversation's live state: its sessions, the generation running on it (at most one), the
+ * tool confirmations that wait for a client, and the numbered event stream its clients share.
+ */
+import type { AgentEvent, AgentLoopOptions, AutoConfirmLeft, ConfirmDecision, LoopOutcome, PendingTool, ToolFormat } from "../agent/types.js";
+import { ConflictError, NotFoundError } from "../errors.js";
+import type { LanguageModel, ModelRegistry } from "../models/model.js";
+import type { DraftStore } from "../store/drafts.js";
+import type { ConversationStore } from "../store/types.js";
+import type { Sandbox } from "../sandbox/types.js";
+import type { ToolRegistry } from "../tools/tool.js";
+import { EventBuffer, type EventBufferLimits, EventMemory } from "./event-buffer.js";
+import { decisionFor, ToolConfirmations } from "./tool-confirmations.js";
+import type { ConfirmOptions, NumberedEvent, SessionEvent, SessionSnapshot, StepOptions, WirePendingTool } from "./types.js";
+
+export interface SessionDependencies {
+  store: ConversationStore;
+  models: ModelRegistry;
+  /** The tools a conversation may use (its `chat.tools` allowlist). */
+  toolsFor: (names: string[] | undefined) => ToolRegistry;
+  /** The conversation's sandbox (the sandbox manager's `forConversation`). */
+  sandboxFor: (conversationId: string, workspace: string) => Sandbox;
+  dataDirectory: string;
+  runLoop: (options: AgentLoopOptions) => Promise<LoopOutcome>;
+  /** Names a conversation after its first reply; resolves to the new name or null. */
+  autoName?: (conversationId: string, model: LanguageModel | null) => Promise<string | null>;
+  /** How long an idle conversation's sessions and event buffer are kept (default one hour). */
+  idleLimitMs?: number;
+  /** Where replies being generated are kept until stored (crash recovery). */
+  drafts?: DraftStore;
+  /** Replay buffer bounds per conversation, and `totalBytes` across all of them (defaults: 2 000 events, 4 MiB, 64 MiB). */
+  eventLimits?: EventBufferLimits & { totalBytes?: number };
+}
+
+
+type Listener = (event: NumberedEvent) => void;
+
+/** The count as clients see it (JSON has no Infinity). */
+export function autoConfirmLeft(count: number): AutoConfirmLeft {
+  return count === Number.POSITIVE_INFINITY ? "unlimited" : count;
+}
+
+/** `true` → unlimited, a number → that many tools, `false`/undefined → ask. */
+export function autoConfirmCount(value: boolean | number | undefined): number {
+  if (value === true) return Number.POSITIVE_INFINITY;
+  if (typeof value === "number") return value > 0 ? value : 0;
+  return 0;
+}
+
+export class LiveConversation {
+  /** Session id → the auto-confirm budget it was created with. */
+  readonly sessions = new Map<string, { autoConfirm: number; createdAt: number }>();
+  generating = false;
+  /** When the current generation started (epoch ms), for the sessions list and server health. */
+  generatingSince: number | null = null;
+  lastError: string | null = null;
+  lastSessionId: string | null = null;
+  lastActivity = Date.now();
+  private readonly buffer: EventBuffer;
+  private readonly listeners = new Set<Listener>();
+  private readonly closers = new Set<() => void>();
+  private readonly confirmations = new ToolConfirmations();
+  private abort: AbortController | null = null;
+  /** The generation and what follows it (auto-naming). */
+  private running: Promise<void> | null = null;
+  /** The generation alone: settles as `generating` turns false. */
+  private generation: Promise<unknown> | null = null;
+  private autoConfirm = 0;
+  private pendingTokens = "";
+  private flushScheduled = false;
+  private interruptedSent = false;
+
+  constructor(
+    readonly id: string,
+    private readonly dependencies: SessionDependencies,
+    memory: EventMemory = new EventMemory(dependencies.eventLimits?.totalBytes),
+  ) {
+    this.buffer = new EventBuffer(dependencies.eventLimits, memory);
+  }
+
+  touch(): void {
+    this.lastActivity = Date.now();
+  }
+
+  /** Nobody is watching, nothing runs or waits, and nothing happened since `cutoff`. */
+  idleSince(cutoff: number): boolean {
+    const busy = this.generating || this.listeners.size > 0 || this.confirmations.size > 0;
+    return !busy && this.lastActivity <= cutoff;
+  }
+
+  /** How many more tools run without asking, as clients see it. */
+  autoConfirmLeft(): AutoConfirmLeft {
+    return autoConfirmLeft(this.autoConfirm);
+  }
+
+  /** Sets the auto-confirm budget at any time, also mid-generation (`false`/0 turns it off). */
+  setAutoConfirm(value: boolean | number): AutoConfirmLeft {
+    this.autoConfirm = autoConfirmCount(value);
+    return this.autoConfirmLeft();
+  }
+
+  addSession(sessionId: string, autoConfirm: boolean | number | undefined): void {
+    this.sessions.set(sessionId, { autoConfirm: autoConfirmCount(autoConfirm), createdAt: Date.now() });
+    if (autoConfirm !== undefined) this.autoConfirm = autoConfirmCount(autoConfirm);
+    this.lastSessionId = sessionId;
+  }
+
+  /** Ends a session; the conversation's latest session becomes the one before it. */
+  removeSession(sessionId: string): void {
+    this.sessions.delete(sessionId);
+    if (this.lastSessionId === sessionId) this.lastSessionId = [...this.sessions.keys()].at(-1) ?? null;
+  }
+
+  pendingTools(): WirePendingTool[] {
+    return this.confirmations.pending();
+  }
+
+  snapshot(sessionId: string): SessionSnapshot {
+    return {
+      id: sessionId,
+      conversationId: this.id,
+      generating: this.generating,
+      lastError: this.lastError,
+      pendingTools: this.pendingTools(),
+    };
+  }
+
+  /**
+   * Deltas delivered together (one read of the model's stream) go out as one event. A microtask,
+   * not setImmediate: waiting for the check phase let every other socket's data go first, which
+   * doubled the median relay latency with 200 streams.
+   */
+  publish(event: SessionEvent): void {
+    this.touch();
+    if (event.type === "generation_progress") {
+      this.pendingTokens += event.token;
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        queueMicrotask(() => this.flushTokens());
+      }
+      return;
+    }
+    this.flushTokens();
+    if (event.type === "interrupted") this.interruptedSent = true;
+    this.deliver(event);
+  }
+
+  subscribe(lastEventId: number | null, listener: Listener, onClose?: () => void) {
+    this.listeners.add(listener);
+    if (onClose) this.closers.add(onClose);
+    const { events, missed } = lastEventId === null ? { events: [], missed: false } : this.buffer.after(lastEventId);
+    return {
+      replay: events,
+      missed,
+      unsubscribe: () => {
+        this.listeners.delete(listener);
+        if (onClose) this.closers.delete(onClose);
+      },
+    };
+  }
+
+  /** Starts a generation in the background; 409 when one is running. */
+  async step(options: StepOptions): Promise<void> {
+    if (this.generating) throw new ConflictError("Generation already in progress");
+    this.generating = true;
+    this.generatingSince = Date.now();
+    try {
+      const model = await this.resolveModel(options.model);
+      if (options.autoConfirm !== undefined) this.autoConfirm = autoConfirmCount(options.autoConfirm);
+      this.lastError = null;
+      this.interruptedSent = false;
+      this.lastSessionId = options.sessionId;
+      const generation = this.runGeneration(options, model);
+      this.generation = generation;
+      this.running = generation
+        .then((outcome) => (outcome !== "interrupted" && this.dependencies.autoName ? this.nameIfUnnamed(model) : undefined))
+        .finally(() => {
+          this.running = null;
+        });
+    } catch (error) {
+      this.generating = false;
+      this.generatingSince = null;
+      throw error;
+    }
+  }
+
+  /**
+   * Settles a pending tool use. A tool id this conversation has already settled (auto-confirmed,
+   * decided by another client, skipped by a new message) answers what happened to it instead.
+   */
+  confirm(options: ConfirmOptions): string {
+    const { decision, outcome } = decisionFor(options);
+    const { settledBefore } = this.confirmations.decide(options.toolId, decision, outcome);
+    if (settledBefore !== null) return `Tool already ${settledBefore}`;
+    if (options.action === "auto") this.autoConfirm = options.count ?? Number.POSITIVE_INFINITY;
+    return `Tool ${outcome}`;
+  }
+
+  /**
+   * Makes way for a new user message: tool uses waiting for a decision are skipped (as the Skip
+   * button records it) and the generation ends there, without a new step. 409 while the model
+   * streams or a tool runs.
+   */
+  async skipPendingTools(): Promise<void> {
+    if (!this.generating) return;
+    if (this.confirmations.size === 0) throw new ConflictError("Cannot add message while generation is in progress");
+    this.confirmations.decideAll({ action: "skip", andStop: true }, "skipped (a new message was sent instead)");
+    await this.generation;
+  }
+
+  /** Makes way for deleting the conversation: pending tool uses are cancelled. 409 while the model streams or a tool runs. */
+  async cancelPendingTools(): Promise<void> {
+    if (!this.generating) return;
+    if (this.confirmations.size === 0) throw new ConflictError("Cannot delete conversation while generation is in progress");
+    this.abort?.abort();
+    this.stopWaiting("cancelled (the conversation was deleted)");
+    await this.generation;
+  }
+
+  async interrupt(): Promise<string> {
+    if (!this.generating) return "Already interrupted or not generating";
+    this.abort?.abort();
+    this.stopWaiting("stopped (interrupted)");
+    const running = this.running;
+    if (running) await running;
+    if (!this.interruptedSent) this.publish({ type: "interrupted" });
+    return "Interrupted";
+  }
+
+  /** Resolves when the current generation (and its tool chain) has finished. */
+  async settled(): Promise<void> {
+    const running = this.running;
+    if (running) await running;
+  }
+
+  /** Stops the generation without waiting and frees the event buffer (the conversation is being forgotten). */
+  dispose(): void {
+    this.abort?.abort();
+    this.buffer.clear();
+  }
+
+  /** Stops everything and ends every stream (shutdown); resolves with the generation, if any. */
+  close(): Promise<void> | null {
+    this.abort?.abort();
+    this.stopWaiting("stopped (the server shut down)");
+    for (const close of this.closers) close();
+    this.closers.clear();
+    this.listeners.clear();
+    return this.running;
+  }
+
+  private deliver(event: SessionEvent): void {
+    const numbered = this.buffer.push(event);
+    for (const listener of this.listeners) listener(numbered);
+  }
+
+  private flushTokens(): void {
+    this.flushScheduled = false;
+    if (this.pendingTokens === "") return;
+    const token = this.pendingTokens;
+    this.pendingTokens = "";
+    this.deliver({ type: "generation_progress", token });
+  }
+
+  private stopWaiting(outcome: string): void {
+    this.confirmations.decideAll({ action: "stop" }, outcome);
+  }
+
+  private async resolveModel(requested: string | undefined): Promise<LanguageModel> {
+    const { store, models } = this.dependencies;
+    const conversation = await store.get(this.id);
+    if (!conversation) throw new NotFoundError(`Conversation not found: ${this.id}`);
+    const configured = conversation.config.chat.model || undefined;
+    const name = requested?.trim() || configured || models.defaultModel() || undefined;
+    const model = models.resolve(name);
+    if (requested?.trim() && requested.trim() !== configured) {
+      const config = { ...conversation.config, chat: { ...conversation.config.chat, model: model.id } };
+      await store.updateConfig(this.id, config);
+      this.publish({ type: "config_changed", config, changed_fields: ["model"] });
+    }
+    return model;
+  }
+
+  private async runGeneration(options: StepOptions, model: LanguageModel): Promise<LoopOutcome> {
+    this.touch();
+    const dependencies = this.dependencies;
+    const conversation = (await dependencies.store.get(this.id))!;
+    const abort = new AbortController();
+    this.abort = abort;
+    const emit = (event: AgentEvent) => {
+      if (event.type === "error") this.lastError = event.error;
+      if (event.type === "tool_pending" && event.auto_confirm) this.confirmations.remember(event.tool_id, "auto-confirmed");
+      this.publish(event);
+    };
+    const confirm = (pending: PendingTool): Promise<ConfirmDecision> => {
+      if (pending.autoConfirm) return Promise.resolve({ action: "confirm" });
+      if (abort.signal.aborted) return Promise.resolve({ action: "stop" });
+      return this.confirmations.waitFor(pending);
+    };
+    const takeAutoConfirm = () => {
+      if (this.autoConfirm <= 0) return false;
+      this.autoConfirm -= 1;
+      return true;
+    };
+    let outcome: LoopOutcome = "error";
+    try {
+      outcome = await dependencies.runLoop({
+        conversationId: this.id,
+        store: dependencies.store,
+        model,
+        tools: dependencies.toolsFor(conversation.config.chat.tools),
+        cost: (modelId, usage) => dependencies.models.cost(modelId, usage),
+        toolFormat: (conversation.config.chat.tool_format ?? "markdown") as ToolFormat,
+        workspace: conversation.workspace,
+        dataDirectory: dependencies.dataDirectory,
+        sandbox: () => dependencies.sandboxFor(this.id, conversation.workspace),
+        branch: options.branch ?? "main",
+        stream: options.stream ?? conversation.config.chat.stream ?? true,
+        signal: abort.signal,
+        rerunLastReply: options.rerun,
+        confirm,
+        takeAutoConfirm,
+        autoConfirmLeft: () => this.autoConfirmLeft(),
+        emit,
+        drafts: dependencies.drafts,
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.lastError = message;
+      this.publish({ type: "error", error: message });
+    } finally {
+      this.flushTokens();
+      this.generating = false;
+      this.generatingSince = null;
+      this.abort = null;
+      this.stopWaiting("stopped (the generation ended)");
+    }
+    return outcome;
+  }
+
+  private async nameIfUnnamed(model: LanguageModel): Promise<void> {
+    const { store, autoName } = this.dependencies;
+    const conversation = await store.get(this.id);
+    if (!conversation || conversation.config.chat.name) return;
+    const name = await autoName!(this.id, model).catch(() => null);
+    if (!name) return;
+    await store.rename(this.id, name);
+    const renamed = await store.get(this.id);
+    if (renamed) this.publish({ type: "config_changed", config: renamed.config, changed_fields: ["name"] });
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * The reply being generated, kept beside the conversation (never in its log) so that a crash loses
+ * at most about a second of it. A store that keeps conversations implements this too.
+ */
+
+export interface Draft {
+  conversationId: string;
+  branch: string;
+  /** The branch's length when the reply began: where the reply goes once stored. */
+  position: number;
+  /** The reply's text so far. */
+  content: string;
+  /** The model writing it (`provider/model`). */
+  model: string;
+  /** ISO 8601: when `content` was last saved. */
+  updated: string;
+}
+
+export interface DraftStore {
+  /** Creates or replaces the conversation's draft (one per conversation). */
+  save(draft: Draft): Promise<void>;
+  /** Removes the conversation's draft and returns it (null when there is none). */
+  take(conversationId: string): Promise<Draft | null>;
+  /** Every draft (those left behind by a crash, when read at start). */
+  list(): Promise<Draft[]>;
+}
