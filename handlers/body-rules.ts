@@ -21,6 +21,13 @@ export const multipartRoutes: RouteRule[] = [
 /** Routes that ignore any body they are sent (no parsing, no size limit, no content type). */
 export const routesWithoutBody: RouteRule[] = [{ method: "DELETE", path: "/api/v2/auth/cookie" }];
 
+/** Routes whose non-object JSON body gptme words "Request body must be a JSON object" (its agents and tasks modules). */
+export const requestBodyWordedRoutes: RouteRule[] = [
+  { method: "PUT", path: "/api/v2/agents" },
+  { method: "POST", path: "/api/v2/tasks" },
+  { method: "PUT", path: "/api/v2/tasks/:id" },
+];
+
 function patternOf(path: string): RegExp {
   const source = path
     .split("/")

@@ -43,7 +43,7 @@ export const ChatSettings = z
     tool_format: z.enum(["markdown", "xml", "tool"]).nullable().optional(),
     stream: z.boolean().optional(),
     interactive: z.boolean().optional(),
-    workspace: z.string().optional(),
+    workspace: z.string({ error: "chat.workspace must be a string path" }).optional(),
     agent: z.string().nullable().optional(),
   })
   .describe("gptme's [chat] table");

@@ -111,6 +111,11 @@ export class LiveConversation {
     if (this.lastSessionId === sessionId) this.lastSessionId = [...this.sessions.keys()].at(-1) ?? null;
   }
 
+  /** Whether a tool use is waiting here or was settled lately. */
+  knowsTool(toolId: string): boolean {
+    return this.confirmations.knows(toolId);
+  }
+
   pendingTools(): WirePendingTool[] {
     return this.confirmations.pending();
   }

@@ -117,8 +117,13 @@ export function createSessionManager(dependencies: SessionDependencies): Session
       validateConfirm(options);
       if (options.sessionId) requireSession(conversationId, options.sessionId);
       const conversation = conversations.get(conversationId);
-      if (!conversation) {
-        throw new NotFoundError(`Tool ${options.toolId} no longer pending (may have been executed or cancelled)`);
+      if (!conversation || !conversation.knowsTool(options.toolId)) {
+        // gptme's two wordings: without a session it looked through every session of the conversation.
+        throw new NotFoundError(
+          options.sessionId
+            ? `Tool ${options.toolId} no longer pending (may have been executed or cancelled)`
+            : `Tool not found in any session for conversation: ${options.toolId}`,
+        );
       }
       return conversation.confirm(options);
     },
