@@ -2,6 +2,7 @@
  * The runtime object handed to every handler as Hono's `env` (a Worker's bindings). Types only:
  * handlers import this file, so it must not pull in any `node:` module.
  */
+import type { McpOverview } from "./mcp/conversation-mcp.js";
 import type { ModelRegistry } from "./models/model.js";
 import type { AuthSessionStore } from "./store/auth-sessions.js";
 import type { SandboxReport } from "./sandbox/report.js";
@@ -117,4 +118,6 @@ export interface Runtime {
   workspaceFiles: WorkspaceFiles;
   /** Names of the tools this server offers (after `--tools`). */
   toolNames(): string[];
+  /** A conversation's MCP servers and tools (reads its configuration, starts nothing); 404 for an unknown id. */
+  mcp: { overview(conversationId: string): Promise<McpOverview> };
 }
