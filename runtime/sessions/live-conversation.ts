@@ -363,7 +363,8 @@ export class LiveConversation {
     if (!conversation || conversation.config.chat.name) return;
     const name = await autoName!(this.id, model).catch(() => null);
     if (!name) return;
-    await store.rename(this.id, name);
+    // Deleted while it was being named: nothing to rename (an unhandled rejection would end the server).
+    if (!(await store.rename(this.id, name).then(() => true, () => false))) return;
     const renamed = await store.get(this.id);
     if (renamed) this.publish({ type: "config_changed", config: renamed.config, changed_fields: ["name"] });
   }
