@@ -12,7 +12,11 @@ export interface RouteRule {
 }
 
 /** Routes that take `multipart/form-data` (file uploads). They still need a same-site-safe credential. */
-export const multipartRoutes: RouteRule[] = [{ method: "POST", path: "/api/v2/conversations/:id/workspace/upload" }];
+export const multipartRoutes: RouteRule[] = [
+  { method: "POST", path: "/api/v2/conversations/:id/workspace/upload" },
+  // gptme's speech-to-text upload: checked, then answered 501 (out of scope).
+  { method: "POST", path: "/api/v2/audio/transcriptions" },
+];
 
 /** Routes that ignore any body they are sent (no parsing, no size limit, no content type). */
 export const routesWithoutBody: RouteRule[] = [{ method: "DELETE", path: "/api/v2/auth/cookie" }];

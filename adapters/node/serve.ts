@@ -1,12 +1,13 @@
 /** Runs the app on a port with @hono/node-server: banner, request log, graceful shutdown. */
 import type { ServerOptions as HttpServerOptions } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { serve, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 import { createApp } from "../../handlers/app.js";
 import { authDisabled, serverToken, type ServerOptions } from "../../runtime/config/server-options.js";
 import { createLocalRuntime } from "../../runtime/local-runtime.js";
 import { defaultToolNames } from "../../runtime/tools/registry.js";
 import { startupBanner } from "./banner.js";
+import { dotSegmentAnswer } from "./dot-segments.js";
 
 export interface RunningServer {
   url: string;
@@ -50,9 +51,9 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
   const app = createApp();
   const runtime = local.runtime;
   const server = serve({
-    fetch: async (request) => {
+    fetch: async (request, bindings: HttpBindings | Http2Bindings) => {
       const started = performance.now();
-      const response = await app.fetch(request, runtime);
+      const response = dotSegmentAnswer(bindings.incoming.url) ?? (await app.fetch(request, runtime));
       if (options.verbose) {
         const path = new URL(request.url).pathname;
         console.log(`${request.method} ${path} ${response.status} ${(performance.now() - started).toFixed(1)}ms`);

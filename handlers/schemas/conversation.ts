@@ -38,7 +38,7 @@ export const Message = MessageInput.extend({ timestamp: z.string() });
 export const ChatSettings = z
   .looseObject({
     name: z.string().optional(),
-    model: z.string().nullable().optional(),
+    model: z.string({ error: "model must be a string" }).nullable().optional(),
     tools: stringList("tools").nullable().optional(),
     tool_format: z.enum(["markdown", "xml", "tool"]).nullable().optional(),
     stream: z.boolean().optional(),
