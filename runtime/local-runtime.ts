@@ -9,6 +9,7 @@ import { recoverInterruptedReplies } from "./conversations/recover-drafts.js";
 import { createConversationService } from "./conversations/service.js";
 import { createModelRegistry, type ModelRegistryOptions } from "./models/registry.js";
 import { createConversationMcp } from "./mcp/conversation-mcp.js";
+import { askThroughElicitations } from "./mcp/server-elicitation.js";
 import type { McpTimeouts } from "./mcp/status.js";
 import { createNamer } from "./sessions/auto-name.js";
 import type { Runtime, ServerSettings } from "./runtime.js";
@@ -134,6 +135,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     env,
     timeouts: options.mcpTimeouts,
     onStatus: (conversationId, server) => sessions.publish(conversationId, { type: "mcp_server_status", server }),
+    ask: (conversationId, request, signal) => askThroughElicitations(headFeatures.elicitations)(conversationId, request, signal),
   });
   const conversations = createConversationService({
     store,

@@ -19,8 +19,6 @@ import { mcpToolDescriptors, type McpToolDescriptor } from "./tool-descriptors.j
 /** What a generation lends its conversation's MCP servers: the user, through the session's clients. */
 export interface McpUserHooks {
   approve(request: McpApprovalRequest): Promise<boolean>;
-  /** Absent: servers' questions are declined. */
-  ask?: AskUser;
 }
 
 export interface McpLoopInput {
@@ -57,6 +55,8 @@ export interface ConversationMcpOptions {
   sandboxFor: (conversationId: string, workspace: string) => Sandbox;
   env: NodeJS.ProcessEnv;
   timeouts?: Partial<McpTimeouts>;
+  /** Asks the conversation's user a server's question (`elicit_pending`); absent: questions are declined. */
+  ask?: (conversationId: string, ...question: Parameters<AskUser>) => ReturnType<AskUser>;
   /** Every server state change, for the conversation's event stream. */
   onStatus?: (conversationId: string, status: McpServerStatus) => void;
 }
@@ -69,10 +69,9 @@ export function createConversationMcp(options: ConversationMcpOptions): Conversa
     spawner: sandboxSpawner(() => options.sandboxFor(conversationId, workspace)),
     timeouts,
     approve: async (request) => (await hooks.get(conversationId)?.approve(request)) ?? false,
-    ask: async (request, signal) => {
-      const ask = hooks.get(conversationId)?.ask;
-      return ask ? ask(request, signal) : { action: "decline" };
-    },
+    // Questions come during a tool call, so during a generation; any other time nobody is asked.
+    ask: async (request, signal) =>
+      hooks.has(conversationId) && options.ask ? options.ask(conversationId, request, signal) : { action: "decline" },
     // Only while a generation lent its hooks: a closing or merely inspected conversation stays quiet.
     onStatus: (status) => hooks.has(conversationId) && options.onStatus?.(conversationId, status),
   }));

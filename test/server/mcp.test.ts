@@ -205,6 +205,33 @@ describe(`MCP tools in a server conversation (stdio servers in the ${backend} sa
   });
 });
 
+describe("a server's question (elicitation) reaches the user through elicit/respond", { timeout: 120_000 }, () => {
+  it("a web client sees elicit_pending with the form's fields and its answer goes back to the server, typed", async () => {
+    const server = start(serverToml("everything", mcpServers.everything()));
+    const chat = await open(server, "mcp-elicit");
+    await chat.step([{ text: "```everything.trigger-elicitation-request\n{}\n```\n" }, { text: "Thanks." }]);
+    const asked = await chat.reader.nextType("elicit_pending", slow);
+    expect(asked.data).toMatchObject({ elicit_type: "form", prompt: "MCP Server 'everything': Please provide inputs for the following fields:" });
+    const fields = asked.data.fields as Array<{ name: string; type: string; required: boolean }>;
+    expect(fields).toEqual(expect.arrayContaining([expect.objectContaining({ name: "name", type: "text", required: true }), expect.objectContaining({ name: "check", type: "boolean" })]));
+    // A client joining now learns about the open question.
+    const late = new SseReader(await server.call(`/api/v2/conversations/mcp-elicit/events?session_id=${chat.sessionId}`));
+    readers.push(late);
+    expect((await late.nextType("connected")).data.pending_elicitations).toEqual([expect.objectContaining({ elicit_id: asked.data.elicit_id })]);
+
+    const answer = await server.call("/api/v2/conversations/mcp-elicit/elicit/respond", {
+      method: "POST",
+      json: { elicit_id: asked.data.elicit_id, action: "accept", value: JSON.stringify({ name: "Ada", check: "yes", integer: "7" }) },
+    });
+    expect(answer.status).toBe(200);
+    await finished(chat, "Thanks.");
+    const [output] = await outputs(chat);
+    expect(output).toContain("Ada");
+    expect(output).toMatch(/"check": true/);
+    expect(output).toMatch(/"integer": 7/);
+  });
+});
+
 describe("workspace-declared MCP servers wait for the user", { timeout: 120_000 }, () => {
   const markerServer = (marker: string) => ({ command: "sh", args: ["-c", `echo started > ${marker}; exec sleep 600`] });
 
