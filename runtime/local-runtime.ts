@@ -10,6 +10,7 @@ import { createConversationService } from "./conversations/service.js";
 import { createModelRegistry, type ModelRegistryOptions } from "./models/registry.js";
 import { createConversationMcp } from "./mcp/conversation-mcp.js";
 import { askThroughElicitations } from "./mcp/server-elicitation.js";
+import { withMcpToolCatalog } from "./mcp/tool-catalog.js";
 import type { McpTimeouts } from "./mcp/status.js";
 import { createNamer } from "./sessions/auto-name.js";
 import type { Runtime, ServerSettings } from "./runtime.js";
@@ -184,6 +185,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   });
   const runtime: Runtime = {
     ...headFeatures,
+    tools: withMcpToolCatalog(headFeatures.tools, () => mcp.knownTools()),
     settings,
     store,
     authSessions: new SqliteAuthSessionStore(store.database),

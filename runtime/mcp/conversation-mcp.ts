@@ -44,6 +44,11 @@ export interface ConversationMcp {
   loopOptions(input: McpLoopInput): Promise<Pick<AgentLoopOptions, "tools" | "beforeTurn">>;
   /** Reads the configuration (starting nothing) and reports the servers and the tools offered. */
   overview(conversationId: string, workspace: string, conversationConfig: unknown): Promise<McpOverview>;
+  /**
+   * The MCP tools known in this server process: those of every conversation's servers that started
+   * at least once, each name once (a running server's entry first), with its server and state.
+   */
+  knownTools(): McpToolDescriptor[];
   /** Stops the conversation's servers (it went idle or was deleted); its approvals are forgotten. */
   close(conversationId: string): Promise<void>;
   closeAll(): Promise<void>;
@@ -101,6 +106,14 @@ export function createConversationMcp(options: ConversationMcpOptions): Conversa
         servers: manager.statuses(),
         tools: mcpToolDescriptors(manager),
       };
+    },
+    knownTools() {
+      const byName = new Map<string, McpToolDescriptor>();
+      for (const tool of managers.all().flatMap((manager) => mcpToolDescriptors(manager))) {
+        const known = byName.get(tool.name);
+        if (!known || (known.server_state !== "running" && tool.server_state === "running")) byName.set(tool.name, tool);
+      }
+      return [...byName.values()];
     },
     async close(conversationId) {
       hooks.delete(conversationId);

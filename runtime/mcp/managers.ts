@@ -20,6 +20,11 @@ export class McpManagers {
     return manager;
   }
 
+  /** Every conversation's manager (for listings across conversations). */
+  all(): McpManager[] {
+    return [...this.managers.values()].map((entry) => entry.manager);
+  }
+
   get(conversationId: string): McpManager | undefined {
     return this.managers.get(conversationId)?.manager;
   }

@@ -144,6 +144,20 @@ describe(`MCP tools in a server conversation (stdio servers in the ${backend} sa
       ]),
     );
     expect(overview.tools).toEqual(expect.arrayContaining([expect.objectContaining({ name: "everything.echo", server: "everything", server_state: "running", is_mcp: true })]));
+
+    // GET /api/v2/tools lists them with their server and its state; QUERY filters on is_mcp.
+    const listed = (await (await server.call("/api/v2/tools")).json()).tools as Array<Record<string, unknown>>;
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: "shell", is_mcp: false }),
+        expect.objectContaining({ name: "everything.echo", is_mcp: true, server: "everything", server_state: "running", is_available: true }),
+        expect.objectContaining({ name: "remote.get-sum", is_mcp: true, server: "remote", server_state: "running" }),
+      ]),
+    );
+    const queried = await server.call("/api/v2/tools", { method: "QUERY", json: { filters: [{ field: "is_mcp", op: "eq", value: true }], fields: ["name"] } });
+    const names = ((await queried.json()).tools as Array<{ name: string }>).map((tool) => tool.name);
+    expect(names).toContain("everything.echo");
+    expect(names).not.toContain("shell");
   });
 
   it("the stdio server runs in the conversation's sandbox: the workspace as its working directory, its own env added, the server's variables absent", async () => {
