@@ -64,6 +64,8 @@ export interface LocalRuntimeOptions {
   sandboxIdleLimitMs?: number;
   /** MCP start, call and idle limits (else `GPTME_MCP_*_TIMEOUT`; tests shorten them). */
   mcpTimeouts?: Partial<McpTimeouts>;
+  /** How long a conversation without clients or activity stays live (default one hour; its MCP servers stop then). */
+  sessionIdleLimitMs?: number;
   /** Where task `target_repo`s are cloned from (default `GPTME_TASK_REPOSITORY_BASE_URL`, else GitHub). */
   taskRepositoryBaseUrl?: string;
 }
@@ -170,6 +172,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     drafts: store.drafts,
     mcp,
     onIdle: (conversationId) => void mcp.close(conversationId),
+    idleLimitMs: options.sessionIdleLimitMs,
   });
   const headFeatures = createHeadFeatures({
     env,

@@ -46,13 +46,14 @@ afterEach(async () => {
 });
 
 /** A server whose user config holds `mcpToml` (after `[mcp]` enabled and auto_start). */
-function start(mcpToml: string, options: { autoStart?: boolean; callMs?: number } = {}): TestServer {
+function start(mcpToml: string, options: { autoStart?: boolean; callMs?: number; sessionIdleLimitMs?: number } = {}): TestServer {
   const config = join(mkdtempSync(join(directory, "config-")), "config.toml");
   writeFileSync(config, `${sandboxReadOnly}[mcp]\nenabled = true\nauto_start = ${options.autoStart ?? true}\n\n${mcpToml}`);
   const server = createModelBackedServer(model.openaiBaseURL, {
     userConfigPath: config,
     sandbox: { backend },
     mcpTimeouts: options.callMs ? { callMs: options.callMs } : undefined,
+    sessionIdleLimitMs: options.sessionIdleLimitMs,
   });
   servers.push(server);
   return server;
@@ -215,6 +216,20 @@ describe(`MCP tools in a server conversation (stdio servers in the ${backend} sa
     await finished(chat, "Up.");
     expect(processesWith(tag).length).toBeGreaterThan(0);
     expect((await server.call("/api/v2/conversations/mcp-delete", { method: "DELETE" })).status).toBe(200);
+    await until(() => processesWith(tag).length === 0);
+  });
+});
+
+describe("an idle conversation's servers", { timeout: 120_000 }, () => {
+  it("stop when the conversation is forgotten as idle (no client, nothing running)", async () => {
+    const tag = `mcp-idle-${randomBytes(6).toString("hex")}`;
+    const scripted = mcpServers.scripted();
+    const server = start(serverToml("scripted", { ...scripted, args: [...scripted.args, tag] }), { sessionIdleLimitMs: 500 });
+    const chat = await open(server, "mcp-idle");
+    await chat.step([{ text: "```scripted.whoami\n{}\n```\n" }, { text: "Up." }]);
+    await finished(chat, "Up.");
+    expect(processesWith(tag).length).toBeGreaterThan(0);
+    await chat.reader.close();
     await until(() => processesWith(tag).length === 0);
   });
 });
