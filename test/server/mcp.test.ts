@@ -313,7 +313,7 @@ describe("workspace-declared MCP servers wait for the user", { timeout: 120_000 
 describe("a conversation's config.mcp", () => {
   it("is validated on PATCH (the key named) and changes the servers listed", async () => {
     const server = start("");
-    await open(server, "mcp-config");
+    const chat = await open(server, "mcp-config");
     const bad = await server.call("/api/v2/conversations/mcp-config/config", { method: "PATCH", json: { mcp: { servers: [{ name: "x" }] } } });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toContain("mcp.servers[0]");
@@ -322,6 +322,8 @@ describe("a conversation's config.mcp", () => {
       json: { mcp: { servers: [{ name: "remote", url: http.url }] } },
     });
     expect(good.status).toBe(200);
+    // Clients learn that the conversation's MCP servers changed.
+    expect((await chat.reader.nextType("config_changed")).data.changed_fields).toEqual(["mcp"]);
     const overview = await (await server.call("/api/v2/conversations/mcp-config/mcp")).json();
     expect(overview.servers).toEqual([expect.objectContaining({ name: "remote", transport: "http", state: "stopped", source: { layer: "conversation", files: ["conversation config"] } })]);
     expect((await server.call("/api/v2/conversations/missing/mcp")).status).toBe(404);
