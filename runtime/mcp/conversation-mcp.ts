@@ -98,14 +98,19 @@ export function createConversationMcp(options: ConversationMcpOptions): Conversa
       });
     },
     async overview(conversationId, workspace, conversationConfig) {
-      const manager = await managers.forConversation(conversationId, workspace);
-      await refreshMcpConfig(manager, sources(workspace, conversationConfig));
-      return {
-        enabled: manager.enabled,
-        error: manager.error ?? null,
-        servers: manager.statuses(),
-        tools: mcpToolDescriptors(manager),
-      };
+      const { manager, kept } = managers.peek(conversationId, workspace);
+      try {
+        await refreshMcpConfig(manager, sources(workspace, conversationConfig));
+        return {
+          enabled: manager.enabled,
+          error: manager.error ?? null,
+          servers: manager.statuses(),
+          tools: mcpToolDescriptors(manager),
+        };
+      } finally {
+        // A manager made only to read the configuration started nothing; it is not kept.
+        if (!kept) await manager.close();
+      }
     },
     knownTools() {
       const byName = new Map<string, McpToolDescriptor>();
