@@ -1,5 +1,6 @@
 /** Wires the local runtime: SQLite store, model providers, tools, the agent loop and live sessions. */
 import { join } from "node:path";
+import { NotFoundError } from "./errors.js";
 import { fileURLToPath } from "node:url";
 import { runAgentLoop } from "./agent/loop.js";
 import { createFileAssets } from "./assets/file-assets.js";
@@ -7,6 +8,10 @@ import { configDirectory, databasePath as defaultDatabasePath, dataDirectory as 
 import { recoverInterruptedReplies } from "./conversations/recover-drafts.js";
 import { createConversationService } from "./conversations/service.js";
 import { createModelRegistry, type ModelRegistryOptions } from "./models/registry.js";
+import { createConversationMcp } from "./mcp/conversation-mcp.js";
+import { askThroughElicitations } from "./mcp/server-elicitation.js";
+import { withMcpToolCatalog } from "./mcp/tool-catalog.js";
+import type { McpTimeouts } from "./mcp/status.js";
 import { createNamer } from "./sessions/auto-name.js";
 import type { Runtime, ServerSettings } from "./runtime.js";
 import { createSessionManager, type SessionDependencies } from "./sessions/session-manager.js";
@@ -57,6 +62,10 @@ export interface LocalRuntimeOptions {
   sandbox?: { backend?: string; network?: string };
   /** How long a conversation's sandbox may sit unused before it is removed (default one hour). */
   sandboxIdleLimitMs?: number;
+  /** MCP start, call and idle limits (else `GPTME_MCP_*_TIMEOUT`; tests shorten them). */
+  mcpTimeouts?: Partial<McpTimeouts>;
+  /** How long a conversation without clients or activity stays live (default one hour; its MCP servers stop then). */
+  sessionIdleLimitMs?: number;
   /** Where task `target_repo`s are cloned from (default `GPTME_TASK_REPOSITORY_BASE_URL`, else GitHub). */
   taskRepositoryBaseUrl?: string;
 }
@@ -123,6 +132,14 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     allowedWorkspaceRoots: options.allowedWorkspaceRoots ?? [],
     sandbox: sandboxes.report,
   };
+  const mcp = createConversationMcp({
+    userConfigFile: userConfigPath,
+    sandboxFor: (conversationId, workspace) => sandboxes.forConversation(conversationId, workspace),
+    env,
+    timeouts: options.mcpTimeouts,
+    onStatus: (conversationId, server) => sessions.publish(conversationId, { type: "mcp_server_status", server }),
+    ask: (conversationId, request, signal) => askThroughElicitations(headFeatures.elicitations)(conversationId, request, signal),
+  });
   const conversations = createConversationService({
     store,
     dataDirectory,
@@ -130,7 +147,10 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     toolNames,
     systemPrompt: systemPromptBuilder(models),
     allowedWorkspaceRoots: settings.allowedWorkspaceRoots,
-    removeSandbox: (id) => sandboxes.remove(id),
+    removeSandbox: async (id) => {
+      await mcp.close(id);
+      await sandboxes.remove(id);
+    },
   });
   const registries = new Map<string, ReturnType<typeof createToolRegistry>>();
   const toolsFor = (names: string[] | undefined) => {
@@ -150,6 +170,9 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     autoName: createNamer(store),
     eventLimits: options.eventLimits,
     drafts: store.drafts,
+    mcp,
+    onIdle: (conversationId) => void mcp.close(conversationId),
+    idleLimitMs: options.sessionIdleLimitMs,
   });
   const headFeatures = createHeadFeatures({
     env,
@@ -165,6 +188,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   });
   const runtime: Runtime = {
     ...headFeatures,
+    tools: withMcpToolCatalog(headFeatures.tools, () => mcp.knownTools()),
     settings,
     store,
     authSessions: new SqliteAuthSessionStore(store.database),
@@ -174,12 +198,20 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     assets: createFileAssets(options.webRoot ?? packageWebRoot()),
     workspaceFiles: createWorkspaceFiles(),
     toolNames,
+    mcp: {
+      async overview(conversationId) {
+        const conversation = await store.get(conversationId);
+        if (!conversation) throw new NotFoundError(`Conversation not found: ${conversationId}`);
+        return mcp.overview(conversationId, conversation.workspace, conversation.config.mcp);
+      },
+    },
   };
   return {
     runtime,
     recoverInterruptedReplies: () => recoverInterruptedReplies(store, store.drafts),
     async close() {
       await sessions.close();
+      await mcp.closeAll();
       await stopRegexWorker();
       await sandboxes.disposeAll();
       await store.close();
