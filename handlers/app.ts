@@ -32,6 +32,7 @@ import {
   SetAuthCookie,
 } from "./server.js";
 import { serveWebUi } from "./static.js";
+import { installValidationCache } from "./validation-cache.js";
 
 class MethodNotAllowedError extends AppError {
   constructor(method: string, path: string, allowed: string[]) {
@@ -58,6 +59,7 @@ function cleanOpenapiPaths(document: OpenapiDocument): OpenapiDocument {
 }
 
 export function createApp() {
+  installValidationCache();
   const app = new Hono<AppEnvironment>();
   app.onError(handleError);
 

@@ -9,6 +9,7 @@ const maximumEntries = 64;
 
 interface CacheState {
   token: string;
+  etag: string;
   bodies: Map<string, string>;
 }
 
@@ -23,7 +24,7 @@ export async function cachedListBody(
   const token = await runtime.store.changeToken();
   let state = caches.get(runtime);
   if (!state || state.token !== token) {
-    state = { token, bodies: new Map() };
+    state = { token, etag: `W/"${token}"`, bodies: new Map() };
     caches.set(runtime, state);
   }
   let body = state.bodies.get(key);
@@ -32,5 +33,5 @@ export async function cachedListBody(
     if (state.bodies.size >= maximumEntries) state.bodies.delete(state.bodies.keys().next().value!);
     state.bodies.set(key, body);
   }
-  return { body, etag: `W/"${token}"` };
+  return { body, etag: state.etag };
 }
