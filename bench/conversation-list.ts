@@ -5,12 +5,13 @@
  * cached body), so a busy moment of the machine hits all three alike; the ratios are medians over
  * the rounds. Goals: cached >= 80% of bare, with appends >= 50%.
  */
+import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { Agent } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
@@ -94,19 +95,36 @@ export async function benchConversationList(options = { seconds: 1, rounds: 5, c
     const status = await send(appendAgent, new URL(`${base}/api/v2/conversations/${id}`), { ...headers, "content-type": "application/json" }, "POST", body);
     if (status !== 200) appendFailures += 1;
   };
+  const writer = fork(fileURLToPath(new URL("./store-writer.ts", import.meta.url)), [join(directory, "gptme.db")], {
+    execArgv: ["--import", "tsx"],
+  });
+  await new Promise<void>((resolve) => writer.once("message", () => resolve()));
+  let written = 0;
+  const appendElsewhere = () =>
+    new Promise<void>((resolve) => {
+      const id = `bench-${String(1000 + (written++ % 9000)).padStart(5, "0")}`;
+      writer.once("message", (answer) => {
+        if (answer !== "ok") appendFailures += 1;
+        resolve();
+      });
+      writer.send({ id, content: `written by another process ${written}` });
+    });
   const warm = { seconds: 0.5, concurrency: options.concurrency };
   await load(`${base}/bare`, warm);
   await load(listUrl, { ...warm, headers });
   await load(listUrl, { ...warm, headers, between: { every: 10, action: append } });
+  await load(listUrl, { ...warm, headers, between: { every: 10, action: appendElsewhere } });
 
-  const rounds: Array<{ bare: LoadResult; cached: LoadResult; invalidated: LoadResult }> = [];
+  const rounds: Array<{ bare: LoadResult; cached: LoadResult; invalidated: LoadResult; elsewhere: LoadResult }> = [];
   for (let round = 0; round < options.rounds; round++) {
     const run = { seconds: options.seconds, concurrency: options.concurrency };
     const bareResult = await load(`${base}/bare`, run);
     const cached = await load(listUrl, { ...run, headers });
     const invalidated = await load(listUrl, { ...run, headers, between: { every: 10, action: append } });
-    rounds.push({ bare: bareResult, cached, invalidated });
+    const elsewhere = await load(listUrl, { ...run, headers, between: { every: 10, action: appendElsewhere } });
+    rounds.push({ bare: bareResult, cached, invalidated, elsewhere });
   }
+  writer.disconnect();
   appendAgent.destroy();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await local.close();
@@ -116,7 +134,7 @@ export async function benchConversationList(options = { seconds: 1, rounds: 5, c
     median(rounds.map((round) => rate(pick(round)) / rate(round.bare)));
   const wall = (result: LoadResult) => result.requestsPerSecond;
   const cpu = (result: LoadResult) => result.requestsPerCpuSecond;
-  const errors = rounds.reduce((sum, round) => sum + round.cached.errors + round.invalidated.errors, 0) + appendFailures;
+  const errors = rounds.reduce((sum, round) => sum + round.cached.errors + round.invalidated.errors + round.elsewhere.errors, 0) + appendFailures;
   const describe = (pick: (round: (typeof rounds)[number]) => LoadResult, goal?: number) => {
     const rate = median(rounds.map((round) => pick(round).requestsPerSecond));
     const perCpu = median(rounds.map((round) => pick(round).requestsPerCpuSecond));
@@ -133,7 +151,8 @@ export async function benchConversationList(options = { seconds: 1, rounds: 5, c
       `load average at start: ${loadAverage}`,
       `bare Hono route, same JSON, no middleware (the floor): ${describe((round) => round.bare)}`,
       `GET /api/v2/conversations?limit=20, body reused: ${describe((round) => round.cached, 0.8)}`,
-      `  with one append (POST) between every 10 lists (${appended} appends): ${describe((round) => round.invalidated, 0.5)}`,
+      `  with one append (POST to this server) between every 10 lists (${appended} appends): ${describe((round) => round.invalidated, 0.5)}`,
+      `  with one append by another process (as the CLI) between every 10 lists (${written} appends): ${describe((round) => round.elsewhere, 0.5)}`,
       `errors: ${errors}`,
       ...searchLines,
     ],
