@@ -34,12 +34,14 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
     env,
     databasePath: options.database,
     defaultWorkspace: options.workspace,
+    allowedWorkspaceRoots: options.allowedWorkspaceRoots,
     model: options.model,
     tools: options.tools,
     corsOrigins: options.corsOrigins,
     bindHost: options.host,
     allowedHosts: options.allowedHosts,
     authToken: authDisabled(env) ? null : token.token,
+    sandbox: { backend: options.sandbox, network: options.sandboxNetwork },
   });
   const recovered = await local.recoverInterruptedReplies().catch(async (error: unknown) => {
     await local.close();

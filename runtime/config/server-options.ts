@@ -14,7 +14,12 @@ export interface ServerOptions {
   tools?: string[];
   database?: string;
   workspace?: string;
+  /** `--allow-workspace` (repeatable, comma-separated) or `GPTME_SERVER_ALLOW_WORKSPACE`. */
+  allowedWorkspaceRoots: string[];
   output?: string;
+  /** `--sandbox` (bwrap, none, ...) and `--sandbox-network` (on, none); validated when the runtime starts. */
+  sandbox?: string;
+  sandboxNetwork?: string;
   verbose: boolean;
   /** How long a client may take to send a request's headers (`--headers-timeout`, seconds in the flag). */
   headersTimeoutMs: number;
@@ -52,11 +57,18 @@ Options:
   --headers-timeout S    Seconds a client may take to send its request headers (default 30)
   --request-timeout S    Seconds a client may take to send a whole request (default 180; event streams
                          are not affected: they are responses)
+  --allow-workspace DIR  Let a config PATCH move a conversation's workspace under DIR (repeatable or
+                         comma-separated; env GPTME_SERVER_ALLOW_WORKSPACE); by default a workspace
+                         may only move inside the conversation's own log dir
+  --sandbox NAME         Where tools run: bwrap (default on Linux: each conversation isolated)
+                         or none (as the server itself) (env GPTME_SANDBOX)
+  --sandbox-network MODE on (default) or none: no network for tools (env GPTME_SANDBOX_NETWORK)
   -v, --verbose          Log every request
   -h, --help             Show this help
 
 Env: GPTME_SERVER_TOKEN (auth token; generated when unset), GPTME_DISABLE_AUTH=true (turn auth off),
-OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY, ... (model providers), MODEL (default model).`;
+OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY, ... (model providers), MODEL (default model),
+GPTME_SANDBOX_ENV=NAME,NAME (more variables for the tools), GPTME_SANDBOX_PIDS, GPTME_SANDBOX_MEMORY (limits).`;
 
 export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOptions {
   const { values, positionals } = parseArgs({
@@ -76,6 +88,9 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
       "request-timeout": { type: "string" },
       "exit-on-parent-death": { type: "boolean", default: false },
       "watch-pid": { type: "string" },
+      "allow-workspace": { type: "string", multiple: true },
+      sandbox: { type: "string" },
+      "sandbox-network": { type: "string" },
       output: { type: "string", short: "o" },
       verbose: { type: "boolean", short: "v", default: false },
       debug: { type: "boolean", default: false },
@@ -101,7 +116,12 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
     tools: values.tools ? list(values.tools) : undefined,
     database: values.db,
     workspace: values.workspace,
+    allowedWorkspaceRoots: values["allow-workspace"]
+      ? values["allow-workspace"].flatMap((value) => list(value))
+      : list(env.GPTME_SERVER_ALLOW_WORKSPACE),
     output: values.output,
+    sandbox: values.sandbox,
+    sandboxNetwork: values["sandbox-network"],
     verbose: values.verbose || values.debug,
     headersTimeoutMs: seconds("--headers-timeout", values["headers-timeout"], defaultHeadersTimeoutMs),
     requestTimeoutMs: seconds("--request-timeout", values["request-timeout"], defaultRequestTimeoutMs),

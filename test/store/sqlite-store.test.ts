@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { migrations } from "../../runtime/store/sqlite/migrations.js";
 import { SqliteConversationStore } from "../../runtime/store/sqlite/sqlite-store.js";
@@ -58,6 +59,42 @@ describe("SqliteConversationStore", () => {
     expect((await store.get("c"))?.messageCount).toBe(1);
   });
 
+  it("reads a slice of a branch and every branch's length without loading the messages", async () => {
+    await store.create({ id: "c", config, workspace: "/w", messages: ["0", "1", "2", "3", "4"].map((text) => message(text)) });
+    await store.append("c", [message("s0"), message("s1")], "side");
+    expect((await store.messageRange("c", "main", 3, 10)).map((each) => each.content)).toEqual(["3", "4"]);
+    expect((await store.messageRange("c", "main", 1, 3)).map((each) => each.content)).toEqual(["1", "2"]);
+    expect(await store.messageRange("c", "main", 4, 4)).toEqual([]);
+    expect(await store.messageRange("c", "nothing", 0, 9)).toEqual([]);
+    expect(await store.branchLengths("c")).toEqual({ main: 5, side: 2 });
+    await store.replaceMessages("c", [message("only")]);
+    expect(await store.branchLengths("c")).toEqual({ main: 1, side: 2 });
+    await store.create({ id: "empty", config, workspace: "/w", messages: [] });
+    expect(await store.branchLengths("empty")).toEqual({ main: 0 });
+    await expect(store.branchLengths("missing")).rejects.toThrow(/not found/);
+  });
+
+  it("counts every write to a conversation in its version", async () => {
+    await store.create({ id: "c", config, workspace: "/w", messages: [message("a")] });
+    await store.create({ id: "other", config, workspace: "/w", messages: [] });
+    const versions = [(await store.get("c"))!.version];
+    const writes = [
+      () => store.append("c", [message("b")]),
+      () => store.append("c", [message("x")], "side"),
+      () => store.replaceMessages("c", [message("a")]),
+      () => store.replaceMessages("c", [message("a")], "side"),
+      () => store.updateConfig("c", config),
+      () => store.rename("c", "named"),
+    ];
+    for (const write of writes) {
+      await write();
+      versions.push((await store.get("c"))!.version);
+    }
+    expect(new Set(versions).size).toBe(versions.length);
+    await store.append("other", [message("elsewhere")]);
+    expect((await store.get("c"))!.version).toBe(versions.at(-1));
+  });
+
   it("survives reopening, and deleting cascades to messages", async () => {
     await store.create({ id: "kept", config, workspace: "/w", messages: [message("a")] });
     await store.close();
@@ -66,6 +103,20 @@ describe("SqliteConversationStore", () => {
     expect(await store.delete("kept")).toBe(true);
     const left = store.database.prepare("SELECT count(*) AS n FROM messages").get() as { n: number };
     expect(left.n).toBe(0);
+  });
+
+  it("migrates a database made before the version column, keeping its conversations", async () => {
+    const path = join(directory, "old.db");
+    const old = new BetterSqlite3(path);
+    old.exec(migrations[0]!.sql);
+    old.pragma("user_version = 1");
+    old.prepare("INSERT INTO conversations (id, name, created, modified, config, workspace) VALUES ('old', 'old', 1, 1, '{\"chat\":{},\"env\":{}}', '/w')").run();
+    old.close();
+    const migrated = SqliteConversationStore.open(path);
+    expect(await migrated.get("old")).toMatchObject({ id: "old", version: 0 });
+    await migrated.rename("old", "renamed");
+    expect((await migrated.get("old"))!.version).toBe(1);
+    await migrated.close();
   });
 
   it("lists by an index on modified, never scanning messages", () => {

@@ -139,6 +139,16 @@ export class SqliteConversationStore implements ConversationStore {
     return this.messageRows.allBranches(id);
   }
 
+  async branchLengths(id: string): Promise<Record<string, number>> {
+    this.requireExisting(id);
+    return this.messageRows.branchLengths(id);
+  }
+
+  async messageRange(id: string, branch: string, start: number, end: number): Promise<Message[]> {
+    this.requireExisting(id);
+    return end > start ? this.messageRows.range(id, branch, start, end) : [];
+  }
+
   async append(id: string, messages: Message[], branch = "main"): Promise<number> {
     this.writes += 1;
     return this.database.transaction(() => {
@@ -153,6 +163,7 @@ export class SqliteConversationStore implements ConversationStore {
       } else if (start === 0) {
         this.conversations.setBranchCount.run(this.messageRows.branchCount(id), id);
       }
+      this.conversations.bumpVersion.run(id);
       return length;
     })();
   }
@@ -168,6 +179,7 @@ export class SqliteConversationStore implements ConversationStore {
         this.conversations.setOpeningWords.run(openingWords(messages), id);
       }
       this.conversations.setBranchCount.run(this.messageRows.branchCount(id), id);
+      this.conversations.bumpVersion.run(id);
     })();
   }
 
@@ -182,6 +194,7 @@ export class SqliteConversationStore implements ConversationStore {
         nowSeconds(),
         id,
       );
+      this.conversations.bumpVersion.run(id);
     })();
   }
 
@@ -190,6 +203,7 @@ export class SqliteConversationStore implements ConversationStore {
     this.database.transaction(() => {
       this.requireExisting(id);
       this.conversations.setName.run(name, name, nowSeconds(), id);
+      this.conversations.bumpVersion.run(id);
     })();
   }
 
