@@ -14,6 +14,7 @@ const benches: Array<{ file: string; exportName: string }> = [
   { file: "./sse-streams.ts", exportName: "benchSseStreams" },
   { file: "./event-memory.ts", exportName: "benchEventMemory" },
   { file: "./cli-startup.ts", exportName: "benchCliStartup" },
+  { file: "./server-start.ts", exportName: "benchServerStart" },
 ];
 
 const only = process.argv.slice(2);
