@@ -100,10 +100,13 @@ export async function benchConversationList(options = { seconds: 1, rounds: 5, c
   });
   await new Promise<void>((resolve) => writer.once("message", () => resolve()));
   let written = 0;
+  // Several clients may wait on the writer at once: each answer settles the oldest request.
+  const waiting: Array<(answer: unknown) => void> = [];
+  writer.on("message", (answer) => waiting.shift()?.(answer));
   const appendElsewhere = () =>
     new Promise<void>((resolve) => {
       const id = `bench-${String(1000 + (written++ % 9000)).padStart(5, "0")}`;
-      writer.once("message", (answer) => {
+      waiting.push((answer) => {
         if (answer !== "ok") appendFailures += 1;
         resolve();
       });

@@ -8,6 +8,7 @@ interface BenchResult {
 
 const benches: Array<{ file: string; exportName: string }> = [
   { file: "./conversation-list.ts", exportName: "benchConversationList" },
+  { file: "./conversation-get.ts", exportName: "benchConversationGet" },
   { file: "./loop-overhead.ts", exportName: "benchLoopOverhead" },
   { file: "./shell-roundtrip.ts", exportName: "benchShellRoundtrip" },
   { file: "./shell-output-memory.ts", exportName: "benchShellOutputMemory" },

@@ -5,7 +5,8 @@ import { z } from "zod";
 import { BadRequestError, ConflictError, NotFoundError } from "../runtime/errors.js";
 import type { Message } from "../runtime/store/types.js";
 import type { AppEnvironment } from "./bindings.js";
-import { conversationDetail, detailEtagParts, type MessagePage } from "./conversation-detail.js";
+import { cachedDetailJson } from "./conversation-detail-cache.js";
+import { detailEtagParts, type MessagePage } from "./conversation-detail.js";
 import { etagMatches, weakEtag } from "./etag.js";
 import { cachedListBody } from "./list-cache.js";
 import { messageFromInput, messageToWire, summaryToWire } from "./presenters.js";
@@ -131,11 +132,12 @@ export class GetConversation extends OpenAPIRoute<[AppContext]> {
     const page = parsePage(query);
     const conversation = await c.env.store.get(params.id);
     if (!conversation) throw new NotFoundError(`Conversation not found: ${params.id}`);
-    const etag = weakEtag(conversation.version, detailEtagParts(c.env, params.id, page));
-    c.header("ETag", etag);
-    c.header("Cache-Control", "no-cache");
-    if (etagMatches(c.req.header("if-none-match"), etag)) return c.body(null, 304);
-    return c.json(await conversationDetail(c.env, conversation, page));
+    // `created` tells apart a conversation deleted and made again under this id (its version restarts).
+    const etag = weakEtag(conversation.version, [conversation.created, ...detailEtagParts(c.env, params.id, page)]);
+    const headers = { ETag: etag, "Cache-Control": "no-cache" };
+    if (etagMatches(c.req.header("if-none-match"), etag)) return new Response(null, { status: 304, headers });
+    const body = await cachedDetailJson(c.env, conversation, etag, page);
+    return new Response(body, { status: 200, headers: { ...headers, "Content-Type": "application/json" } });
   }
 }
 
