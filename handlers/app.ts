@@ -20,6 +20,8 @@ import { requireAuth } from "./middleware/auth.js";
 import { corsForApi } from "./middleware/cors.js";
 import { checkHost } from "./middleware/host-check.js";
 import { jsonBody } from "./middleware/json-body.js";
+import { countRequests } from "./middleware/request-metrics.js";
+import { PrometheusMetrics } from "./metrics.js";
 import { ListModels } from "./models.js";
 import { registerExtraRoutes } from "./routes.js";
 import {
@@ -70,6 +72,7 @@ export function createApp() {
   const app = new Hono<AppEnvironment>();
   app.onError(handleError);
 
+  app.use("*", countRequests);
   app.use("*", checkHost);
   app.use("/api/*", corsForApi);
   app.use("/api", corsForApi);
@@ -113,6 +116,7 @@ export function createApp() {
   api.get("/api/v2/conversations/:id/config", GetConversationConfig);
   api.patch("/api/v2/conversations/:id/config", UpdateConversationConfig);
   registerExtraRoutes(api);
+  api.get("/api/v0/metrics", PrometheusMetrics);
 
   let openapiDocument: string | undefined;
   app.get("/api/docs/openapi.json", (c) => {

@@ -57,6 +57,7 @@ export class ConversationEvents extends OpenAPIRoute<[AppContext]> {
     c.header("X-Accel-Buffering", "no");
 
     return streamSSE(c, async (stream) => {
+      const streamClosed = c.env.metrics?.streamOpened();
       const queue: NumberedEvent[] = [];
       let wake: (() => void) | null = null;
       let closed = false;
@@ -116,6 +117,7 @@ export class ConversationEvents extends OpenAPIRoute<[AppContext]> {
         }
       } finally {
         subscription.unsubscribe();
+        streamClosed?.();
       }
     });
   }

@@ -7,6 +7,10 @@ import { configDirectory, databasePath as defaultDatabasePath, dataDirectory as 
 import { recoverInterruptedReplies } from "./conversations/recover-drafts.js";
 import { createConversationService } from "./conversations/service.js";
 import { createModelRegistry, type ModelRegistryOptions } from "./models/registry.js";
+import { generationObserver } from "./logging/generation-observer.js";
+import type { ServerLog } from "./logging/server-log.js";
+import { createMetrics } from "./metrics/metrics.js";
+import { sqliteStatistics } from "./metrics/sqlite-statistics.js";
 import { createNamer } from "./sessions/auto-name.js";
 import type { Runtime, ServerSettings } from "./runtime.js";
 import { createSessionManager, type SessionDependencies } from "./sessions/session-manager.js";
@@ -53,6 +57,10 @@ export interface LocalRuntimeOptions {
   sandbox?: { backend?: string; network?: string };
   /** How long a conversation's sandbox may sit unused before it is removed (default one hour). */
   sandboxIdleLimitMs?: number;
+  /** `--metrics-public`: serve `GET /api/v0/metrics` without the token. */
+  metricsPublic?: boolean;
+  /** Where generation events are logged (the server's log); none by default. */
+  log?: ServerLog;
 }
 
 export interface LocalRuntime {
@@ -81,6 +89,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     defaultBackend: "bwrap",
   });
   const store = SqliteConversationStore.open(databasePath);
+  const metrics = createMetrics({ storeStatistics: sqliteStatistics(store.database, databasePath) });
   // What no conversation's tools may see: the store (and its journal files), the data directory, the config with the keys.
   const databaseFiles = databasePath === ":memory:" ? [] : ["", "-wal", "-shm", "-journal"].map((suffix) => databasePath + suffix);
   const sandboxes = createSandboxManager({
@@ -110,6 +119,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     databasePath,
     allowedWorkspaceRoots: options.allowedWorkspaceRoots ?? [],
     sandbox: sandboxes.report,
+    metricsPublic: options.metricsPublic ?? false,
   };
   const conversations = createConversationService({
     store,
@@ -128,16 +138,26 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     if (!registry) registries.set(key, (registry = createToolRegistry({ tools: chosen })));
     return registry;
   };
+  // A sandbox not seen before is one started (the manager makes a new one when one broke or moved).
+  const startedSandboxes = new WeakSet<object>();
   const sessions = createSessionManager({
     store,
     models,
     toolsFor,
-    sandboxFor: (conversationId, workspace) => sandboxes.forConversation(conversationId, workspace),
+    sandboxFor: (conversationId, workspace) => {
+      const sandbox = sandboxes.forConversation(conversationId, workspace);
+      if (!startedSandboxes.has(sandbox)) {
+        startedSandboxes.add(sandbox);
+        metrics.sandboxStarted(sandboxes.report.backend);
+      }
+      return sandbox;
+    },
     dataDirectory,
     runLoop: runAgentLoop,
     autoName: createNamer(store),
     eventLimits: options.eventLimits,
     drafts: store.drafts,
+    observeGeneration: generationObserver({ metrics, log: options.log }),
   });
   const runtime: Runtime = {
     settings,
@@ -149,6 +169,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     assets: createFileAssets(options.webRoot ?? packageWebRoot()),
     workspaceFiles: createWorkspaceFiles(),
     toolNames,
+    metrics,
   };
   return {
     runtime,

@@ -6,6 +6,7 @@ import type { ModelRegistry } from "./models/model.js";
 import type { AuthSessionStore } from "./store/auth-sessions.js";
 import type { SandboxReport } from "./sandbox/report.js";
 import type { SessionManager } from "./sessions/types.js";
+import type { Metrics } from "./metrics/metrics.js";
 import type { UploadRequest } from "./attachments/upload.js";
 import type { ForkRequest } from "./conversations/fork.js";
 import type { EditOptions, MessageEdit } from "./conversations/message-edits.js";
@@ -29,6 +30,8 @@ export interface ServerSettings {
   allowedWorkspaceRoots: string[];
   /** Where tools run and what that isolates (`GET /api/v2`, the banner). */
   sandbox: SandboxReport;
+  /** `--metrics-public`: `GET /api/v0/metrics` without the token (gptme serves it so). */
+  metricsPublic?: boolean;
 }
 
 export interface CreateConversationInput {
@@ -117,4 +120,6 @@ export interface Runtime {
   workspaceFiles: WorkspaceFiles;
   /** Names of the tools this server offers (after `--tools`). */
   toolNames(): string[];
+  /** `GET /api/v0/metrics` and what it counts (absent: nothing is counted, the route answers 404). */
+  metrics?: Metrics;
 }

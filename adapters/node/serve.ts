@@ -5,6 +5,7 @@ import { serve } from "@hono/node-server";
 import { createApp } from "../../handlers/app.js";
 import { authDisabled, serverToken, type ServerOptions } from "../../runtime/config/server-options.js";
 import { createLocalRuntime } from "../../runtime/local-runtime.js";
+import { createServerLog, pathWithoutQuery, secretsOf } from "../../runtime/logging/server-log.js";
 import { defaultToolNames } from "../../runtime/tools/registry.js";
 import { startupBanner } from "./banner.js";
 
@@ -30,6 +31,12 @@ export function slowClientLimits(options: Pick<ServerOptions, "headersTimeoutMs"
 
 export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
   const token = serverToken(env);
+  const log = createServerLog({
+    format: options.logFormat,
+    write: (line) => console.log(line),
+    secrets: secretsOf(env, [token.token]),
+    requests: options.verbose,
+  });
   const local = createLocalRuntime({
     env,
     databasePath: options.database,
@@ -42,6 +49,8 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
     allowedHosts: options.allowedHosts,
     authToken: authDisabled(env) ? null : token.token,
     sandbox: { backend: options.sandbox, network: options.sandboxNetwork },
+    metricsPublic: options.metricsPublic,
+    log,
   });
   const recovered = await local.recoverInterruptedReplies().catch(async (error: unknown) => {
     await local.close();
@@ -53,10 +62,7 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
     fetch: async (request) => {
       const started = performance.now();
       const response = await app.fetch(request, runtime);
-      if (options.verbose) {
-        const path = new URL(request.url).pathname;
-        console.log(`${request.method} ${path} ${response.status} ${(performance.now() - started).toFixed(1)}ms`);
-      }
+      log.request({ method: request.method, path: pathWithoutQuery(request.url), status: response.status, durationMs: performance.now() - started });
       return response;
     },
     port: options.port,
@@ -78,9 +84,22 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;
   const unavailableTools = defaultToolNames({ includeUnavailable: true }).filter((name) => !defaultToolNames().includes(name));
-  console.log(startupBanner({ runtime, url, tokenGenerated: token.generated, unavailableTools }));
-  if (recovered > 0) {
-    console.log(`  Recovered ${recovered} ${recovered === 1 ? "reply" : "replies"} cut off by a crash (stored, marked [INTERRUPTED])`);
+  if (options.logFormat === "json") {
+    // The token is shown only by the text banner, to the person at the terminal, never in a log.
+    log.info("server_started", {
+      url,
+      version: runtime.settings.version,
+      auth: runtime.settings.authToken === null ? "disabled" : token.generated ? "generated token (not logged: set GPTME_SERVER_TOKEN)" : "token",
+      database: runtime.settings.databasePath,
+      model: runtime.models.defaultModel() ?? null,
+      sandbox: runtime.settings.sandbox.backend,
+      recovered_replies: recovered,
+    });
+  } else {
+    console.log(startupBanner({ runtime, url, tokenGenerated: token.generated, unavailableTools }));
+    if (recovered > 0) {
+      console.log(`  Recovered ${recovered} ${recovered === 1 ? "reply" : "replies"} cut off by a crash (stored, marked [INTERRUPTED])`);
+    }
   }
 
   let closing: Promise<void> | undefined;

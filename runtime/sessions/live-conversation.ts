@@ -30,6 +30,14 @@ export interface SessionDependencies {
   drafts?: DraftStore;
   /** Replay buffer bounds per conversation, and `totalBytes` across all of them (defaults: 2 000 events, 4 MiB, 64 MiB). */
   eventLimits?: EventBufferLimits & { totalBytes?: number };
+  /** Sees every generation's events and its end (metrics, the generation log). */
+  observeGeneration?: (conversationId: string, modelId: string) => GenerationObserver;
+}
+
+export interface GenerationObserver {
+  event(event: AgentEvent): void;
+  /** Once, when the generation is over (however it ended). */
+  end(outcome: LoopOutcome): void;
 }
 
 
@@ -277,7 +285,9 @@ export class LiveConversation {
     const conversation = (await dependencies.store.get(this.id))!;
     const abort = new AbortController();
     this.abort = abort;
+    const observer = dependencies.observeGeneration?.(this.id, model.id);
     const emit = (event: AgentEvent) => {
+      observer?.event(event);
       if (event.type === "error") this.lastError = event.error;
       if (event.type === "tool_pending" && event.auto_confirm) this.confirmations.remember(event.tool_id, "auto-confirmed");
       this.publish(event);
@@ -317,8 +327,10 @@ export class LiveConversation {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.lastError = message;
+      observer?.event({ type: "error", error: message });
       this.publish({ type: "error", error: message });
     } finally {
+      observer?.end(outcome);
       this.flushTokens();
       this.generating = false;
       this.abort = null;
