@@ -22,10 +22,13 @@ class CounterFamily {
   private readonly series = new Map<string, { labels: Labels; value: number }>();
   constructor(readonly name: string, readonly help: string) {}
   add(labels: Labels, value = 1) {
-    const key = JSON.stringify(labels);
+    this.addTo(Object.values(labels).join("\u0000"), () => labels, value);
+  }
+  /** For hot paths: `key` names the series, and the labels are built only for a new one. */
+  addTo(key: string, labels: () => Labels, value = 1) {
     const entry = this.series.get(key);
     if (entry) entry.value += value;
-    else this.series.set(key, { labels, value });
+    else this.series.set(key, { labels: labels(), value });
   }
   snapshot(): MetricSnapshot {
     return { name: this.name, help: this.help, type: "counter", values: [...this.series.values()].map((entry) => ({ ...entry })) };
@@ -36,9 +39,11 @@ class HistogramFamily {
   private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
   constructor(readonly name: string, readonly help: string, private readonly buckets: number[]) {}
   observe(labels: Labels, value: number) {
-    const key = JSON.stringify(labels);
+    this.observeIn(Object.values(labels).join("\u0000"), () => labels, value);
+  }
+  observeIn(key: string, labels: () => Labels, value: number) {
     let entry = this.series.get(key);
-    if (!entry) this.series.set(key, (entry = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
+    if (!entry) this.series.set(key, (entry = { labels: labels(), counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
     const index = this.buckets.findIndex((bound) => value <= bound);
     if (index !== -1) entry.counts[index]! += 1;
     entry.sum += value;
@@ -135,8 +140,10 @@ export function createMetrics(options: { storeStatistics: () => Promise<StoreSta
 
   return {
     observeRequest(method, endpoint, status, seconds) {
-      requests.add({ method, endpoint, status: String(status) });
-      requestDuration.observe({ method, endpoint }, seconds);
+      // Every request passes here: the labels objects are built only for a new series.
+      const key = `${method}\u0000${endpoint}`;
+      requests.addTo(`${key}\u0000${status}`, () => ({ method, endpoint, status: String(status) }));
+      requestDuration.observeIn(key, () => ({ method, endpoint }), seconds);
     },
     streamOpened() {
       streams += 1;
