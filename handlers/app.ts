@@ -23,6 +23,7 @@ import { jsonBody } from "./middleware/json-body.js";
 import { countRequests } from "./middleware/request-metrics.js";
 import { PrometheusMetrics } from "./metrics.js";
 import { ListModels } from "./models.js";
+import { registerHeadRoutes } from "./head-routes.js";
 import { registerExtraRoutes } from "./routes.js";
 import {
   ApiV1Root,
@@ -117,6 +118,7 @@ export function createApp() {
   api.patch("/api/v2/conversations/:id/config", UpdateConversationConfig);
   registerExtraRoutes(api);
   api.get("/api/v0/metrics", PrometheusMetrics);
+  registerHeadRoutes(api, app);
 
   let openapiDocument: string | undefined;
   app.get("/api/docs/openapi.json", (c) => {

@@ -17,6 +17,10 @@ import { createSessionManager, type SessionDependencies } from "./sessions/sessi
 import { SqliteAuthSessionStore } from "./store/sqlite/auth-session-store.js";
 import { createSandboxManager } from "./sandbox/manager.js";
 import { resolveSandboxSettings } from "./sandbox/settings.js";
+import { stopRegexWorker } from "./catalog/regex-search.js";
+import { createHeadFeatures } from "./head-features.js";
+import { createUserSettings } from "./settings/user-settings.js";
+import { SqliteSettingsStore } from "./store/sqlite/settings-rows.js";
 import { SqliteConversationStore } from "./store/sqlite/sqlite-store.js";
 import { systemPromptBuilder } from "./conversations/system-prompt.js";
 import { createToolRegistry, defaultToolNames } from "./tools/registry.js";
@@ -61,6 +65,8 @@ export interface LocalRuntimeOptions {
   metricsPublic?: boolean;
   /** Where generation events are logged (the server's log); none by default. */
   log?: ServerLog;
+  /** Where task `target_repo`s are cloned from (default `GPTME_TASK_REPOSITORY_BASE_URL`, else GitHub). */
+  taskRepositoryBaseUrl?: string;
 }
 
 export interface LocalRuntime {
@@ -90,6 +96,8 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   });
   const store = SqliteConversationStore.open(databasePath);
   const metrics = createMetrics({ storeStatistics: sqliteStatistics(store.database, databasePath) });
+  const settingsStore = new SqliteSettingsStore(store.database);
+  const userSettings = createUserSettings(settingsStore, settingsStore.readSettingsSync());
   // What no conversation's tools may see: the store (and its journal files), the data directory, the config with the keys.
   const databaseFiles = databasePath === ":memory:" ? [] : ["", "-wal", "-shm", "-journal"].map((suffix) => databasePath + suffix);
   const sandboxes = createSandboxManager({
@@ -104,6 +112,10 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     userConfigPath: options.userConfigPath,
     retry: options.retry,
     baseURLs: options.modelBaseURLs,
+    overrides: () => {
+      const snapshot = userSettings.snapshot();
+      return { env: snapshot.providerKeys, defaultModel: snapshot.defaultModel };
+    },
   });
   const serverTools = options.tools;
   const toolNames = () => createToolRegistry({ tools: serverTools }).all().map((tool) => tool.name);
@@ -159,7 +171,20 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     drafts: store.drafts,
     observeGeneration: generationObserver({ metrics, log: options.log }),
   });
+  const headFeatures = createHeadFeatures({
+    env,
+    database: store.database,
+    store,
+    models,
+    conversations,
+    sessions,
+    userSettings,
+    settings,
+    userConfigPath: options.userConfigPath === undefined ? null : options.userConfigPath,
+    repositoryBaseUrl: options.taskRepositoryBaseUrl,
+  });
   const runtime: Runtime = {
+    ...headFeatures,
     settings,
     store,
     authSessions: new SqliteAuthSessionStore(store.database),
@@ -176,6 +201,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     recoverInterruptedReplies: () => recoverInterruptedReplies(store, store.drafts),
     async close() {
       await sessions.close();
+      await stopRegexWorker();
       await sandboxes.disposeAll();
       await store.close();
     },

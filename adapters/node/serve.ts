@@ -1,7 +1,7 @@
 /** Runs the app on a port with @hono/node-server: banner, request log, graceful shutdown. */
 import type { ServerOptions as HttpServerOptions, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { serve, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 import { createApp } from "../../handlers/app.js";
 import { type FrameChannel, frameChannelOf } from "../../handlers/frame-channel.js";
 import { authDisabled, serverToken, type ServerOptions } from "../../runtime/config/server-options.js";
@@ -9,6 +9,7 @@ import { createLocalRuntime } from "../../runtime/local-runtime.js";
 import { createServerLog, pathWithoutQuery, secretsOf } from "../../runtime/logging/server-log.js";
 import { defaultToolNames } from "../../runtime/tools/registry.js";
 import { startupBanner } from "./banner.js";
+import { dotSegmentAnswer } from "./dot-segments.js";
 
 export interface RunningServer {
   url: string;
@@ -87,10 +88,10 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
   const app = createApp();
   const runtime = local.runtime;
   const server = serve({
-    fetch: async (request, bindings) => {
+    fetch: async (request, bindings: HttpBindings | Http2Bindings) => {
       const outgoing = bindings.outgoing as ServerResponse;
       const started = performance.now();
-      const response = await app.fetch(request, runtime);
+      const response = dotSegmentAnswer(bindings.incoming.url) ?? (await app.fetch(request, runtime));
       log.request({ method: request.method, path: pathWithoutQuery(request.url), status: response.status, durationMs: performance.now() - started });
       const channel = frameChannelOf(response);
       return channel ? writeFramesToSocket(response, channel, outgoing) : response;

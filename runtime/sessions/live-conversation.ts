@@ -57,8 +57,10 @@ export function autoConfirmCount(value: boolean | number | undefined): number {
 
 export class LiveConversation {
   /** Session id → the auto-confirm budget it was created with. */
-  readonly sessions = new Map<string, { autoConfirm: number }>();
+  readonly sessions = new Map<string, { autoConfirm: number; createdAt: number }>();
   generating = false;
+  /** When the current generation started (epoch ms), for the sessions list and server health. */
+  generatingSince: number | null = null;
   lastError: string | null = null;
   lastSessionId: string | null = null;
   lastActivity = Date.now();
@@ -106,9 +108,20 @@ export class LiveConversation {
   }
 
   addSession(sessionId: string, autoConfirm: boolean | number | undefined): void {
-    this.sessions.set(sessionId, { autoConfirm: autoConfirmCount(autoConfirm) });
+    this.sessions.set(sessionId, { autoConfirm: autoConfirmCount(autoConfirm), createdAt: Date.now() });
     if (autoConfirm !== undefined) this.autoConfirm = autoConfirmCount(autoConfirm);
     this.lastSessionId = sessionId;
+  }
+
+  /** Ends a session; the conversation's latest session becomes the one before it. */
+  removeSession(sessionId: string): void {
+    this.sessions.delete(sessionId);
+    if (this.lastSessionId === sessionId) this.lastSessionId = [...this.sessions.keys()].at(-1) ?? null;
+  }
+
+  /** Whether a tool use is waiting here or was settled lately. */
+  knowsTool(toolId: string): boolean {
+    return this.confirmations.knows(toolId);
   }
 
   pendingTools(): WirePendingTool[] {
@@ -163,6 +176,7 @@ export class LiveConversation {
   async step(options: StepOptions): Promise<void> {
     if (this.generating) throw new ConflictError("Generation already in progress");
     this.generating = true;
+    this.generatingSince = Date.now();
     try {
       const model = await this.resolveModel(options.model);
       if (options.autoConfirm !== undefined) this.autoConfirm = autoConfirmCount(options.autoConfirm);
@@ -178,6 +192,7 @@ export class LiveConversation {
         });
     } catch (error) {
       this.generating = false;
+      this.generatingSince = null;
       throw error;
     }
   }
@@ -333,6 +348,7 @@ export class LiveConversation {
       observer?.end(outcome);
       this.flushTokens();
       this.generating = false;
+      this.generatingSince = null;
       this.abort = null;
       this.stopWaiting("stopped (the generation ended)");
     }
