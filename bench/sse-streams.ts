@@ -62,7 +62,7 @@ function rssMegabytes(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-export async function benchSseStreams(options = { streams: 200, chunks: 100, intervalMs: 50 }) {
+export async function benchSseStreams(options = { streams: 200, chunks: 300, intervalMs: 50 }) {
   const model = await startStampingModel({ chunks: options.chunks, intervalMs: options.intervalMs });
   const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
 
