@@ -8,12 +8,14 @@ interface BenchResult {
 
 const benches: Array<{ file: string; exportName: string }> = [
   { file: "./conversation-list.ts", exportName: "benchConversationList" },
+  { file: "./conversation-get.ts", exportName: "benchConversationGet" },
   { file: "./loop-overhead.ts", exportName: "benchLoopOverhead" },
   { file: "./shell-roundtrip.ts", exportName: "benchShellRoundtrip" },
   { file: "./shell-output-memory.ts", exportName: "benchShellOutputMemory" },
   { file: "./sse-streams.ts", exportName: "benchSseStreams" },
   { file: "./event-memory.ts", exportName: "benchEventMemory" },
   { file: "./cli-startup.ts", exportName: "benchCliStartup" },
+  { file: "./server-start.ts", exportName: "benchServerStart" },
 ];
 
 const only = process.argv.slice(2);

@@ -20,6 +20,8 @@ import { requireAuth } from "./middleware/auth.js";
 import { corsForApi } from "./middleware/cors.js";
 import { checkHost } from "./middleware/host-check.js";
 import { jsonBody } from "./middleware/json-body.js";
+import { countRequests } from "./middleware/request-metrics.js";
+import { PrometheusMetrics } from "./metrics.js";
 import { ListModels } from "./models.js";
 import { registerHeadRoutes } from "./head-routes.js";
 import { registerExtraRoutes } from "./routes.js";
@@ -33,6 +35,7 @@ import {
   SetAuthCookie,
 } from "./server.js";
 import { serveWebUi } from "./static.js";
+import { installValidationCache } from "./validation-cache.js";
 
 class MethodNotAllowedError extends AppError {
   constructor(method: string, path: string, allowed: string[]) {
@@ -66,9 +69,11 @@ function cleanOpenapiPaths(document: OpenapiDocument): OpenapiDocument {
 }
 
 export function createApp() {
+  installValidationCache();
   const app = new Hono<AppEnvironment>();
   app.onError(handleError);
 
+  app.use("*", countRequests);
   app.use("*", checkHost);
   app.use("/api/*", corsForApi);
   app.use("/api", corsForApi);
@@ -112,6 +117,7 @@ export function createApp() {
   api.get("/api/v2/conversations/:id/config", GetConversationConfig);
   api.patch("/api/v2/conversations/:id/config", UpdateConversationConfig);
   registerExtraRoutes(api);
+  api.get("/api/v0/metrics", PrometheusMetrics);
   registerHeadRoutes(api, app);
 
   let openapiDocument: string | undefined;

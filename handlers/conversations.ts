@@ -6,7 +6,8 @@ import { BadRequestError, ConflictError, NotFoundError } from "../runtime/errors
 import type { Message } from "../runtime/store/types.js";
 import type { AppEnvironment } from "./bindings.js";
 import { answerCommand, CommandAnswer, isCommandMessage } from "./commands.js";
-import { conversationDetail, detailEtagParts, type MessagePage } from "./conversation-detail.js";
+import { cachedDetailJson } from "./conversation-detail-cache.js";
+import { detailEtagParts, type MessagePage } from "./conversation-detail.js";
 import { etagMatches, weakEtag } from "./etag.js";
 import { cachedListBody } from "./list-cache.js";
 import { messageFromInput, messageToWire, summaryToWire } from "./presenters.js";
@@ -46,35 +47,47 @@ export function parseLimit(value: string | undefined, fallback: number, maximum:
 
 const truthy = (value: string | undefined) => value !== undefined && ["1", "true", "yes"].includes(value.toLowerCase());
 
+/** Built once: chanfana makes a route object per request, and a schema literal in the class would be rebuilt every time. */
+const listSchema = {
+  tags,
+  summary: "List conversations, newest first",
+  description: "A bare array (gptme's shape), or `{conversations, next_cursor}` with `paginated=1`.",
+  request: { query: ListQuery },
+  responses: {
+    "200": jsonContent(z.union([z.array(ConversationSummary), ConversationPage]), "Conversations"),
+    ...errorResponses(400, 401),
+  },
+};
+
+/** The text after `?`, or "" (a request URL is always absolute here). */
+function queryStringOf(url: string): string {
+  const start = url.indexOf("?");
+  if (start === -1) return "";
+  const hash = url.indexOf("#", start);
+  return url.slice(start + 1, hash === -1 ? undefined : hash);
+}
+
 export class ListConversations extends OpenAPIRoute<[AppContext]> {
-  schema = {
-    tags,
-    summary: "List conversations, newest first",
-    description: "A bare array (gptme's shape), or `{conversations, next_cursor}` with `paginated=1`.",
-    request: { query: ListQuery },
-    responses: {
-      "200": jsonContent(z.union([z.array(ConversationSummary), ConversationPage]), "Conversations"),
-      ...errorResponses(400, 401),
-    },
-  };
+  schema = listSchema;
 
   async handle(c: AppContext) {
-    // The same schema as the docs, applied directly: the list is the hottest route, and chanfana
-    // builds a new strict validation schema on every request.
-    const query = ListQuery.parse(c.req.query());
-    const limit = parseLimit(query.limit, 100, 1000);
-    const search = query.q ?? query.search ?? undefined;
-    const paginated = truthy(query.paginated);
-    const key = JSON.stringify([limit, query.cursor ?? "", search ?? "", paginated]);
-    const { body, etag } = await cachedListBody(c.env, key, async () => {
+    // The hottest route: keyed by the raw query string, a repeated request is answered without
+    // parsing it again; the query is validated (with the docs' schema) only to render a new body.
+    const { body, etag } = await cachedListBody(c.env, queryStringOf(c.req.url), async () => {
+      const query = ListQuery.parse(c.req.query());
+      const limit = parseLimit(query.limit, 100, 1000);
+      const search = query.q ?? query.search ?? undefined;
       const page = await c.env.store.list({ limit, cursor: query.cursor || undefined, query: search });
       const items = page.items.map((item) => summaryToWire(item, c.env.conversations.directory(item.id)));
-      return paginated ? { conversations: items, next_cursor: page.nextCursor } : items;
+      return truthy(query.paginated) ? { conversations: items, next_cursor: page.nextCursor } : items;
     });
-    c.header("ETag", etag);
-    c.header("Cache-Control", "no-cache");
-    if (c.req.header("if-none-match") === etag) return c.body(null, 304);
-    return c.body(body, 200, { "Content-Type": "application/json" });
+    if (c.req.header("if-none-match") === etag) {
+      return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": "no-cache" } });
+    }
+    return new Response(body, {
+      status: 200,
+      headers: { "Content-Type": "application/json", ETag: etag, "Cache-Control": "no-cache" },
+    });
   }
 }
 
@@ -120,11 +133,12 @@ export class GetConversation extends OpenAPIRoute<[AppContext]> {
     const page = parsePage(query);
     const conversation = await c.env.store.get(params.id);
     if (!conversation) throw new NotFoundError(`Conversation not found: ${params.id}`);
-    const etag = weakEtag(conversation.version, detailEtagParts(c.env, params.id, page));
-    c.header("ETag", etag);
-    c.header("Cache-Control", "no-cache");
-    if (etagMatches(c.req.header("if-none-match"), etag)) return c.body(null, 304);
-    return c.json(await conversationDetail(c.env, conversation, page));
+    // `created` tells apart a conversation deleted and made again under this id (its version restarts).
+    const etag = weakEtag(conversation.version, [conversation.created, ...detailEtagParts(c.env, params.id, page)]);
+    const headers = { ETag: etag, "Cache-Control": "no-cache" };
+    if (etagMatches(c.req.header("if-none-match"), etag)) return new Response(null, { status: 304, headers });
+    const body = await cachedDetailJson(c.env, conversation, etag, page);
+    return new Response(body, { status: 200, headers: { ...headers, "Content-Type": "application/json" } });
   }
 }
 

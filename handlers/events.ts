@@ -4,11 +4,11 @@
  */
 import { OpenAPIRoute } from "chanfana";
 import type { Context } from "hono";
-import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { NotFoundError } from "../runtime/errors.js";
 import type { NumberedEvent, SessionEvent } from "../runtime/sessions/types.js";
 import type { AppEnvironment } from "./bindings.js";
+import { FrameChannel } from "./frame-channel.js";
 import { ConversationParams, errorResponses } from "./schemas/common.js";
 import { EventSchema } from "./schemas/events.js";
 
@@ -53,10 +53,9 @@ export class ConversationEvents extends OpenAPIRoute<[AppContext]> {
       ? sessions.require(conversationId, query.session_id)
       : sessions.create(conversationId);
     const lastEventId = parseEventId(c.req.header("last-event-id") ?? query.last_event_id);
-    c.header("Cache-Control", "no-cache");
-    c.header("X-Accel-Buffering", "no");
-
-    return streamSSE(c, async (stream) => {
+    const channel = new FrameChannel();
+    void (async () => {
+      const streamClosed = c.env.metrics?.streamOpened();
       const queue: NumberedEvent[] = [];
       let wake: (() => void) | null = null;
       let closed = false;
@@ -76,12 +75,15 @@ export class ConversationEvents extends OpenAPIRoute<[AppContext]> {
           notify();
         },
       );
-      stream.onAbort(() => {
+      channel.onAbort(() => {
         closed = true;
         notify();
       });
-      const send = (event: SessionEvent, id?: number) =>
-        stream.writeSSE({ data: JSON.stringify(event), ...(id !== undefined ? { id: String(id) } : {}) });
+      // JSON.stringify never writes a raw newline, so one `data:` line holds the whole event.
+      const send = (event: SessionEvent, id?: number) => {
+        channel.write(id !== undefined ? `data: ${JSON.stringify(event)}\nid: ${id}\n\n` : `data: ${JSON.stringify(event)}\n\n`);
+        return channel.drained();
+      };
       try {
         const state = sessions.state(conversationId);
         await send({
@@ -117,7 +119,10 @@ export class ConversationEvents extends OpenAPIRoute<[AppContext]> {
         }
       } finally {
         subscription.unsubscribe();
+        streamClosed?.();
+        channel.close();
       }
-    });
+    })();
+    return channel.response({ "Cache-Control": "no-cache", "X-Accel-Buffering": "no", Connection: "keep-alive" });
   }
 }

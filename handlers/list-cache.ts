@@ -9,7 +9,9 @@ const maximumEntries = 64;
 
 interface CacheState {
   token: string;
-  bodies: Map<string, string>;
+  etag: string;
+  /** A promise, so that requests arriving while a body renders wait for it instead of rendering it again. */
+  bodies: Map<string, Promise<string>>;
 }
 
 const caches = new WeakMap<Runtime, CacheState>();
@@ -23,14 +25,17 @@ export async function cachedListBody(
   const token = await runtime.store.changeToken();
   let state = caches.get(runtime);
   if (!state || state.token !== token) {
-    state = { token, bodies: new Map() };
+    state = { token, etag: `W/"${token}"`, bodies: new Map() };
     caches.set(runtime, state);
   }
-  let body = state.bodies.get(key);
+  const { bodies, etag } = state;
+  let body = bodies.get(key);
   if (body === undefined) {
-    body = JSON.stringify(await render());
-    if (state.bodies.size >= maximumEntries) state.bodies.delete(state.bodies.keys().next().value!);
-    state.bodies.set(key, body);
+    body = render().then((value) => JSON.stringify(value));
+    if (bodies.size >= maximumEntries) bodies.delete(bodies.keys().next().value!);
+    bodies.set(key, body);
+    // A failed render (a bad query) is not kept: the next request tries again and gets its own error.
+    body.catch(() => bodies.get(key) === body && bodies.delete(key));
   }
-  return { body, etag: `W/"${token}"` };
+  return { body: await body, etag };
 }

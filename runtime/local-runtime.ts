@@ -12,6 +12,10 @@ import { createConversationMcp } from "./mcp/conversation-mcp.js";
 import { askThroughElicitations } from "./mcp/server-elicitation.js";
 import { withMcpToolCatalog } from "./mcp/tool-catalog.js";
 import type { McpTimeouts } from "./mcp/status.js";
+import { generationObserver } from "./logging/generation-observer.js";
+import type { ServerLog } from "./logging/server-log.js";
+import { createMetrics } from "./metrics/metrics.js";
+import { sqliteStatistics } from "./metrics/sqlite-statistics.js";
 import { createNamer } from "./sessions/auto-name.js";
 import type { Runtime, ServerSettings } from "./runtime.js";
 import { createSessionManager, type SessionDependencies } from "./sessions/session-manager.js";
@@ -66,6 +70,10 @@ export interface LocalRuntimeOptions {
   mcpTimeouts?: Partial<McpTimeouts>;
   /** How long a conversation without clients or activity stays live (default one hour; its MCP servers stop then). */
   sessionIdleLimitMs?: number;
+  /** `--metrics-public`: serve `GET /api/v0/metrics` without the token. */
+  metricsPublic?: boolean;
+  /** Where generation events are logged (the server's log); none by default. */
+  log?: ServerLog;
   /** Where task `target_repo`s are cloned from (default `GPTME_TASK_REPOSITORY_BASE_URL`, else GitHub). */
   taskRepositoryBaseUrl?: string;
 }
@@ -96,6 +104,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     defaultBackend: "bwrap",
   });
   const store = SqliteConversationStore.open(databasePath);
+  const metrics = createMetrics({ storeStatistics: sqliteStatistics(store.database, databasePath) });
   const settingsStore = new SqliteSettingsStore(store.database);
   const userSettings = createUserSettings(settingsStore, settingsStore.readSettingsSync());
   // What no conversation's tools may see: the store (and its journal files), the data directory, the config with the keys.
@@ -131,6 +140,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     databasePath,
     allowedWorkspaceRoots: options.allowedWorkspaceRoots ?? [],
     sandbox: sandboxes.report,
+    metricsPublic: options.metricsPublic ?? false,
   };
   const mcp = createConversationMcp({
     userConfigFile: userConfigPath,
@@ -160,11 +170,20 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     if (!registry) registries.set(key, (registry = createToolRegistry({ tools: chosen })));
     return registry;
   };
+  // A sandbox not seen before is one started (the manager makes a new one when one broke or moved).
+  const startedSandboxes = new WeakSet<object>();
   const sessions = createSessionManager({
     store,
     models,
     toolsFor,
-    sandboxFor: (conversationId, workspace) => sandboxes.forConversation(conversationId, workspace),
+    sandboxFor: (conversationId, workspace) => {
+      const sandbox = sandboxes.forConversation(conversationId, workspace);
+      if (!startedSandboxes.has(sandbox)) {
+        startedSandboxes.add(sandbox);
+        metrics.sandboxStarted(sandboxes.report.backend);
+      }
+      return sandbox;
+    },
     dataDirectory,
     runLoop: runAgentLoop,
     autoName: createNamer(store),
@@ -173,6 +192,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     mcp,
     onIdle: (conversationId) => void mcp.close(conversationId),
     idleLimitMs: options.sessionIdleLimitMs,
+    observeGeneration: generationObserver({ metrics, log: options.log }),
   });
   const headFeatures = createHeadFeatures({
     env,
@@ -205,6 +225,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
         return mcp.overview(conversationId, conversation.workspace, conversation.config.mcp);
       },
     },
+    metrics,
   };
   return {
     runtime,

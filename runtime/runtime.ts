@@ -15,6 +15,7 @@ import type { TaskService } from "./tasks/task-service.js";
 import type { AuthSessionStore } from "./store/auth-sessions.js";
 import type { SandboxReport } from "./sandbox/report.js";
 import type { SessionManager } from "./sessions/types.js";
+import type { Metrics } from "./metrics/metrics.js";
 import type { UploadRequest } from "./attachments/upload.js";
 import type { ForkRequest } from "./conversations/fork.js";
 import type { EditOptions, MessageEdit } from "./conversations/message-edits.js";
@@ -38,6 +39,8 @@ export interface ServerSettings {
   allowedWorkspaceRoots: string[];
   /** Where tools run and what that isolates (`GET /api/v2`, the banner). */
   sandbox: SandboxReport;
+  /** `--metrics-public`: `GET /api/v0/metrics` without the token (gptme serves it so). */
+  metricsPublic?: boolean;
 }
 
 export interface CreateConversationInput {
@@ -145,6 +148,8 @@ export interface Runtime {
   toolNames(): string[];
   /** A conversation's MCP servers and tools (reads its configuration, starts nothing); 404 for an unknown id. */
   mcp: { overview(conversationId: string): Promise<McpOverview> };
+  /** `GET /api/v0/metrics` and what it counts (absent: nothing is counted, the route answers 404). */
+  metrics?: Metrics;
   tools: ToolCatalog;
   commands: CommandRunner;
   tasks: TaskService;

@@ -39,8 +39,10 @@ async function main(): Promise<void> {
     throw new Error(`Watched process ${options.watchPid} is not running (--watch-pid)`);
   }
   const server = await startServer(options);
+  const say = (event: string, text: string, fields: Record<string, unknown> = {}) =>
+    console.log(options.logFormat === "json" ? JSON.stringify({ time: new Date().toISOString(), event, ...fields }) : text);
   const shutdown = (signal: string) => {
-    console.log(`\n${signal}: shutting down`);
+    say("shutting_down", `\n${signal}: shutting down`, { signal });
     server.close().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -50,7 +52,7 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => shutdown("SIGINT"));
   if (options.exitOnParentDeath || options.watchPid !== undefined) {
     watchParent({ parent: options.exitOnParentDeath, pid: options.watchPid }, (pid) => {
-      console.log(`\nWatched process ${pid} is gone (--exit-on-parent-death, --watch-pid): shutting down`);
+      say("watched_process_gone", `\nWatched process ${pid} is gone (--exit-on-parent-death, --watch-pid): shutting down`, { pid });
       process.kill(process.pid, "SIGTERM");
     });
   }

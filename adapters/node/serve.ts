@@ -1,10 +1,12 @@
 /** Runs the app on a port with @hono/node-server: banner, request log, graceful shutdown. */
-import type { ServerOptions as HttpServerOptions } from "node:http";
+import type { ServerOptions as HttpServerOptions, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 import { createApp } from "../../handlers/app.js";
+import { type FrameChannel, frameChannelOf } from "../../handlers/frame-channel.js";
 import { authDisabled, serverToken, type ServerOptions } from "../../runtime/config/server-options.js";
 import { createLocalRuntime } from "../../runtime/local-runtime.js";
+import { createServerLog, pathWithoutQuery, secretsOf } from "../../runtime/logging/server-log.js";
 import { defaultToolNames } from "../../runtime/tools/registry.js";
 import { startupBanner } from "./banner.js";
 import { dotSegmentAnswer } from "./dot-segments.js";
@@ -29,8 +31,41 @@ export function slowClientLimits(options: Pick<ServerOptions, "headersTimeoutMs"
   };
 }
 
+/**
+ * An event stream written straight to the socket: one write per flush of frames, no web streams.
+ * The answer tells @hono/node-server that the response is already being sent.
+ */
+function writeFramesToSocket(response: Response, channel: FrameChannel, outgoing: ServerResponse): Response {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) headers["set-cookie"] = cookies;
+  outgoing.writeHead(response.status, headers);
+  outgoing.flushHeaders();
+  outgoing.socket?.setNoDelay(true);
+  outgoing.on("close", () => channel.abort());
+  channel.claim({
+    write: (text) => outgoing.write(text),
+    end: () => outgoing.end(),
+    onDrain: (callback) => outgoing.on("drain", callback),
+  });
+  const alreadySent = new Response(null, { headers: { "x-hono-already-sent": "1" } });
+  // @hono/node-server answers a body-less Response from a fast path that ignores this header and
+  // writes the head again; reading `body` turns that fast path off.
+  void alreadySent.body;
+  return alreadySent;
+}
+
 export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
   const token = serverToken(env);
+  const log = createServerLog({
+    format: options.logFormat,
+    write: (line) => console.log(line),
+    secrets: secretsOf(env, [token.token]),
+    requests: options.verbose,
+  });
   const local = createLocalRuntime({
     env,
     databasePath: options.database,
@@ -43,6 +78,8 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
     allowedHosts: options.allowedHosts,
     authToken: authDisabled(env) ? null : token.token,
     sandbox: { backend: options.sandbox, network: options.sandboxNetwork },
+    metricsPublic: options.metricsPublic,
+    log,
   });
   const recovered = await local.recoverInterruptedReplies().catch(async (error: unknown) => {
     await local.close();
@@ -52,13 +89,12 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
   const runtime = local.runtime;
   const server = serve({
     fetch: async (request, bindings: HttpBindings | Http2Bindings) => {
+      const outgoing = bindings.outgoing as ServerResponse;
       const started = performance.now();
       const response = dotSegmentAnswer(bindings.incoming.url) ?? (await app.fetch(request, runtime));
-      if (options.verbose) {
-        const path = new URL(request.url).pathname;
-        console.log(`${request.method} ${path} ${response.status} ${(performance.now() - started).toFixed(1)}ms`);
-      }
-      return response;
+      log.request({ method: request.method, path: pathWithoutQuery(request.url), status: response.status, durationMs: performance.now() - started });
+      const channel = frameChannelOf(response);
+      return channel ? writeFramesToSocket(response, channel, outgoing) : response;
     },
     port: options.port,
     hostname: options.host,
@@ -79,9 +115,22 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;
   const unavailableTools = defaultToolNames({ includeUnavailable: true }).filter((name) => !defaultToolNames().includes(name));
-  console.log(startupBanner({ runtime, url, tokenGenerated: token.generated, unavailableTools }));
-  if (recovered > 0) {
-    console.log(`  Recovered ${recovered} ${recovered === 1 ? "reply" : "replies"} cut off by a crash (stored, marked [INTERRUPTED])`);
+  if (options.logFormat === "json") {
+    // The token is shown only by the text banner, to the person at the terminal, never in a log.
+    log.info("server_started", {
+      url,
+      version: runtime.settings.version,
+      auth: runtime.settings.authToken === null ? "disabled" : token.generated ? "generated token (not logged: set GPTME_SERVER_TOKEN)" : "token",
+      database: runtime.settings.databasePath,
+      model: runtime.models.defaultModel() ?? null,
+      sandbox: runtime.settings.sandbox.backend,
+      recovered_replies: recovered,
+    });
+  } else {
+    console.log(startupBanner({ runtime, url, tokenGenerated: token.generated, unavailableTools }));
+    if (recovered > 0) {
+      console.log(`  Recovered ${recovered} ${recovered === 1 ? "reply" : "replies"} cut off by a crash (stored, marked [INTERRUPTED])`);
+    }
   }
 
   let closing: Promise<void> | undefined;

@@ -72,6 +72,7 @@ export const requireAuth: MiddlewareHandler<AppEnvironment> = async (c, next) =>
     if (isUnsafeMethod(c.req.method) && c.req.header("authorization") === undefined) refuseCrossSite(c, "without an Authorization header (auth is off)");
     return next();
   }
+  if (c.env.settings.metricsPublic && c.req.path === "/api/v0/metrics") return next();
   if (isAuthExempt(c.req.method, c.req.path)) {
     const sent = c.req.header("authorization");
     if (sent === undefined || !rootsCheckingSentTokens.has(c.req.path) || c.req.method === "OPTIONS") return next();

@@ -51,17 +51,29 @@ function authorityOf(url: string): string {
   return url.slice(start, end === -1 ? undefined : end);
 }
 
+/** Host values already accepted, per server: the check then costs one lookup per request. */
+const acceptedHosts = new WeakMap<ServerSettings, Set<string>>();
+const maximumAcceptedHosts = 32;
+
 export const checkHost: MiddlewareHandler<AppEnvironment> = async (c, next) => {
   const urlHost = authorityOf(c.req.url);
   const header = c.req.header("host");
+  const settings = c.env.settings;
+  let accepted = acceptedHosts.get(settings);
+  if (accepted === undefined) acceptedHosts.set(settings, (accepted = new Set()));
+  if ((header === undefined || header === urlHost) && accepted.has(urlHost)) return next();
   for (const host of header === undefined || header === urlHost ? [urlHost] : [header, urlHost]) {
     const name = hostNameOf(host);
-    if (!hostAllowed(name, c.env.settings)) {
+    if (!hostAllowed(name, settings)) {
       throw new ForbiddenError(
         `Host '${host}' is not allowed: this server checks the Host header to block DNS rebinding. ` +
           `If the name is yours (a reverse proxy, a tunnel), start the server with --allowed-hosts ${name || "<name>"}`,
       );
     }
+  }
+  if (accepted.size < maximumAcceptedHosts) {
+    if (header !== undefined) accepted.add(header);
+    accepted.add(urlHost);
   }
   return next();
 };

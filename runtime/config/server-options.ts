@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { BadRequestError } from "../errors.js";
+import { type LogFormat, parseLogFormat } from "../logging/server-log.js";
 
 export interface ServerOptions {
   command: "serve" | "token" | "openapi" | "help";
@@ -29,6 +30,10 @@ export interface ServerOptions {
   exitOnParentDeath: boolean;
   /** `--watch-pid`: exit when this process dies. */
   watchPid?: number;
+  /** `--log-format`: text (default) or json, one object per line. */
+  logFormat: LogFormat;
+  /** `--metrics-public`: `GET /api/v0/metrics` without the token. */
+  metricsPublic: boolean;
 }
 
 export const defaultHeadersTimeoutMs = 30_000;
@@ -64,6 +69,9 @@ Options:
                          or none (as the server itself) (env GPTME_SANDBOX)
   --sandbox-network MODE on (default) or none: no network for tools (env GPTME_SANDBOX_NETWORK)
   -v, --verbose          Log every request
+  --log-format FORMAT    text (default) or json: one JSON object per line for requests (with -v),
+                         generations and start-up (env GPTME_LOG_FORMAT); secrets are never logged
+  --metrics-public       Serve GET /api/v0/metrics without the token (it needs it by default)
   -h, --help             Show this help
 
 Env: GPTME_SERVER_TOKEN (auth token; generated when unset), GPTME_DISABLE_AUTH=true (turn auth off),
@@ -93,6 +101,8 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
       "sandbox-network": { type: "string" },
       output: { type: "string", short: "o" },
       verbose: { type: "boolean", short: "v", default: false },
+      "log-format": { type: "string" },
+      "metrics-public": { type: "boolean", default: false },
       debug: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -127,7 +137,17 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
     requestTimeoutMs: seconds("--request-timeout", values["request-timeout"], defaultRequestTimeoutMs),
     exitOnParentDeath: values["exit-on-parent-death"],
     watchPid: processId(values["watch-pid"]),
+    logFormat: logFormat(values["log-format"] ?? env.GPTME_LOG_FORMAT),
+    metricsPublic: values["metrics-public"],
   };
+}
+
+function logFormat(text: string | undefined): LogFormat {
+  try {
+    return parseLogFormat(text);
+  } catch (error) {
+    throw new BadRequestError((error as Error).message);
+  }
 }
 
 function processId(text: string | undefined): number | undefined {

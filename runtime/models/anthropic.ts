@@ -1,9 +1,9 @@
 /** The Anthropic messages-API adapter. */
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import type { MessageCreateParamsBase } from "@anthropic-ai/sdk/resources/messages/messages";
 import { toAnthropicConversation, toAnthropicTools } from "./anthropic-messages.js";
 import { eventsToParts, messageToParts } from "./anthropic-parts.js";
-import { classifyFailure } from "./errors.js";
+import { classifyFailure, sdkNotLoaded, type SdkErrorClasses } from "./errors.js";
 import type { LanguageModel, ModelPart, ModelRequest } from "./model.js";
 import { streamWithRetries, type RetryOptions } from "./retry.js";
 
@@ -21,17 +21,25 @@ export interface AnthropicModelOptions {
 }
 
 export function createAnthropicModel(options: AnthropicModelOptions): LanguageModel {
-  // An explicit timeout also keeps the SDK from refusing large non-streamed `max_tokens`.
-  const client = new Anthropic({
-    apiKey: options.apiKey,
-    baseURL: options.baseURL,
-    maxRetries: 0,
-    timeout: options.timeoutMs ?? 600_000,
-  });
+  // The SDK (270 modules) loads on the first request, not at start-up.
+  let sdk: SdkErrorClasses = sdkNotLoaded;
+  let loading: Promise<Anthropic> | undefined;
+  const connect = () =>
+    (loading ??= import("@anthropic-ai/sdk").then(({ default: AnthropicSdk }) => {
+      sdk = AnthropicSdk;
+      // An explicit timeout also keeps the SDK from refusing large non-streamed `max_tokens`.
+      return new AnthropicSdk({
+        apiKey: options.apiKey,
+        baseURL: options.baseURL,
+        maxRetries: 0,
+        timeout: options.timeoutMs ?? 600_000,
+      });
+    }));
   const id = `anthropic/${options.model}`;
-  const classify = (error: unknown) => classifyFailure(error, Anthropic);
+  const classify = (error: unknown) => classifyFailure(error, sdk);
 
   async function* attempt(request: ModelRequest): AsyncGenerator<ModelPart> {
+    const client = await connect();
     const nativeTools = (request.tools?.length ?? 0) > 0;
     const conversation = toAnthropicConversation(request.messages, { nativeTools });
     const body: MessageCreateParamsBase = {

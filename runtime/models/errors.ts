@@ -45,6 +45,10 @@ export interface SdkErrorClasses {
   APIConnectionError: abstract new (...args: never[]) => Error;
 }
 
+/** Before an SDK is loaded (it loads on the first request), no error can be one of its classes. */
+class NoSdkError extends Error {}
+export const sdkNotLoaded: SdkErrorClasses = { APIError: NoSdkError, APIUserAbortError: NoSdkError, APIConnectionError: NoSdkError };
+
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }

@@ -37,8 +37,15 @@ export interface SessionDependencies {
   mcp?: Pick<ConversationMcp, "loopOptions">;
   /** Called when an idle conversation is forgotten (its MCP servers stop). */
   onIdle?: (conversationId: string) => void;
+  /** Sees every generation's events and its end (metrics, the generation log). */
+  observeGeneration?: (conversationId: string, modelId: string) => GenerationObserver;
 }
 
+export interface GenerationObserver {
+  event(event: AgentEvent): void;
+  /** Once, when the generation is over (however it ended). */
+  end(outcome: LoopOutcome): void;
+}
 
 type Listener = (event: NumberedEvent) => void;
 
@@ -299,7 +306,9 @@ export class LiveConversation {
     const conversation = (await dependencies.store.get(this.id))!;
     const abort = new AbortController();
     this.abort = abort;
+    const observer = dependencies.observeGeneration?.(this.id, model.id);
     const emit = (event: AgentEvent) => {
+      observer?.event(event);
       if (event.type === "error") this.lastError = event.error;
       if (event.type === "tool_pending" && event.auto_confirm) this.confirmations.remember(event.tool_id, "auto-confirmed");
       this.publish(event);
@@ -351,8 +360,10 @@ export class LiveConversation {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.lastError = message;
+      observer?.event({ type: "error", error: message });
       this.publish({ type: "error", error: message });
     } finally {
+      observer?.end(outcome);
       this.flushTokens();
       this.generating = false;
       this.generatingSince = null;

@@ -3,6 +3,8 @@
  * window (which here bounds the whole answer, branches included), and weak ETags with 304.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { join } from "node:path";
+import { SqliteConversationStore } from "../../runtime/store/sqlite/sqlite-store.js";
 import type { Message } from "../../runtime/store/types.js";
 import { createTestServer, type TestServer } from "../support/test-runtime.js";
 
@@ -145,5 +147,48 @@ describe("GET conversation ETag", () => {
     const response = await get("missing", { "if-none-match": "*" });
     expect(response.status).toBe(404);
     expect(response.headers.get("etag")).toBeNull();
+  });
+});
+
+describe("GET conversation body reuse", () => {
+  it("sends log and branches.main alike, and the same text again until the conversation changes", async () => {
+    await createWith("reused", numbered(3));
+    await server.runtime.store.append("reused", numbered(1, "side"), "side-branch");
+    const first = await (await get("reused")).text();
+    const body = JSON.parse(first);
+    expect(body.branches.main).toEqual(body.log);
+    expect(body.log.map((message: Message) => message.content)).toEqual(["m0", "m1", "m2"]);
+    expect(body.branches["side-branch"]).toHaveLength(1);
+    expect(body).toMatchObject({ id: "reused", logdir: server.runtime.conversations.directory("reused") });
+    expect(await (await get("reused")).text()).toBe(first);
+
+    await server.call("/api/v2/conversations/reused", { method: "POST", json: { role: "user", content: "newer" } });
+    expect((await (await get("reused")).json()).log.at(-1).content).toBe("newer");
+  });
+
+  it("sees writes by another process sharing the database, and a conversation made again under the same id", async () => {
+    await createWith("shared", numbered(2));
+    const before = await get("shared");
+    const etag = before.headers.get("etag")!;
+    expect((await before.json()).log).toHaveLength(2);
+
+    // The CLI in a terminal: its own connection to the same file.
+    const other = SqliteConversationStore.open(join(server.directory, "gptme.db"));
+    try {
+      const conversation = (await other.get("shared"))!;
+      await other.delete("shared");
+      await other.create({ ...conversation, created: conversation.created + 1, messages: numbered(2, "again") });
+      // Brought to the same version as before: only `created` tells the two apart.
+      while ((await other.get("shared"))!.version < conversation.version) await other.replaceMessages("shared", numbered(2, "again"));
+      expect((await other.get("shared"))!.version).toBe(conversation.version);
+      const after = await get("shared", { "if-none-match": etag });
+      expect(after.status).toBe(200);
+      expect((await after.json()).log.map((message: Message) => message.content)).toEqual(["again0", "again1"]);
+
+      await other.append("shared", numbered(1, "by-cli"));
+      expect((await (await get("shared")).json()).log.at(-1).content).toBe("by-cli0");
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -47,8 +47,10 @@ export class MessageRows {
       `INSERT INTO messages (conversation_id, ${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.deleteBranch = database.prepare("DELETE FROM messages WHERE conversation_id = ? AND branch = ?");
+    // Positions run 0..n-1, so the length is the last position + 1: one index lookup, where
+    // count(*) walked every message of the branch on each append.
     this.countBranch = database.prepare(
-      "SELECT count(*) AS count FROM messages WHERE conversation_id = ? AND branch = ?",
+      "SELECT coalesce(max(position) + 1, 0) AS count FROM messages WHERE conversation_id = ? AND branch = ?",
     );
     this.branchNames = database.prepare("SELECT DISTINCT branch FROM messages WHERE conversation_id = ?");
     this.selectRange = database.prepare(

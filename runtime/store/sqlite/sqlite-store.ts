@@ -152,7 +152,7 @@ export class SqliteConversationStore implements ConversationStore {
   async append(id: string, messages: Message[], branch = "main"): Promise<number> {
     this.writes += 1;
     return this.database.transaction(() => {
-      this.requireExisting(id);
+      if (!this.conversations.exists.get(id)) throw new NotFoundError(`Conversation not found: ${id}`);
       const start = this.messageRows.count(id, branch);
       this.messageRows.insertAt(id, branch, start, messages);
       const length = start + messages.length;
