@@ -1,4 +1,4 @@
-/** Wires the local runtime: SQLite store, model providers, tools, the agent loop and live sessions. */
+/** Wires the local runtime: the store (SQLite, or PostgreSQL when given), model providers, tools, the agent loop and live sessions. */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runAgentLoop } from "./agent/loop.js";
@@ -10,8 +10,8 @@ import { createModelRegistry } from "./models/registry.js";
 import { createNamer } from "./sessions/auto-name.js";
 import type { Runtime, ServerSettings } from "./runtime.js";
 import { createSessionManager, type SessionDependencies } from "./sessions/session-manager.js";
-import { SqliteAuthSessionStore } from "./store/sqlite/auth-session-store.js";
-import { SqliteConversationStore } from "./store/sqlite/sqlite-store.js";
+import { openSqliteStorage } from "./store/open-storage.js";
+import type { Storage } from "./store/storage.js";
 import { systemPromptBuilder } from "./conversations/system-prompt.js";
 import { createToolRegistry, defaultToolNames, disposeTools } from "./tools/registry.js";
 import { version } from "./version.js";
@@ -21,6 +21,8 @@ export interface LocalRuntimeOptions {
   env?: NodeJS.ProcessEnv;
   /** Overrides `GPTME_DB` / the data dir default; `:memory:` for throwaway stores. */
   databasePath?: string;
+  /** An opened store (PostgreSQL, see store/open-storage.ts); the SQLite file at `databasePath` otherwise. */
+  storage?: Storage;
   dataDirectory?: string;
   defaultWorkspace?: string;
   /** `--model`. */
@@ -61,8 +63,8 @@ function packageWebRoot(): string {
 export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   const env = options.env ?? process.env;
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory(env);
-  const databasePath = options.databasePath ?? defaultDatabasePath(env);
-  const store = SqliteConversationStore.open(databasePath);
+  const storage = options.storage ?? openSqliteStorage(options.databasePath ?? defaultDatabasePath(env));
+  const store = storage.conversations;
   const models = createModelRegistry({
     env,
     flagModel: options.model ?? null,
@@ -80,7 +82,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     bodyLimitBytes: options.bodyLimitBytes ?? 10 * 1024 * 1024,
     defaultWorkspace: options.defaultWorkspace ?? process.cwd(),
     dataDirectory,
-    databasePath,
+    databasePath: storage.location,
   };
   const conversations = createConversationService({
     store,
@@ -105,12 +107,12 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     runLoop: runAgentLoop,
     autoName: createNamer(store),
     eventLimits: options.eventLimits,
-    drafts: store.drafts,
+    drafts: storage.drafts,
   });
   const runtime: Runtime = {
     settings,
     store,
-    authSessions: new SqliteAuthSessionStore(store.database),
+    authSessions: storage.authSessions,
     models,
     conversations,
     sessions,
@@ -120,11 +122,11 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   };
   return {
     runtime,
-    recoverInterruptedReplies: () => recoverInterruptedReplies(store, store.drafts),
+    recoverInterruptedReplies: () => recoverInterruptedReplies(store, storage.drafts),
     async close() {
       await sessions.close();
       await disposeTools();
-      await store.close();
+      await storage.close();
     },
   };
 }

@@ -3,8 +3,11 @@ import type { ServerOptions as HttpServerOptions } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp } from "../../handlers/app.js";
+import { databasePath } from "../../runtime/config/paths.js";
 import { authDisabled, serverToken, type ServerOptions } from "../../runtime/config/server-options.js";
+import { storageMode } from "../../runtime/config/storage-mode.js";
 import { createLocalRuntime } from "../../runtime/local-runtime.js";
+import { openStorage } from "../../runtime/store/open-storage.js";
 import { defaultToolNames } from "../../runtime/tools/registry.js";
 import { startupBanner } from "./banner.js";
 
@@ -30,9 +33,10 @@ export function slowClientLimits(options: Pick<ServerOptions, "headersTimeoutMs"
 
 export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
   const token = serverToken(env);
+  const storage = await openStorage(storageMode(env, databasePath(env, options.database), options.database !== undefined));
   const local = createLocalRuntime({
     env,
-    databasePath: options.database,
+    storage,
     defaultWorkspace: options.workspace,
     model: options.model,
     tools: options.tools,

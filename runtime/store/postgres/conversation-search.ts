@@ -1,0 +1,77 @@
+/**
+ * The list's search on PostgreSQL, with SQLite's semantics: conversations whose id, name, previews
+ * or any visible message contain the query (case-insensitive substring, `ILIKE '%q%'` with the
+ * query's wildcards escaped), newest first with the same cursors as the plain list. pg_trgm's GIN
+ * indexes answer it; trigrams need three characters, so a one- or two-character query searches the
+ * conversation columns only, as SQLite does. Each hit carries the snippet of its first matching
+ * message (main branch first), looked up for the page's rows only, in the same statement.
+ */
+import type { ConversationSummary } from "../types.js";
+import type { ListCursor } from "../list-cursor.js";
+import { searchSnippet } from "../previews.js";
+import { conversationSummaryColumns, rowToSummary } from "../sqlite/conversation-rows.js";
+import type { Queryable } from "./database.js";
+import { decodeText } from "./message-rows.js";
+import type { SummaryRow } from "./conversation-rows.js";
+
+/** `%`, `_` and the escape character itself match only themselves. */
+export function likePattern(query: string): string {
+  return `%${query.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
+/** Trigrams count characters, not UTF-16 units. */
+const indexable = (query: string) => [...query].length >= 3;
+
+const columnsMatch =
+  "conversations.id ILIKE $1 OR conversations.name ILIKE $1 OR conversations.last_message_preview ILIKE $1 " +
+  "OR conversations.first_user_message_preview ILIKE $1";
+
+const messagesMatch = "conversations.id IN (SELECT conversation_id FROM messages WHERE NOT hide AND content ILIKE $1)";
+
+const afterCursor = "AND (conversations.modified, conversations.id) < ($3, $4)";
+
+const summaryColumns = conversationSummaryColumns
+  .split(", ")
+  .map((column) => `conversations.${column}`)
+  .join(", ");
+
+/**
+ * Unnamed statements on purpose: PostgreSQL plans them with the actual pattern, so the trigram
+ * indexes are used; a cached generic plan cannot know how selective a pattern is.
+ */
+function searchSql(indexed: boolean, cursor: boolean): string {
+  return `
+    SELECT page.*, first_match.content AS match_content, first_match.content_encoding AS match_encoding
+    FROM (
+      SELECT ${summaryColumns} FROM conversations
+      WHERE (${columnsMatch}${indexed ? ` OR ${messagesMatch}` : ""}) ${cursor ? afterCursor : ""}
+      ORDER BY conversations.modified DESC, conversations.id DESC
+      LIMIT $2
+    ) AS page
+    LEFT JOIN LATERAL (
+      SELECT content, content_encoding FROM messages
+      WHERE messages.conversation_id = page.id AND NOT hide AND content ILIKE $1
+      ORDER BY branch = 'main' DESC, branch, position LIMIT 1
+    ) AS first_match ON true
+    ORDER BY page.modified DESC, page.id DESC`;
+}
+
+type SearchRow = SummaryRow & { match_content: string | null; match_encoding: number | null };
+
+/** Up to `limit` matches after `cursor`, newest first, each with its summary (and snippet). */
+export async function searchConversations(
+  database: Queryable,
+  query: string,
+  limit: number,
+  cursor?: ListCursor,
+): Promise<Array<{ modified: number; id: string; summary: ConversationSummary }>> {
+  const values: unknown[] = [likePattern(query), limit];
+  if (cursor) values.push(cursor.modified, cursor.id);
+  const rows = await database.rows<SearchRow>({ text: searchSql(indexable(query), cursor !== undefined), values });
+  return rows.map((row) => {
+    const summary = rowToSummary(row);
+    const content = row.match_content === null ? null : decodeText(row.match_content, row.match_encoding ?? 0);
+    summary.searchSnippet = content === null ? null : searchSnippet(content, query);
+    return { modified: row.modified, id: row.id, summary };
+  });
+}
