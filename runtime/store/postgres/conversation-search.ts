@@ -58,6 +58,13 @@ function searchSql(indexed: boolean, cursor: boolean): string {
 
 type SearchRow = SummaryRow & { match_content: string | null; match_encoding: number | null };
 
+/** The statement that finds up to `limit` matches of `query` after `cursor`. */
+export function searchStatement(query: string, limit: number, cursor?: ListCursor): { text: string; values: unknown[] } {
+  const values: unknown[] = [likePattern(query), limit];
+  if (cursor) values.push(cursor.modified, cursor.id);
+  return { text: searchSql(indexable(query), cursor !== undefined), values };
+}
+
 /** Up to `limit` matches after `cursor`, newest first, each with its summary (and snippet). */
 export async function searchConversations(
   database: Queryable,
@@ -65,9 +72,7 @@ export async function searchConversations(
   limit: number,
   cursor?: ListCursor,
 ): Promise<Array<{ modified: number; id: string; summary: ConversationSummary }>> {
-  const values: unknown[] = [likePattern(query), limit];
-  if (cursor) values.push(cursor.modified, cursor.id);
-  const rows = await database.rows<SearchRow>({ text: searchSql(indexable(query), cursor !== undefined), values });
+  const rows = await database.rows<SearchRow>(searchStatement(query, limit, cursor));
   return rows.map((row) => {
     const summary = rowToSummary(row);
     const content = row.match_content === null ? null : decodeText(row.match_content, row.match_encoding ?? 0);

@@ -42,7 +42,9 @@ export function translateError(error: unknown): unknown {
   if (code === "22021" || code === "22P05") {
     return new BadRequestError("Text with a NUL character (\\u0000) cannot be stored in this field on PostgreSQL");
   }
-  if (code.startsWith("08") || ["57P01", "57P02", "57P03", "53300"].includes(code) || connectionErrors.has(code)) {
+  // 08: connection exceptions; 57P0x: the server is shutting down or starting; 53300: too many
+  // connections; 3D000: the database is gone.
+  if (code.startsWith("08") || ["57P01", "57P02", "57P03", "53300", "3D000"].includes(code) || connectionErrors.has(code)) {
     return new StoreUnavailableError(message);
   }
   if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
