@@ -39,12 +39,19 @@ class MethodNotAllowedError extends AppError {
   }
 }
 
+/** A Hono route pattern as a RegExp: `:name` is one segment, `:name{regex}` its regex (which may span `/`). */
 function patternToRegExp(pattern: string): RegExp {
-  const source = pattern
-    .split("/")
-    .map((part) => (part.startsWith(":") ? (part.endsWith("{.+}") ? ".+" : "[^/]+") : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
-    .join("/");
-  return new RegExp(`^${source.replace(/\[\^\/\]\+\{\.\+\}/g, ".+")}/?$`);
+  let source = "";
+  let last = 0;
+  for (const match of pattern.matchAll(/:\w+(?:\{((?:[^{}]|\{[^{}]*\})*)\})?/g)) {
+    source += escapeRegExp(pattern.slice(last, match.index)) + (match[1] === undefined ? "[^/]+" : `(?:${match[1]})`);
+    last = match.index + match[0].length;
+  }
+  return new RegExp(`^${source}${escapeRegExp(pattern.slice(last))}/?$`);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 type OpenapiDocument = { paths?: Record<string, unknown> } & Record<string, unknown>;

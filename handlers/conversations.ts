@@ -5,6 +5,8 @@ import { z } from "zod";
 import { BadRequestError, ConflictError, NotFoundError } from "../runtime/errors.js";
 import type { Message } from "../runtime/store/types.js";
 import type { AppEnvironment } from "./bindings.js";
+import { conversationDetail, detailEtagParts, type MessagePage } from "./conversation-detail.js";
+import { etagMatches, weakEtag } from "./etag.js";
 import { cachedListBody } from "./list-cache.js";
 import { messageFromInput, messageToWire, summaryToWire } from "./presenters.js";
 import { BranchName, ConversationParams, StatusOk, errorResponses, jsonContent } from "./schemas/common.js";
@@ -75,56 +77,54 @@ export class ListConversations extends OpenAPIRoute<[AppContext]> {
   }
 }
 
+const DetailQuery = z.object({
+  limit: z.string().optional().describe("Only the last N messages (at most 10 000), of the log and of every branch"),
+  before: z.string().optional().describe("With limit: the messages before this index"),
+});
+
+/** gptme HEAD's rules and messages for `?limit=&before=`. */
+function parsePage(query: z.infer<typeof DetailQuery>): MessagePage | undefined {
+  const integer = (value: string) => (/^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN);
+  let limit: number | undefined;
+  if (query.limit !== undefined) {
+    limit = integer(query.limit);
+    if (!(limit > 0)) throw new BadRequestError("limit must be a positive integer");
+  }
+  let before: number | undefined;
+  if (query.before !== undefined) {
+    before = integer(query.before);
+    if (!(before >= 0)) throw new BadRequestError("before must be a non-negative integer");
+    if (limit === undefined) throw new BadRequestError("before requires limit to be set");
+  }
+  return limit === undefined ? undefined : { limit: Math.min(limit, 10_000), before };
+}
+
 export class GetConversation extends OpenAPIRoute<[AppContext]> {
   schema = {
     tags,
     summary: "A conversation with its log and branches",
-    request: {
-      params: ConversationParams,
-      query: z.object({
-        limit: z.string().optional().describe("Only the last N messages of the log"),
-        before: z.string().optional().describe("With limit: messages before this index"),
-      }),
+    description:
+      "Sends a weak `ETag`; `If-None-Match` with it answers 304. With `limit`, every branch is paged like " +
+      "`log` (gptme sends the branches whole), so the answer stays small however long the conversation is.",
+    request: { params: ConversationParams, query: DetailQuery },
+    responses: {
+      "200": jsonContent(ConversationDetail, "The conversation"),
+      "304": { description: "Not modified since the ETag in If-None-Match" },
+      ...errorResponses(400, 401, 404),
     },
-    responses: { "200": jsonContent(ConversationDetail, "The conversation"), ...errorResponses(400, 401, 404) },
   };
 
   async handle(c: AppContext) {
     const { params, query } = await this.getValidatedData<typeof this.schema>();
+    const page = parsePage(query);
     const conversation = await c.env.store.get(params.id);
     if (!conversation) throw new NotFoundError(`Conversation not found: ${params.id}`);
-    const branches = await c.env.store.branches(params.id);
-    const toWire = (messages: Message[]) => messages.map((message) => messageToWire(message, conversation.workspace));
-    const main = branches.main ?? [];
-    const directory = c.env.conversations.directory(params.id);
-    const body: z.infer<typeof ConversationDetail> = {
-      id: conversation.id,
-      name: conversation.name,
-      log: toWire(main),
-      logfile: directory,
-      logdir: directory,
-      workspace: conversation.workspace,
-      branches: Object.fromEntries(Object.entries(branches).map(([name, messages]) => [name, toWire(messages)])),
-    };
-    const live = c.env.sessions.state(params.id);
-    if (live.sessionId) body.session = { id: live.sessionId, generating: live.generating, last_error: live.lastError };
-    if (query.before !== undefined && query.limit === undefined) throw new BadRequestError("before requires limit");
-    if (query.limit !== undefined) {
-      const limit = parseLimit(query.limit, 100, 10_000);
-      const end = query.before === undefined ? main.length : parseIndex(query.before, main.length);
-      const start = Math.max(0, end - limit);
-      body.log = toWire(main.slice(start, end));
-      body.total_messages = main.length;
-      body.has_more = start > 0;
-      body.before = start > 0 ? start : null;
-    }
-    return c.json(body);
+    const etag = weakEtag(conversation.version, detailEtagParts(c.env, params.id, page));
+    c.header("ETag", etag);
+    c.header("Cache-Control", "no-cache");
+    if (etagMatches(c.req.header("if-none-match"), etag)) return c.body(null, 304);
+    return c.json(await conversationDetail(c.env, conversation, page));
   }
-}
-
-function parseIndex(value: string, length: number): number {
-  if (!/^\d+$/.test(value.trim())) throw new BadRequestError("before must be a non-negative integer");
-  return Math.min(Number(value), length);
 }
 
 export class CreateConversation extends OpenAPIRoute<[AppContext]> {
@@ -189,9 +189,12 @@ export class AppendMessage extends OpenAPIRoute<[AppContext]> {
     if (c.env.sessions.isGenerating(params.id)) {
       throw new ConflictError("Cannot add message while generation is in progress");
     }
-    const message = messageFromInput(body);
+    if (body.tools) c.env.conversations.validateTools(body.tools);
+    const files = body.files && (await c.env.conversations.resolveFiles(params.id, conversation.workspace, body.files));
+    const message = messageFromInput({ ...body, files });
     await c.env.store.append(params.id, [message], branch);
-    c.env.sessions.publish(params.id, { type: "message_added", message: messageToWire(message, conversation.workspace) });
+    const wire = messageToWire(message, conversation.workspace, c.env.conversations.directory(params.id));
+    c.env.sessions.publish(params.id, { type: "message_added", message: wire });
     return c.json({ status: "ok" as const });
   }
 }

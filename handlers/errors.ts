@@ -21,7 +21,9 @@ export function describeIssue(issue: ValidationIssue): string {
   const message = issue.message.replace(/^Invalid input: /, "");
   if (location === "params" || rest.length === 0) return message;
   const field = rest.map((part, index) => (/^\d+$/.test(part) ? `[${part}]` : index === 0 ? part : `.${part}`)).join("");
-  return `${field}: ${message}`;
+  // Messages that already name their field ("session_id is required") are not prefixed again.
+  const named = [field, ...rest].some((part) => message.startsWith(`${part} `));
+  return named ? message : `${field}: ${message}`;
 }
 
 function validationMessage(error: ApiException | MultiException): string {

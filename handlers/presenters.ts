@@ -23,14 +23,18 @@ export function summaryToWire(summary: ConversationSummary, path: string) {
   };
 }
 
-/** Files are stored absolute; clients see them relative to the workspace when inside it. */
-export function messageToWire(message: Message, workspace: string): Message {
+/**
+ * Files are stored absolute; clients see them as gptme shows them: relative to the workspace when
+ * inside it, else relative to the log dir (uploads: `attachments/<name>`), else as stored (URIs).
+ */
+export function messageToWire(message: Message, workspace: string, logdir?: string): Message {
   if (!message.files || message.files.length === 0) return message;
-  const prefix = workspace.endsWith("/") ? workspace : `${workspace}/`;
-  return {
-    ...message,
-    files: message.files.map((file) => (file.startsWith(prefix) ? file.slice(prefix.length) : file)),
+  const roots = [workspace, ...(logdir ? [logdir] : [])].map((root) => (root.endsWith("/") ? root : `${root}/`));
+  const relative = (file: string) => {
+    const root = roots.find((prefix) => file.startsWith(prefix));
+    return root ? file.slice(root.length) : file;
   };
+  return { ...message, files: message.files.map(relative) };
 }
 
 /** A message as a client sent it (POST), stamped now when it has no timestamp. */

@@ -6,14 +6,15 @@ import { AppError, BadRequestError, NotFoundError } from "../runtime/errors.js";
 import type { AppEnvironment } from "./bindings.js";
 import { BranchName, ConversationParams, errorResponses, jsonContent } from "./schemas/common.js";
 import { AutoConfirmLeft } from "./schemas/events.js";
+import { optionalString, requiredString } from "./schemas/fields.js";
 
 type AppContext = Context<AppEnvironment>;
 const tags = ["sessions"];
 
-const SessionId = z.string().refine((value) => value.trim() !== "", { message: "session_id is required" });
+const toolActions = ["confirm", "edit", "skip", "auto"];
 
 export const StepBody = z.object({
-  session_id: SessionId,
+  session_id: requiredString("session_id"),
   model: z.string().optional().describe("provider/model; empty or absent: the conversation's, else the server's default"),
   stream: z.boolean().optional(),
   branch: z.string().optional(),
@@ -21,9 +22,9 @@ export const StepBody = z.object({
 });
 
 export const ConfirmBody = z.object({
-  session_id: z.string().optional(),
-  tool_id: z.string().min(1).optional().describe("Required unless the request only sets `auto_confirm`"),
-  action: z.string().optional().describe("confirm | edit | skip | auto (required with tool_id)"),
+  session_id: optionalString("session_id").describe("Optional: the tool is looked up in every session of the conversation"),
+  tool_id: optionalString("tool_id").describe("Required unless the request only sets `auto_confirm`"),
+  action: optionalString("action").describe("confirm | edit | skip | auto (required with tool_id)"),
   content: z.string().optional().describe("The edited tool content (edit)"),
   count: z.number().int().optional().describe("How many tools to auto-confirm (auto)"),
   auto_confirm: z
@@ -35,7 +36,7 @@ export const ConfirmBody = z.object({
     ),
 });
 
-export const InterruptBody = z.object({ session_id: z.string().optional() });
+export const InterruptBody = z.object({ session_id: requiredString("session_id") });
 
 const StatusMessage = z.object({ status: z.literal("ok"), message: z.string(), session_id: z.string().optional() });
 const ConfirmAnswer = StatusMessage.extend({ auto_confirm_left: AutoConfirmLeft });
@@ -113,18 +114,19 @@ export class ConfirmTool extends OpenAPIRoute<[AppContext]> {
 
   async handle(c: AppContext) {
     const { params, body } = await this.getValidatedData<typeof this.schema>();
+    if (body.action != null && !toolActions.includes(body.action)) throw new BadRequestError(`Unknown action: ${body.action}`);
     await requireConversation(c, params.id);
     const sessions = c.env.sessions;
-    const onlyAutoConfirm = body.tool_id === undefined && body.action === undefined && body.auto_confirm !== undefined;
-    if (!onlyAutoConfirm && body.tool_id === undefined) throw new BadRequestError("tool_id is required");
-    if (!onlyAutoConfirm && body.action === undefined) throw new BadRequestError("action is required");
+    const onlyAutoConfirm = body.tool_id == null && body.action == null && body.auto_confirm !== undefined;
+    if (!onlyAutoConfirm && body.tool_id == null) throw new BadRequestError("tool_id is required");
+    if (!onlyAutoConfirm && body.action == null) throw new BadRequestError("action is required");
     // Turning auto-confirm off comes first, so the tool the user is deciding on is not the last one it runs.
     let left = sessions.state(params.id).autoConfirmLeft;
-    if (body.auto_confirm === false) left = sessions.setAutoConfirm(params.id, false, body.session_id);
+    if (body.auto_confirm === false) left = sessions.setAutoConfirm(params.id, false, body.session_id ?? undefined);
     let message = "Auto-confirm off";
     if (!onlyAutoConfirm) {
       message = await sessions.confirm(params.id, {
-        sessionId: body.session_id,
+        sessionId: body.session_id ?? undefined,
         toolId: body.tool_id!,
         action: body.action as "confirm",
         content: body.content,
@@ -133,7 +135,7 @@ export class ConfirmTool extends OpenAPIRoute<[AppContext]> {
       left = sessions.state(params.id).autoConfirmLeft;
     }
     if (body.auto_confirm !== undefined && body.auto_confirm !== false) {
-      left = sessions.setAutoConfirm(params.id, body.auto_confirm, body.session_id);
+      left = sessions.setAutoConfirm(params.id, body.auto_confirm, body.session_id ?? undefined);
       if (onlyAutoConfirm) message = "Auto-confirm set";
     }
     return c.json({ status: "ok" as const, message, auto_confirm_left: left });
@@ -151,7 +153,7 @@ export class InterruptGeneration extends OpenAPIRoute<[AppContext]> {
   async handle(c: AppContext) {
     const { params, body } = await this.getValidatedData<typeof this.schema>();
     await requireConversation(c, params.id);
-    const message = await c.env.sessions.interrupt(params.id, body.session_id || undefined);
+    const message = await c.env.sessions.interrupt(params.id, body.session_id);
     return c.json({ status: "ok" as const, message });
   }
 }

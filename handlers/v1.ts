@@ -59,7 +59,7 @@ export class V1GetConversation extends OpenAPIRoute<[AppContext]> {
     const conversation = await c.env.store.get(params.id);
     if (!conversation) throw new NotFoundError(`Conversation not found: ${params.id}`);
     const branches = await c.env.store.branches(params.id);
-    const toWire = (messages: Message[]) => messages.map((message) => messageToWire(message, conversation.workspace));
+    const toWire = (messages: Message[]) => messages.map((message) => messageToWire(message, conversation.workspace, c.env.conversations.directory(conversation.id)));
     return c.json({
       id: conversation.id,
       name: conversation.name,
@@ -113,9 +113,11 @@ export class V1AppendMessage extends OpenAPIRoute<[AppContext]> {
     const { params, body } = await this.getValidatedData<typeof this.schema>();
     const branch = body.branch ?? "main";
     if (!BranchName.safeParse(branch).success) throw new BadRequestError("Invalid branch name");
-    if (!(await c.env.store.get(params.id))) throw new NotFoundError(`Conversation not found: ${params.id}`);
+    const conversation = await c.env.store.get(params.id);
+    if (!conversation) throw new NotFoundError(`Conversation not found: ${params.id}`);
     if (c.env.sessions.isGenerating(params.id)) throw new ConflictError("Cannot add message while generation is in progress");
-    const message = messageFromInput(body);
+    const files = body.files && (await c.env.conversations.resolveFiles(params.id, conversation.workspace, body.files));
+    const message = messageFromInput({ ...body, files });
     await c.env.store.append(params.id, [message], branch);
     c.env.sessions.publish(params.id, { type: "message_added", message });
     return c.json({ status: "ok" as const });

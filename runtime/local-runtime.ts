@@ -6,7 +6,7 @@ import { createFileAssets } from "./assets/file-assets.js";
 import { databasePath as defaultDatabasePath, dataDirectory as defaultDataDirectory } from "./config/paths.js";
 import { recoverInterruptedReplies } from "./conversations/recover-drafts.js";
 import { createConversationService } from "./conversations/service.js";
-import { createModelRegistry } from "./models/registry.js";
+import { createModelRegistry, type ModelRegistryOptions } from "./models/registry.js";
 import { createNamer } from "./sessions/auto-name.js";
 import type { Runtime, ServerSettings } from "./runtime.js";
 import { createSessionManager, type SessionDependencies } from "./sessions/session-manager.js";
@@ -41,6 +41,10 @@ export interface LocalRuntimeOptions {
   webRoot?: string;
   /** `~/.config/gptme/config.toml` by default; null to ignore it (tests). */
   userConfigPath?: string | null;
+  /** `--allow-workspace` roots. */
+  allowedWorkspaceRoots?: string[];
+  /** Replaces providers' base URLs (tests point `openai` at the fake model server). */
+  modelBaseURLs?: ModelRegistryOptions["baseURLs"];
   /** Model request retries (tests shorten the backoff). */
   retry?: { attempts?: number; baseDelayMs?: number };
   /** Bounds of the events kept for replay (tests shrink them). */
@@ -70,6 +74,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     flagModel: options.model ?? null,
     userConfigPath: options.userConfigPath,
     retry: options.retry,
+    baseURLs: options.modelBaseURLs,
   });
   const serverTools = options.tools;
   const toolNames = () => createToolRegistry({ tools: serverTools }).all().map((tool) => tool.name);
@@ -83,6 +88,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     defaultWorkspace: options.defaultWorkspace ?? process.cwd(),
     dataDirectory,
     databasePath: storage.location,
+    allowedWorkspaceRoots: options.allowedWorkspaceRoots ?? [],
   };
   const conversations = createConversationService({
     store,
@@ -90,6 +96,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     defaultWorkspace: settings.defaultWorkspace,
     toolNames,
     systemPrompt: systemPromptBuilder(models),
+    allowedWorkspaceRoots: settings.allowedWorkspaceRoots,
   });
   const registries = new Map<string, ReturnType<typeof createToolRegistry>>();
   const toolsFor = (names: string[] | undefined) => {

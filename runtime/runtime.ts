@@ -5,6 +5,9 @@
 import type { ModelRegistry } from "./models/model.js";
 import type { AuthSessionStore } from "./store/auth-sessions.js";
 import type { SessionManager } from "./sessions/types.js";
+import type { UploadRequest } from "./attachments/upload.js";
+import type { ForkRequest } from "./conversations/fork.js";
+import type { EditOptions, MessageEdit } from "./conversations/message-edits.js";
 import type { ChatConfig, ConversationStore, Message } from "./store/types.js";
 
 export interface ServerSettings {
@@ -21,6 +24,8 @@ export interface ServerSettings {
   defaultWorkspace: string;
   dataDirectory: string;
   databasePath: string;
+  /** `--allow-workspace`: where a config PATCH may move a workspace besides the conversation's log dir. */
+  allowedWorkspaceRoots: string[];
 }
 
 export interface CreateConversationInput {
@@ -37,7 +42,24 @@ export interface ConversationService {
   updateConfig(id: string, patch: Partial<ChatConfig> & { chat?: Record<string, unknown> }): Promise<{ config: ChatConfig; tools: string[] }>;
   /** `conversationDirectory` of the id (where its `@log` workspace and saved outputs live). */
   directory(id: string): string;
+  /** `attachmentsDirectory` of the id: where its uploads are saved. */
+  attachmentsDirectory(id: string): string;
   delete(id: string): Promise<boolean>;
+  /**
+   * Checks a message's `files` (400 for `file://`, absolute paths, paths leaving the workspace) and
+   * returns them as stored: absolute paths in the workspace or the attachments, URIs as given.
+   */
+  resolveFiles(id: string, workspace: string, files: string[]): Promise<string[]>;
+  /** 400 `Tool 'x' not found` for a tool name no tool has (gptme's check of `tools` lists). */
+  validateTools(names: string[]): void;
+  /** Edits a user message or truncates after a message of `main`, keeping the old branch as `main-edit-N`. */
+  editMessage(id: string, index: number, edit: MessageEdit, options?: EditOptions): Promise<void>;
+  /** Deletes a non-system message of `main`, keeping the old branch as `main-edit-N`. */
+  deleteMessage(id: string, index: number, options?: EditOptions): Promise<void>;
+  /** Copies messages 0..afterMessage of a branch into a new conversation (gptme's fork); resolves with its id. */
+  fork(request: ForkRequest): Promise<string>;
+  /** Saves a multipart upload's files into the conversation's attachments, all or nothing. */
+  upload(id: string, request: UploadRequest): Promise<WorkspaceEntry[]>;
 }
 
 export interface Asset {

@@ -4,6 +4,7 @@
  */
 import { UsageError } from "./arguments.js";
 import { EXIT_ERROR, EXIT_SUCCESS, exitAfterFlush, reportError } from "./exit.js";
+import { plural } from "./plural.js";
 
 const usage = `Usage: gptme-util [-v] COMMAND [ARGS]...
 
@@ -111,7 +112,7 @@ const utilCommands: Record<string, UtilCommand> = {
       const summary = await withStore((store) =>
         importConversations(path!, { store, dataDirectory: dataDirectory(process.env), replace: flags.has("--replace"), report: print }),
       );
-      print(`${summary.imported} imported, ${summary.skipped} skipped, ${summary.failed} failed, ${summary.badLines} bad lines skipped`);
+      print(`${summary.imported} imported, ${summary.skipped} skipped, ${summary.failed} failed, ${plural(summary.badLines, "bad line")} skipped`);
       return summary.failed > 0 ? EXIT_ERROR : EXIT_SUCCESS;
     },
   },
@@ -122,8 +123,7 @@ const utilCommands: Record<string, UtilCommand> = {
       const { exportConversation } = await import("./util/export-logs.js");
       const directory = flags.get("--dir");
       const result = await withStore((store) => exportConversation(store, id!, typeof directory === "string" ? directory : process.cwd()));
-      const others = `${result.branches} other branch${result.branches === 1 ? "" : "es"}`;
-      print(`Exported ${id} to ${result.directory} (${result.messages} messages, ${others})`);
+      print(`Exported ${id} to ${result.directory} (${plural(result.messages, "message")}, ${plural(result.branches, "other branch", "other branches")})`);
       return EXIT_SUCCESS;
     },
   },

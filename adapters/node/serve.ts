@@ -38,6 +38,7 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
     env,
     storage,
     defaultWorkspace: options.workspace,
+    allowedWorkspaceRoots: options.allowedWorkspaceRoots,
     model: options.model,
     tools: options.tools,
     corsOrigins: options.corsOrigins,

@@ -1,5 +1,6 @@
 /** Wire schemas of conversations and messages, in gptme's shapes. */
 import { z } from "zod";
+import { stringList } from "./fields.js";
 
 export const Role = z.enum(["system", "user", "assistant"]);
 
@@ -23,7 +24,9 @@ export const MessageInput = z.object({
   role: Role,
   content: z.string(),
   timestamp: Timestamp.optional(),
-  files: z.array(z.string()).optional(),
+  files: stringList("files")
+    .optional()
+    .describe("Paths relative to the workspace (or `attachments/...` from an upload), or http(s) URLs"),
   pinned: z.boolean().optional(),
   hide: z.boolean().optional(),
   call_id: z.string().optional(),
@@ -36,7 +39,7 @@ export const ChatSettings = z
   .looseObject({
     name: z.string().optional(),
     model: z.string().nullable().optional(),
-    tools: z.array(z.string()).nullable().optional(),
+    tools: stringList("tools").nullable().optional(),
     tool_format: z.enum(["markdown", "xml", "tool"]).nullable().optional(),
     stream: z.boolean().optional(),
     interactive: z.boolean().optional(),
@@ -100,7 +103,7 @@ export const ConversationDetail = z.object({
   branches: z.record(z.string(), z.array(Message)),
   total_messages: z.number().int().optional(),
   has_more: z.boolean().optional(),
-  before: z.number().int().nullable().optional(),
+  before: z.number().int().optional().describe("With limit: the index to page back from; absent at the start"),
   session: z
     .object({ id: z.string(), generating: z.boolean(), last_error: z.string().nullable() })
     .optional()
@@ -116,5 +119,5 @@ export const CreateConversationBody = z.object({
 
 export const AppendMessageBody = MessageInput.extend({
   branch: z.string().optional(),
-  tools: z.array(z.string()).optional(),
+  tools: stringList("tools").optional().describe("Tool names to check (400 when one does not exist)"),
 });

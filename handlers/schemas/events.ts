@@ -44,5 +44,12 @@ export const EventSchema = z
     z.object({ type: z.literal("interrupted") }),
     z.object({ type: z.literal("error"), error: z.string() }),
     z.object({ type: z.literal("config_changed"), config: ChatConfig, changed_fields: z.array(z.string()) }),
+    z.object({
+      type: z.literal("conversation_edited"),
+      index: z.number().int(),
+      truncated: z.boolean(),
+      log: z.array(Message),
+      branches: z.record(z.string(), z.array(Message)),
+    }),
   ])
   .describe("One SSE `data:` payload");

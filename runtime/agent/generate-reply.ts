@@ -2,8 +2,7 @@
  * One model turn: streams a reply, forwards text deltas as `generation_progress`, and stops at the
  * first complete tool use (aborting the request) or when the run is interrupted.
  */
-import type { LanguageModel, ModelPart, NativeTool, Usage } from "../models/model.js";
-import type { Message } from "../store/types.js";
+import type { FinishReason, LanguageModel, ModelMessage, ModelPart, NativeTool, Usage } from "../models/model.js";
 import { ABORTED, linkedAbortController, unlessAborted } from "./abort.js";
 import type { ToolUseParseOptions } from "./parse/tool-uses.js";
 import { StreamingToolUseDetector } from "./tool-use-detector.js";
@@ -11,7 +10,7 @@ import type { AgentEvent } from "./types.js";
 
 export interface ReplyRequest {
   model: LanguageModel;
-  messages: Message[];
+  messages: ModelMessage[];
   tools?: NativeTool[];
   stream: boolean;
   signal: AbortSignal;
@@ -33,6 +32,8 @@ export interface Reply {
   /** complete: the stream ended; tool-use: stopped after a tool use; interrupted; error. */
   ending: "complete" | "tool-use" | "interrupted" | "error";
   error?: unknown;
+  /** Why the provider ended the stream, when it said so. */
+  finish?: { reason: FinishReason; explanation?: string };
 }
 
 export async function generateReply(request: ReplyRequest): Promise<Reply> {
@@ -108,6 +109,7 @@ function acceptPart(part: ModelPart, reply: Reply, detector: StreamingToolUseDet
       reply.usage = part.usage;
       return true;
     case "finish":
+      reply.finish = part.explanation ? { reason: part.reason, explanation: part.explanation } : { reason: part.reason };
       return true;
   }
 }

@@ -9,11 +9,14 @@ import type { ToolUse } from "../tools/tool.js";
 import { errorMessage } from "./abort.js";
 import { DraftRecorder } from "./draft-recorder.js";
 import { generateReply, type NativeCall, type Reply } from "./generate-reply.js";
-import { INTERRUPTED_MARK, assistantMessage, invalidArgumentsNote, replyMetadata, systemMessage } from "./messages.js";
+import { INTERRUPTED_MARK, assistantMessage, endingNote, invalidArgumentsNote, replyMetadata, systemMessage } from "./messages.js";
 import { nativeToolsOf } from "./native-tools.js";
 import { serializeToolUse } from "./parse/serialize.js";
 import { parseToolUses, type ToolUseParseOptions } from "./parse/tool-uses.js";
 import { runToolUse, type ToolRunContext } from "./run-tool-use.js";
+import { attachmentsDirectory } from "../config/paths.js";
+import { withAttachedFiles } from "./attached-files.js";
+import { rerunLastReply } from "./rerun.js";
 import { parseOptionsFor } from "./tool-use-wire.js";
 import type { AgentLoopOptions, LoopOutcome } from "./types.js";
 
@@ -32,6 +35,11 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<LoopOutco
     textFormat: parseOptionsFor(options.tools, options.toolFormat === "xml" ? "xml" : "markdown"),
   };
   try {
+    if (options.rerunLastReply) {
+      const ending = await rerunLastReply(context);
+      if (ending === "stopped") return "stopped";
+      if (ending === "interrupted") return interrupted(options);
+    }
     return await runTurns(context);
   } catch (error) {
     // Not the model's failure (those are handled per reply) but the store's or a caller's.
@@ -70,7 +78,10 @@ async function runTurns(context: LoopContext): Promise<LoopOutcome> {
     });
     const reply = await generateReply({
       model: options.model,
-      messages,
+      messages: await withAttachedFiles(messages, {
+        workspace: options.workspace,
+        attachments: attachmentsDirectory(options.dataDirectory, options.conversationId),
+      }),
       tools: nativeTools,
       stream: context.stream,
       signal: options.signal,
@@ -120,6 +131,9 @@ async function recordReply(reply: Reply, context: LoopContext, draft: DraftRecor
   await persist(message);
   await draft.discard();
   options.emit({ type: "generation_complete", message });
+  // A refusal or a cut-off would otherwise show as a blank or truncated reply with no reason.
+  const note = reply.ending === "complete" ? endingNote(reply.finish, content.trim() === "") : null;
+  if (note) await persist(systemMessage(note));
 
   const toolUses = [...parseToolUses(reply.text, context.textFormat), ...reply.nativeCalls];
   if (toolUses.length === 0) return "done";

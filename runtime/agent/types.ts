@@ -77,6 +77,8 @@ export interface AgentLoopOptions {
   emit: (event: AgentEvent) => void;
   /** Where the reply being streamed is kept until it is stored (crash recovery); none: not kept. */
   drafts?: DraftStore;
+  /** Start by running the tool uses of the last assistant message again (gptme's rerun), then go on. */
+  rerunLastReply?: boolean;
   /** Maximum model turns in one run (a guard against endless tool loops). */
   maxTurns?: number;
   /**

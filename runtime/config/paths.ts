@@ -17,6 +17,14 @@ export function conversationDirectory(dataDir: string, conversationId: string): 
   return join(dataDir, "logs", conversationId);
 }
 
+/**
+ * Where a conversation's uploads live (`<logdir>/attachments`, as gptme HEAD). The one place this
+ * path is made: the sandbox mounts it (read-only) so the agent's tools can read what was uploaded.
+ */
+export function attachmentsDirectory(dataDir: string, conversationId: string): string {
+  return join(conversationDirectory(dataDir, conversationId), "attachments");
+}
+
 export function configDirectory(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CONFIG_HOME?.trim();
   return join(xdg ? xdg : join(env.HOME ?? homedir(), ".config"), "gptme");

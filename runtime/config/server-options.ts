@@ -14,6 +14,8 @@ export interface ServerOptions {
   tools?: string[];
   database?: string;
   workspace?: string;
+  /** `--allow-workspace` (repeatable, comma-separated) or `GPTME_SERVER_ALLOW_WORKSPACE`. */
+  allowedWorkspaceRoots: string[];
   output?: string;
   verbose: boolean;
   /** How long a client may take to send a request's headers (`--headers-timeout`, seconds in the flag). */
@@ -52,6 +54,9 @@ Options:
   --headers-timeout S    Seconds a client may take to send its request headers (default 30)
   --request-timeout S    Seconds a client may take to send a whole request (default 180; event streams
                          are not affected: they are responses)
+  --allow-workspace DIR  Let a config PATCH move a conversation's workspace under DIR (repeatable or
+                         comma-separated; env GPTME_SERVER_ALLOW_WORKSPACE); by default a workspace
+                         may only move inside the conversation's own log dir
   -v, --verbose          Log every request
   -h, --help             Show this help
 
@@ -76,6 +81,7 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
       "request-timeout": { type: "string" },
       "exit-on-parent-death": { type: "boolean", default: false },
       "watch-pid": { type: "string" },
+      "allow-workspace": { type: "string", multiple: true },
       output: { type: "string", short: "o" },
       verbose: { type: "boolean", short: "v", default: false },
       debug: { type: "boolean", default: false },
@@ -101,6 +107,9 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
     tools: values.tools ? list(values.tools) : undefined,
     database: values.db,
     workspace: values.workspace,
+    allowedWorkspaceRoots: values["allow-workspace"]
+      ? values["allow-workspace"].flatMap((value) => list(value))
+      : list(env.GPTME_SERVER_ALLOW_WORKSPACE),
     output: values.output,
     verbose: values.verbose || values.debug,
     headersTimeoutMs: seconds("--headers-timeout", values["headers-timeout"], defaultHeadersTimeoutMs),

@@ -2,12 +2,17 @@
 import { rmSync } from "node:fs";
 import type { ConversationService, CreateConversationInput } from "../runtime.js";
 import { NotFoundError } from "../errors.js";
-import { conversationDirectory } from "../config/paths.js";
+import { attachmentsDirectory, conversationDirectory } from "../config/paths.js";
 import type { ChatConfig, ConversationStore, Message } from "../store/types.js";
 import { type ChatConfigPatch, defaultChatConfig, mergeChatConfig } from "./chat-config.js";
 import { closeShell } from "../tools/registry.js";
 import { checkConversationMcp } from "../mcp/config.js";
-import { resolveWorkspace } from "./workspaces.js";
+import { saveUploads } from "../attachments/upload.js";
+import { forkConversation } from "./fork.js";
+import { deleteMessage, editMessage } from "./message-edits.js";
+import { resolveMessageFiles } from "./message-files.js";
+import { validateToolNames } from "./tool-names.js";
+import { assertWorkspaceMovable, resolveWorkspace, workspacePath } from "./workspaces.js";
 
 export interface SystemPromptRequest {
   config: ChatConfig;
@@ -24,15 +29,19 @@ export interface ConversationServiceOptions {
   defaultWorkspace: string;
   toolNames: () => string[];
   systemPrompt: SystemPromptBuilder;
+  /** `--allow-workspace`: roots besides its log dir that a config PATCH may move a workspace into. */
+  allowedWorkspaceRoots?: string[];
 }
 
 const isPromptMessage = (message: Message) => message.role === "system" && message.pinned === true && message.hide === true;
 
 export function createConversationService(options: ConversationServiceOptions): ConversationService {
   const directory = (id: string) => conversationDirectory(options.dataDirectory, id);
+  const placesOf = (id: string, workspace: string) => ({ workspace, attachments: attachmentsDirectory(options.dataDirectory, id) });
 
   return {
     directory,
+    attachmentsDirectory: (id: string) => attachmentsDirectory(options.dataDirectory, id),
 
     async create(id: string, input: CreateConversationInput) {
       const base = defaultChatConfig(options.toolNames());
@@ -45,26 +54,32 @@ export function createConversationService(options: ConversationServiceOptions): 
         defaultWorkspace: options.defaultWorkspace,
       });
       config.chat.workspace = workspace;
+      const messages = (input.messages ?? []).map((message) =>
+        message.files?.length ? { ...message, files: resolveMessageFiles(message.files, placesOf(id, workspace)) } : message,
+      );
       const prompt = await options.systemPrompt({ config, workspace, prompt: input.prompt ?? "full" });
       await options.store.create({
         id,
         name: config.chat.name,
         config,
         workspace,
-        messages: [...prompt, ...(input.messages ?? [])],
+        messages: [...prompt, ...messages],
       });
     },
 
     async updateConfig(id: string, patch: ChatConfigPatch) {
       const conversation = await options.store.get(id);
       if (!conversation) throw new NotFoundError(`Conversation not found: ${id}`);
+      if (Array.isArray(patch.chat?.tools)) validateToolNames(patch.chat.tools as string[]);
       const config = mergeChatConfig(conversation.config, patch);
       if (patch.mcp !== undefined) checkConversationMcp(config.mcp);
       if (patch.chat?.workspace !== undefined && patch.chat.workspace !== conversation.workspace) {
-        config.chat.workspace = resolveWorkspace(String(patch.chat.workspace), {
-          conversationDirectory: directory(id),
-          defaultWorkspace: options.defaultWorkspace,
-        });
+        const places = { conversationDirectory: directory(id), defaultWorkspace: options.defaultWorkspace };
+        // Checked before the path is looked at, so a refused PATCH tells nothing about other directories.
+        if (workspacePath(String(patch.chat.workspace), places) !== conversation.workspace) {
+          assertWorkspaceMovable(workspacePath(String(patch.chat.workspace), places), [directory(id), ...(options.allowedWorkspaceRoots ?? [])]);
+        }
+        config.chat.workspace = resolveWorkspace(String(patch.chat.workspace), places);
       }
       await options.store.updateConfig(id, config);
       const toolsChanged =
@@ -82,6 +97,17 @@ export function createConversationService(options: ConversationServiceOptions): 
         await options.store.replaceMessages(id, [...prompt, ...rest]);
       }
       return { config, tools: config.chat.tools ?? [] };
+    },
+
+    validateTools: validateToolNames,
+
+    editMessage: (id, index, edit, editOptions) => editMessage(options.store, id, index, edit, editOptions),
+    deleteMessage: (id, index, editOptions) => deleteMessage(options.store, id, index, editOptions),
+    fork: (request) => forkConversation(options.store, options.dataDirectory, request),
+    upload: (id, request) => saveUploads(attachmentsDirectory(options.dataDirectory, id), request),
+
+    async resolveFiles(id: string, workspace: string, files: string[]) {
+      return resolveMessageFiles(files, placesOf(id, workspace));
     },
 
     async delete(id: string) {

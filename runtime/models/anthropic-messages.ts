@@ -5,9 +5,8 @@ import type {
   TextBlockParam,
   Tool,
 } from "@anthropic-ai/sdk/resources/messages/messages";
-import type { Message } from "../store/types.js";
 import { prepareConversation, type Turn } from "./conversation.js";
-import type { NativeTool } from "./model.js";
+import type { ImageInput, ModelMessage, NativeTool } from "./model.js";
 
 export interface AnthropicConversation {
   system: TextBlockParam[] | undefined;
@@ -23,7 +22,7 @@ const conversationStart = "<system>\nThe conversation starts here.\n</system>";
  * Two cache breakpoints: the system prompt (which also covers the tools before it) and the last
  * message, so the next turn of an agent loop reads the whole history from the cache.
  */
-export function toAnthropicConversation(messages: Message[], options: { nativeTools: boolean }): AnthropicConversation {
+export function toAnthropicConversation(messages: ModelMessage[], options: { nativeTools: boolean }): AnthropicConversation {
   const { system, turns } = prepareConversation(messages, options);
   const result: MessageParam[] = [];
   for (const turn of turns) {
@@ -54,8 +53,26 @@ export function toAnthropicTools(tools: NativeTool[]): Tool[] {
   }));
 }
 
+/** Anthropic takes images up to 5 MB (gptme's limit too). */
+export const ANTHROPIC_IMAGE_LIMIT = 5 * 1024 * 1024;
+
+/** gptme's blocks for an image: its name, then the image. */
+function imageBlocks(image: ImageInput): ContentBlockParam[] {
+  if (image.size > ANTHROPIC_IMAGE_LIMIT) return [{ type: "text", text: "Image size exceeds 5MB. Please upload a smaller image." }];
+  return [
+    { type: "text", text: `![${image.name}](${image.name}):` },
+    {
+      type: "image",
+      source: { type: "base64", media_type: image.mediaType as "image/png", data: image.data },
+    },
+  ];
+}
+
 function toBlocks(turn: Turn): ContentBlockParam[] {
-  if (turn.role === "user") return turn.content ? [{ type: "text", text: turn.content }] : [];
+  if (turn.role === "user") {
+    const text: ContentBlockParam[] = turn.content ? [{ type: "text", text: turn.content }] : [];
+    return [...text, ...(turn.images ?? []).flatMap(imageBlocks)];
+  }
   if (turn.role === "tool") {
     return [{ type: "tool_result", tool_use_id: turn.callId, content: turn.content || "(no output)" }];
   }

@@ -3,6 +3,7 @@ import type {
   ContentBlock,
   Message as AnthropicMessage,
   RawMessageStreamEvent,
+  RefusalStopDetails,
 } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { FinishReason, ModelPart, Usage } from "./model.js";
 
@@ -16,12 +17,14 @@ type UsageCounts = {
 /**
  * Text deltas as they come; a tool call when its block stops (its `input_json_delta` fragments
  * then form the whole arguments); usage (from `message_start`, updated by `message_delta`) and the
- * finish reason at the end. Thinking is shown as gptme does, inside `<think>` tags.
+ * finish reason at the end (with a refusal's `stop_details.explanation`). Thinking is shown as
+ * gptme does, inside `<think>` tags.
  */
 export async function* eventsToParts(events: AsyncIterable<RawMessageStreamEvent>): AsyncGenerator<ModelPart> {
   const blocks = new Map<number, { type: string; id: string; name: string; json: string }>();
   const counts: UsageCounts = {};
   let stopReason: string | null | undefined;
+  let stopDetails: RefusalStopDetails | null | undefined;
   for await (const event of events) {
     if (event.type === "message_start") {
       Object.assign(counts, definedCounts(event.message.usage));
@@ -46,10 +49,11 @@ export async function* eventsToParts(events: AsyncIterable<RawMessageStreamEvent
     } else if (event.type === "message_delta") {
       Object.assign(counts, definedCounts(event.usage));
       stopReason = event.delta.stop_reason ?? stopReason;
+      stopDetails = event.delta.stop_details ?? stopDetails;
     }
   }
   if (Object.keys(counts).length > 0) yield { type: "usage", usage: toUsage(counts) };
-  yield { type: "finish", reason: toFinishReason(stopReason) };
+  yield finishPart(stopReason, stopDetails);
 }
 
 export function messageToParts(message: AnthropicMessage): ModelPart[] {
@@ -62,8 +66,13 @@ export function messageToParts(message: AnthropicMessage): ModelPart[] {
     return [];
   });
   parts.push({ type: "usage", usage: toUsage(definedCounts(message.usage)) });
-  parts.push({ type: "finish", reason: toFinishReason(message.stop_reason) });
+  parts.push(finishPart(message.stop_reason, message.stop_details));
   return parts;
+}
+
+function finishPart(reason: string | null | undefined, details: RefusalStopDetails | null | undefined): ModelPart {
+  const explanation = details?.explanation?.trim();
+  return { type: "finish", reason: toFinishReason(reason), ...(explanation ? { explanation } : {}) };
 }
 
 /** `message_delta` repeats some counts as null; only the numbers may overwrite earlier ones. */
@@ -83,7 +92,8 @@ function toUsage(counts: UsageCounts): Usage {
 function toFinishReason(reason: string | null | undefined): FinishReason {
   if (reason === "end_turn" || reason === "stop_sequence") return "stop";
   if (reason === "tool_use") return "tool_calls";
-  if (reason === "max_tokens" || reason === "model_context_window_exceeded") return "length";
-  if (reason === "refusal") return "content_filter";
+  if (reason === "max_tokens") return "length";
+  if (reason === "model_context_window_exceeded") return "context_window";
+  if (reason === "refusal") return "refusal";
   return "other";
 }

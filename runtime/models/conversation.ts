@@ -6,10 +6,11 @@
  */
 import type { Message } from "../store/types.js";
 import { nativeToolName } from "./native-tool-name.js";
+import type { ImageInput, ModelMessage } from "./model.js";
 import { parseToolCallLines, withoutToolCallLines, type ToolCallLine } from "./tool-call-lines.js";
 
 export type Turn =
-  | { role: "user"; content: string }
+  | { role: "user"; content: string; images?: ImageInput[] }
   | { role: "assistant"; text: string; toolCalls: ToolCallLine[] }
   | { role: "tool"; callId: string; content: string };
 
@@ -28,7 +29,7 @@ export function asSystemNote(content: string): string {
  * after the assistant message): providers reject calls without results and results without calls,
  * so an interrupted call, or a result whose call is gone, stays text.
  */
-export function prepareConversation(messages: Message[], options: { nativeTools: boolean }): PreparedConversation {
+export function prepareConversation(messages: ModelMessage[], options: { nativeTools: boolean }): PreparedConversation {
   let first = 0;
   while (first < messages.length && messages[first].role === "system") first++;
   const system = messages.slice(0, first).map((message) => message.content);
@@ -36,9 +37,9 @@ export function prepareConversation(messages: Message[], options: { nativeTools:
   for (let index = first; index < messages.length; index++) {
     const message = messages[index];
     if (message.role === "user") {
-      turns.push({ role: "user", content: message.content });
+      turns.push(withImages({ role: "user", content: message.content }, message));
     } else if (message.role === "system") {
-      turns.push({ role: "user", content: asSystemNote(message.content) });
+      turns.push(withImages({ role: "user", content: asSystemNote(message.content) }, message));
     } else if (!options.nativeTools) {
       turns.push({ role: "assistant", text: message.content, toolCalls: [] });
     } else {
@@ -49,13 +50,21 @@ export function prepareConversation(messages: Message[], options: { nativeTools:
       // Recorded under gptme's names (`server.tool`); sent under the names the tools were offered as.
       const sent = calls.map((call) => ({ ...call, name: nativeToolName(call.name) }));
       turns.push({ role: "assistant", text: withoutToolCallLines(message.content, calls), toolCalls: sent });
-      const isResult = (next: Message) => next.call_id !== undefined && callIds.has(next.call_id);
+      // One result per call (a rerun can record a second one, which stays a note).
+      const results = new Map<string, ModelMessage>();
+      for (const next of followingSystem) {
+        if (next.call_id !== undefined && callIds.has(next.call_id) && !results.has(next.call_id)) results.set(next.call_id, next);
+      }
+      const isResult = (next: ModelMessage) => next.call_id !== undefined && results.get(next.call_id) === next;
       // Results first: providers want them right after the call, before any other note.
       for (const next of followingSystem.filter(isResult)) {
         turns.push({ role: "tool", callId: next.call_id as string, content: next.content });
       }
+      // Tool results carry text only: their images follow as a user turn (gptme does the same).
+      const resultImages = followingSystem.filter(isResult).flatMap((next) => next.images ?? []);
+      if (resultImages.length > 0) turns.push({ role: "user", content: "", images: resultImages });
       for (const next of followingSystem.filter((next) => !isResult(next))) {
-        turns.push({ role: "user", content: asSystemNote(next.content) });
+        turns.push(withImages({ role: "user", content: asSystemNote(next.content) }, next));
       }
       index += followingSystem.length;
     }
@@ -63,7 +72,11 @@ export function prepareConversation(messages: Message[], options: { nativeTools:
   return { system, turns };
 }
 
-function systemRun(messages: Message[], start: number): Message[] {
+function withImages(turn: { role: "user"; content: string }, message: ModelMessage): Turn {
+  return message.images?.length ? { ...turn, images: message.images } : turn;
+}
+
+function systemRun(messages: ModelMessage[], start: number): ModelMessage[] {
   let end = start;
   while (end < messages.length && messages[end].role === "system") end++;
   return messages.slice(start, end);

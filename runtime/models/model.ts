@@ -16,18 +16,41 @@ export interface Usage {
   cacheCreationTokens: number;
 }
 
-export type FinishReason = "stop" | "tool_calls" | "length" | "content_filter" | "other";
+/**
+ * Why a reply ended. `length`: the output limit (max_tokens); `context_window`: the conversation
+ * filled the model's context; `refusal`: the model declined (Anthropic's `refusal` stop, OpenAI's
+ * `refusal` text); `content_filter`: the provider's filter stopped it.
+ */
+export type FinishReason = "stop" | "tool_calls" | "length" | "context_window" | "refusal" | "content_filter" | "other";
 
 /** What a reply stream yields, in order: text deltas and tool calls, then usage, then finish. */
 export type ModelPart =
   | { type: "text-delta"; text: string }
   | { type: "tool-call"; id: string; name: string; arguments: string }
   | { type: "usage"; usage: Usage }
-  | { type: "finish"; reason: FinishReason };
+  /** `explanation`: the provider's words on a refusal, when it gave some. */
+  | { type: "finish"; reason: FinishReason; explanation?: string };
+
+/** An image attached to a message, read and encoded for vision input. */
+export interface ImageInput {
+  /** File name, shown to the model before the image. */
+  name: string;
+  /** `image/png`, `image/jpeg`, `image/gif` or `image/webp`. */
+  mediaType: string;
+  /** Base64 of the file. */
+  data: string;
+  /** Bytes of the file (providers cap an image's size). */
+  size: number;
+}
+
+/** A message as the model is sent it: attached text files already inlined, attached images here. */
+export interface ModelMessage extends Message {
+  images?: ImageInput[];
+}
 
 export interface ModelRequest {
   /** System prompt messages first; tool results are `system` messages (with `call_id` in tool format). */
-  messages: Message[];
+  messages: ModelMessage[];
   tools?: NativeTool[];
   signal?: AbortSignal;
   /** false: one non-streamed request whose result is still yielded as parts. */

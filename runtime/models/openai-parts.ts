@@ -15,7 +15,8 @@ type ReasoningDelta = { reasoning_content?: string | null; reasoning?: string | 
 /**
  * Text deltas as they come; tool calls once their argument fragments are complete (at the finish
  * chunk); usage, sent after the finish chunk under `include_usage`; then the finish reason.
- * Reasoning is shown as gptme does, inside `<think>` tags.
+ * Reasoning is shown as gptme does, inside `<think>` tags. A `refusal` (the model's words instead
+ * of content) ends the reply as a refusal with those words as its explanation.
  */
 export async function* chunksToParts(chunks: AsyncIterable<ChatCompletionChunk>): AsyncGenerator<ModelPart> {
   const calls: PendingCall[] = [];
@@ -23,6 +24,7 @@ export async function* chunksToParts(chunks: AsyncIterable<ChatCompletionChunk>)
   let usage: Usage | undefined;
   let thinking = false;
   let sawToolCalls = false;
+  let refusal = "";
   for await (const chunk of chunks) {
     if (chunk.usage) usage = toUsage(chunk.usage);
     const choice = chunk.choices?.[0];
@@ -38,6 +40,7 @@ export async function* chunksToParts(chunks: AsyncIterable<ChatCompletionChunk>)
       thinking = false;
     }
     if (delta.content) yield { type: "text-delta", text: delta.content };
+    if (delta.refusal) refusal += delta.refusal;
     for (const fragment of delta.tool_calls ?? []) {
       addFragment(calls, fragment);
       sawToolCalls = true;
@@ -50,7 +53,7 @@ export async function* chunksToParts(chunks: AsyncIterable<ChatCompletionChunk>)
   if (thinking) yield { type: "text-delta", text: "\n</think>\n\n" };
   yield* completeCalls(calls);
   if (usage) yield { type: "usage", usage };
-  yield { type: "finish", reason: finish ?? (sawToolCalls ? "tool_calls" : "other") };
+  yield finishPart(finish ?? (sawToolCalls ? "tool_calls" : "other"), refusal);
 }
 
 export function completionToParts(completion: ChatCompletion): ModelPart[] {
@@ -65,8 +68,13 @@ export function completionToParts(completion: ChatCompletion): ModelPart[] {
     parts.push({ type: "tool-call", id: call.id, name: call.function.name, arguments: call.function.arguments || "{}" });
   }
   if (completion.usage) parts.push({ type: "usage", usage: toUsage(completion.usage) });
-  parts.push({ type: "finish", reason: choice?.finish_reason ? toFinishReason(choice.finish_reason) : "other" });
+  parts.push(finishPart(choice?.finish_reason ? toFinishReason(choice.finish_reason) : "other", message?.refusal ?? ""));
   return parts;
+}
+
+function finishPart(reason: FinishReason, refusal: string): ModelPart {
+  const explanation = refusal.trim();
+  return explanation ? { type: "finish", reason: "refusal", explanation } : { type: "finish", reason };
 }
 
 type ToolCallFragment = NonNullable<ChatCompletionChunk.Choice.Delta["tool_calls"]>[number];

@@ -21,6 +21,8 @@ export interface OpenAIModelOptions {
   defaultHeaders?: Record<string, string>;
   /** Named in authentication failures, e.g. `OPENAI_API_KEY`. */
   keyEnvironmentVariable?: string;
+  /** Whether the model reads images (else attached images are replaced by a note). */
+  vision?: boolean;
   /** OpenAI's own newer models take `max_completion_tokens`; compatible servers know `max_tokens`. */
   maxTokensParameter?: "max_tokens" | "max_completion_tokens";
 }
@@ -41,7 +43,7 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
     const nativeTools = (request.tools?.length ?? 0) > 0;
     const body: ChatCompletionCreateParamsBase = {
       model: options.model,
-      messages: toOpenAIMessages(request.messages, { nativeTools }),
+      messages: toOpenAIMessages(request.messages, { nativeTools, vision: options.vision }),
       ...(nativeTools ? { tools: toOpenAITools(request.tools ?? []) } : {}),
       ...(request.maxTokens ? { [options.maxTokensParameter ?? "max_tokens"]: request.maxTokens } : {}),
     };

@@ -87,6 +87,7 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
       apiKey: setting(provider.keyVariable) ?? (local ? "ollama" : ""),
       baseURL: (local ? localBaseURL() : (options.baseURLs?.[provider.name] ?? provider.baseURL)) as string,
       maxTokensParameter: provider.name === "openai" ? "max_completion_tokens" : "max_tokens",
+      vision: describeModel(provider, model).vision,
       defaultHeaders: provider.name === "openrouter" ? { "HTTP-Referer": "https://gptme.org/", "X-Title": "gptme" } : undefined,
     });
   }

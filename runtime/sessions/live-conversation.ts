@@ -303,6 +303,7 @@ export class LiveConversation {
         branch: options.branch ?? "main",
         stream: options.stream ?? conversation.config.chat.stream ?? true,
         signal: abort.signal,
+        rerunLastReply: options.rerun,
         confirm,
         takeAutoConfirm,
         autoConfirmLeft: () => this.autoConfirmLeft(),

@@ -4,11 +4,12 @@
  * session produces that matters is persisted by the loop before its event is published.
  */
 import { randomUUID } from "node:crypto";
-import { ForbiddenError, NotFoundError } from "../errors.js";
+import { ConflictError, ForbiddenError, NotFoundError } from "../errors.js";
 import { EventMemory } from "./event-buffer.js";
 import { LiveConversation, type SessionDependencies } from "./live-conversation.js";
 import { validateConfirm } from "./tool-confirmations.js";
 import type { SessionManager, SessionSnapshot } from "./types.js";
+import { rerunnableToolUses } from "./rerun.js";
 
 export type { SessionDependencies } from "./live-conversation.js";
 
@@ -48,7 +49,7 @@ export function createSessionManager(dependencies: SessionDependencies): Session
   const requireSession = (conversationId: string, sessionId: string): SessionSnapshot => {
     const owner = sessionOwners.get(sessionId);
     if (owner === undefined) throw new NotFoundError(`Session not found: ${sessionId}`);
-    if (owner !== conversationId) throw new ForbiddenError("Session belongs to another conversation");
+    if (owner !== conversationId) throw new ForbiddenError(`Session ${sessionId} does not belong to conversation ${conversationId}`);
     return live(conversationId).snapshot(sessionId);
   };
 
@@ -92,6 +93,14 @@ export function createSessionManager(dependencies: SessionDependencies): Session
         throw new NotFoundError(`Tool ${options.toolId} no longer pending (may have been executed or cancelled)`);
       }
       return conversation.confirm(options);
+    },
+
+    async rerun(conversationId, sessionId) {
+      requireSession(conversationId, sessionId);
+      if (conversations.get(conversationId)?.generating) throw new ConflictError("Cannot rerun while generation is in progress");
+      const count = await rerunnableToolUses(dependencies, conversationId);
+      await this.step(conversationId, { sessionId, rerun: true });
+      return count;
     },
 
     setAutoConfirm(conversationId, value, sessionId) {

@@ -15,7 +15,8 @@ export type SessionEvent =
     }
   | { type: "ping" }
   | { type: "config_changed"; config: ChatConfig; changed_fields: string[] }
-  | { type: "conversation_edited"; log: Message[] };
+  /** A message was edited or deleted: the new main branch and every branch, as gptme HEAD sends them. */
+  | { type: "conversation_edited"; index: number; truncated: boolean; log: Message[]; branches: Record<string, Message[]> };
 
 export interface WirePendingTool {
   tool_id: string;
@@ -36,6 +37,8 @@ export interface StepOptions {
   stream?: boolean;
   branch?: string;
   autoConfirm?: boolean | number;
+  /** Run the last reply's tool uses again before generating (gptme's rerun). */
+  rerun?: boolean;
 }
 
 export interface ConfirmOptions {
@@ -75,6 +78,12 @@ export interface SessionManager {
    * at any time, also mid-generation; returns what is left.
    */
   setAutoConfirm(conversationId: string, value: boolean | number, sessionId?: string): AutoConfirmLeft;
+  /**
+   * Runs the tool uses of the last assistant message again (gptme's rerun), as a step that starts
+   * with them. 409 while generating; 400 without an assistant message or tool uses. Resolves with
+   * how many tool uses will run.
+   */
+  rerun(conversationId: string, sessionId: string): Promise<number>;
   interrupt(conversationId: string, sessionId?: string): Promise<string>;
   /**
    * Before a new user message: skips the tool uses waiting for a decision (recorded as the Skip

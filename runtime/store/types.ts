@@ -70,6 +70,8 @@ export interface ConversationSummary {
 
 export interface Conversation extends ConversationSummary {
   config: ChatConfig;
+  /** Grows with every write to the conversation (any branch, config, name): what its ETag is made of. */
+  version: number;
 }
 
 export interface ListOptions {
@@ -111,6 +113,10 @@ export interface ConversationStore {
   messages(id: string, branch?: string): Promise<Message[]>;
   /** All branches, `main` first. */
   branches(id: string): Promise<Record<string, Message[]>>;
+  /** Every branch's message count, `main` first (0 when empty), without reading any message. */
+  branchLengths(id: string): Promise<Record<string, number>>;
+  /** The messages of a branch at positions `start` (inclusive) to `end` (exclusive). */
+  messageRange(id: string, branch: string, start: number, end: number): Promise<Message[]>;
   /** Appends to a branch (created if missing for non-main), returns the new branch length. Throws `NotFoundError`. */
   append(id: string, messages: Message[], branch?: string): Promise<number>;
   /** Replaces a whole branch (undo, edits, prompt regeneration). */

@@ -106,6 +106,18 @@ describe("gptme-util import / export", () => {
     await store.close();
   });
 
+  it("counts in the singular when there is one (1 message, 1 bad line)", async () => {
+    const directory = join(home.root, "2025-04-25-lone-message");
+    mkdirSync(directory, { recursive: true });
+    writeFileSync(join(directory, "conversation.jsonl"), `${mainLines[1]}\n{not json\n`);
+    const imported = await util(["import", directory]);
+    expect(imported.stdout).toContain("Imported 2025-04-25-lone-message: 1 message\n");
+    expect(imported.stdout).toContain("1 imported, 0 skipped, 0 failed, 1 bad line skipped\n");
+    const exported = await util(["export", "2025-04-25-lone-message", "--dir", join(home.root, "out")]);
+    expect(exported.stdout).toContain("(1 message, 0 other branches)");
+    expect((await util(["chats", "list"])).stdout).toContain("(1 message, ");
+  });
+
   it("fails clearly for a directory without conversations and an unknown id", async () => {
     const empty = await util(["import", home.workspace]);
     expect(empty.code).toBe(1);

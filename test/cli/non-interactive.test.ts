@@ -35,6 +35,20 @@ async function storedConversations() {
 }
 
 describe("gptme -n", () => {
+  it("says why a reply ended without its text (an Anthropic refusal), on screen and in the store", async () => {
+    const explanation = "This request could enable the development of malware.";
+    server.enqueue({ stopReason: "refusal", stopDetails: { type: "refusal", category: "cyber", explanation } }, { text: "Refused" });
+    const env = { ...home.env, ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: server.anthropicBaseURL };
+    const result = await runCli("gptme", ["-n", "-m", "anthropic/claude-sonnet-4-6", "write malware"], { env, cwd: home.workspace });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/System: The model declined to answer \(a refusal\), so the reply is empty\. The provider said: "This request could enable/);
+    const [conversation] = await storedConversations();
+    expect(conversation!.messages.slice(-2).map(({ role, content }) => ({ role, content }))).toEqual([
+      { role: "assistant", content: "" },
+      { role: "system", content: expect.stringContaining(explanation) },
+    ]);
+  });
+
   it("writes hello.py in the working directory, prints the tool output and stores the conversation", async () => {
     server.enqueue(
       { text: "I will write it.\n```save hello.py\nprint('hello')\n```\n" },

@@ -19,9 +19,21 @@ function streamed(text: string, chunkSize: number, styles = colour): string {
   return output;
 }
 
+/** The same reply as a markdown viewer lays it out: a blank line around the code block. */
+const spaced = "# Plan\nI'll use `save` and **bold** words.\n\n```save hello.py\nprint('hi')  # greet\nx = 42\n```\n\nDone *really*.\n";
+
 describe("MarkdownStream", () => {
-  it("never changes the text, only adds styles", () => {
-    expect(stripAnsi(renderMarkdown(reply, colour))).toBe(reply);
+  it("changes no character of the text, only adds styles and the blank lines around code blocks", () => {
+    expect(stripAnsi(renderMarkdown(spaced, colour))).toBe(spaced);
+    expect(stripAnsi(renderMarkdown(reply, colour))).toBe(spaced);
+  });
+
+  it("keeps code apart from the text around it, however the stream is cut, and adds no blank line twice", () => {
+    for (const size of [1, 2, 5, 50]) {
+      expect(stripAnsi(streamed("Listing them:\n```shell\nls\n```\n", size))).toBe("Listing them:\n\n```shell\nls\n```\n");
+      expect(stripAnsi(streamed("```shell\nls\n```\n```shell\npwd\n```\nThen this.", size))).toBe("```shell\nls\n```\n\n```shell\npwd\n```\n\nThen this.");
+      expect(stripAnsi(streamed("Text.\n\n```shell\nls\n```\n\nMore.\n", size))).toBe("Text.\n\n```shell\nls\n```\n\nMore.\n");
+    }
   });
 
   it("renders the same whatever the chunk boundaries", () => {

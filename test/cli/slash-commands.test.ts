@@ -137,6 +137,28 @@ describe("slash commands", () => {
     expect(await run("/exit")).toBe("exit");
   });
 
+  it("/help puts every description in one column, the longest usage included", async () => {
+    await run("/help");
+    const rows = output.split("\n").filter((line) => line.startsWith("  /"));
+    expect(rows.length).toBeGreaterThan(10);
+    const columns = rows.map((row) => /^ {2}\/\S+(?: \S+)* {2,}(?=\S)/.exec(row)![0].length);
+    expect(new Set(columns).size, rows.join("\n")).toBe(1);
+  });
+
+  it("counts in the singular when there is one: 1 reply, 1 message", async () => {
+    await run("/undo 2");
+    output = "";
+    await run("/tokens");
+    expect(output).toMatch(/local\/fake: 1 reply, /);
+    await run("/undo");
+    output = "";
+    await run(`/export ${join(home.root, "one.md")}`);
+    expect(output).toBe(`Exported 1 message to ${join(home.root, "one.md")}\n`);
+    await run("/context");
+    expect(output).toMatch(/Your messages +[\d,]+ tokens? {2}1 message\n/);
+    expect(output).not.toMatch(/\b1 (messages|replies)\b/);
+  });
+
   it("/export writes HTML (raw HTML in messages escaped) or markdown", async () => {
     await addUserMessage(chat, "<script>alert(1)</script>");
     await addUserMessage(chat, "a [link](javascript:alert(1)) and [another](https://gptme.org)");

@@ -78,6 +78,44 @@ describe("OpenAI request", () => {
   });
 });
 
+describe("OpenAI request, images and reruns", () => {
+  const model = () => createOpenAIModel({ provider: "openai", model: "gpt-4o", apiKey: "sk-test", baseURL: server.openaiBaseURL, retry: fastRetry, vision: true });
+  const image = { name: "shot.png", mediaType: "image/png", data: "aGVsbG8=", size: 5 };
+
+  it("sends a second result of one call (a rerun) as a note, never as a second tool message", async () => {
+    const messages = [
+      ...toolConversation.slice(0, 4),
+      message("system", "first run", { call_id: "call_1" }),
+      message("system", "second run", { call_id: "call_1" }),
+    ];
+    const body = await send(model(), { messages, tools: [shellTool] });
+    expect(body.messages.filter((entry: { role: string }) => entry.role === "tool")).toEqual([
+      { role: "tool", tool_call_id: "call_1", content: "first run" },
+    ]);
+    expect(body.messages.at(-1)).toEqual({ role: "user", content: "<system>\nsecond run\n</system>" });
+  });
+
+  it("puts a tool result's images in a user turn after the results, and merges them with the next note", async () => {
+    const messages = [
+      ...toolConversation.slice(0, 4),
+      { ...message("system", "screenshot taken", { call_id: "call_1" }), images: [image] },
+      message("user", "what do you see?"),
+    ];
+    const body = await send(model(), { messages, tools: [shellTool] });
+    expect(body.messages.slice(-2)).toEqual([
+      { role: "tool", tool_call_id: "call_1", content: "screenshot taken" },
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "![shot.png](shot.png):" },
+          { type: "image_url", image_url: { url: "data:image/png;base64,aGVsbG8=" } },
+          { type: "text", text: "what do you see?" },
+        ],
+      },
+    ]);
+  });
+});
+
 describe("Anthropic request", () => {
   const model = () => createAnthropicModel({ model: "claude-sonnet-4-6", apiKey: "sk-ant-test", baseURL: server.anthropicBaseURL, retry: fastRetry, maxOutputTokens: 4096 });
 

@@ -49,3 +49,22 @@ it("sends provider-shaped error bodies the SDKs understand", async () => {
   await expect(openai().chat.completions.create({ model: "m", messages: [] })).rejects.toMatchObject({ status: 429, message: "429 too many" });
   await expect(anthropic().messages.create({ model: "m", max_tokens: 1, messages: [] })).rejects.toMatchObject({ status: 529, type: "overloaded_error" });
 });
+
+it("ends a reply the way the providers do: Anthropic stop_reason with stop_details, OpenAI finish_reason and refusal", async () => {
+  const details = { type: "refusal" as const, category: "cyber" as const, explanation: "This could enable malware." };
+  server.enqueue({ text: "Sure", stopReason: "refusal", stopDetails: details }, { text: "Sure", stopReason: "refusal", stopDetails: details });
+  const stream = await anthropic().messages.create({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }], stream: true });
+  const deltas = [];
+  for await (const event of stream) if (event.type === "message_delta") deltas.push(event.delta);
+  expect(deltas).toEqual([{ stop_reason: "refusal", stop_sequence: null, stop_details: details }]);
+  const whole = await anthropic().messages.create({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] });
+  expect(whole).toMatchObject({ stop_reason: "refusal", stop_details: details, content: [{ type: "text", text: "Sure" }] });
+
+  server.enqueue({ text: "", finishReason: "content_filter" }, { refusal: "I can't help with that." });
+  const filtered = await openai().chat.completions.create({ model: "m", messages: [{ role: "user", content: "hi" }] });
+  expect(filtered.choices[0]).toMatchObject({ finish_reason: "content_filter", message: { content: null } });
+  const refused = await openai().chat.completions.create({ model: "m", messages: [{ role: "user", content: "hi" }], stream: true });
+  let refusal = "";
+  for await (const chunk of refused) refusal += chunk.choices[0]?.delta.refusal ?? "";
+  expect(refusal).toBe("I can't help with that.");
+});

@@ -14,7 +14,7 @@ afterAll(async () => {
 function conversationRoutes(): Array<[string, string]> {
   return server.app.routes
     .filter((route) => route.method !== "ALL" && route.path.includes(":id"))
-    .map((route) => [route.method, route.path.replace(":id", "ID").replace(/:path\{[^}]*\}/, "a.txt")] as [string, string]);
+    .map((route) => [route.method, route.path.replace(":id", "ID").replace(/:path\{[^}]*\}/, "a.txt").replace(/:index\{[^}]*\}/, "0")] as [string, string]);
 }
 
 const hasBody = (method: string) => method === "POST" || method === "PUT" || method === "PATCH";
@@ -37,8 +37,9 @@ describe("bad input on every conversation route", () => {
   it("answers 404 JSON for a missing conversation", async () => {
     for (const [method, path] of conversationRoutes()) {
       if (method === "PUT") continue;
-      const body = path.endsWith("/step") || path.endsWith("/interrupt") ? { session_id: "s" } : path.endsWith("/confirm") ? { tool_id: "t", action: "confirm" } : path.endsWith("ID") && method === "POST" ? { role: "user", content: "x" } : {};
-      const response = await server.call(path.replace("ID", "missing"), { method, ...(hasBody(method) ? { json: body } : {}) });
+      const body = path.endsWith("/step") || path.endsWith("/interrupt") || path.endsWith("/rerun") ? { session_id: "s" } : path.endsWith("/confirm") ? { tool_id: "t", action: "confirm" } : path.endsWith("ID") && method === "POST" ? { role: "user", content: "x" } : path.includes("/messages/") ? { content: "x" } : {};
+      const query = path.endsWith("/fork") ? "?after_message=0" : "";
+      const response = await server.call(path.replace("ID", "missing") + query, { method, ...(hasBody(method) ? { json: body } : {}) });
       expect(response.status, `${method} ${path}`).toBe(404);
       expect((await response.json()).error, `${method} ${path}`).toBeTruthy();
     }

@@ -45,7 +45,7 @@ describe("V2 conversations", () => {
       role: "assistant",
       content: "done",
       timestamp: "2025-02-03T04:05:06.789Z",
-      files: ["/tmp/elsewhere.png"],
+      files: ["https://example.com/elsewhere.png"],
       pinned: true,
       hide: true,
       call_id: "call_1",

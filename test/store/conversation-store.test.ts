@@ -89,10 +89,48 @@ for (const backend of await storeBackends()) {
       expect(await store().messages("c", "nothing")).toEqual([]);
     });
 
+  it("reads a slice of a branch and every branch's length without loading the messages", async () => {
+      await store().create({ id: "c", config, workspace: "/w", messages: ["0", "1", "2", "3", "4"].map((text) => message(text)) });
+      await store().append("c", [message("s0"), message("s1")], "side");
+      expect((await store().messageRange("c", "main", 3, 10)).map((each) => each.content)).toEqual(["3", "4"]);
+      expect((await store().messageRange("c", "main", 1, 3)).map((each) => each.content)).toEqual(["1", "2"]);
+      expect(await store().messageRange("c", "main", 4, 4)).toEqual([]);
+      expect(await store().messageRange("c", "nothing", 0, 9)).toEqual([]);
+      expect(await store().branchLengths("c")).toEqual({ main: 5, side: 2 });
+      await store().replaceMessages("c", [message("only")]);
+      expect(await store().branchLengths("c")).toEqual({ main: 1, side: 2 });
+      await store().create({ id: "empty", config, workspace: "/w", messages: [] });
+      expect(await store().branchLengths("empty")).toEqual({ main: 0 });
+      await expect(store().branchLengths("missing")).rejects.toThrow(/not found/);
+      await expect(store().messageRange("missing", "main", 0, 5)).rejects.toThrow(/not found/);
+    });
+
+    it("counts every write to a conversation in its version", async () => {
+      await store().create({ id: "c", config, workspace: "/w", messages: [message("a")] });
+      await store().create({ id: "other", config, workspace: "/w", messages: [] });
+      const versions = [(await store().get("c"))!.version];
+      const writes = [
+        () => store().append("c", [message("b")]),
+        () => store().append("c", [message("x")], "side"),
+        () => store().replaceMessages("c", [message("a")]),
+        () => store().replaceMessages("c", [message("a")], "side"),
+        () => store().updateConfig("c", config),
+        () => store().rename("c", "named"),
+      ];
+      for (const write of writes) {
+        await write();
+        versions.push((await store().get("c"))!.version);
+      }
+      expect(new Set(versions).size).toBe(versions.length);
+      await store().append("other", [message("elsewhere")]);
+      expect((await store().get("c"))!.version).toBe(versions.at(-1));
+    });
+
     it("orders branches main first, then by name byte order", async () => {
       await store().create({ id: "c", config, workspace: "/w", messages: [message("m")] });
       for (const branch of ["b", "B", "a", "_"]) await store().append("c", [message(branch)], branch);
       expect(Object.keys(await store().branches("c"))).toEqual(["main", "B", "_", "a", "b"]);
+      expect(Object.keys(await store().branchLengths("c"))).toEqual(["main", "B", "_", "a", "b"]);
     });
 
     it("names a conversation by its id until named, and renames it in its config too", async () => {

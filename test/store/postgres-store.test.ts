@@ -53,6 +53,29 @@ for (const backend of await postgresBackendOnly()) {
       }
     });
 
+    it("brings a database made by an older server up to date, keeping its conversations", async () => {
+      const url = (opened.postgres!.database.pool as unknown as { options: { connectionString: string } }).options.connectionString;
+      await opened.sql("DROP SCHEMA public CASCADE");
+      await opened.sql("CREATE SCHEMA public");
+      const older = new PostgresDatabase(url);
+      try {
+        expect(await migratePostgres(older, postgresMigrations.slice(0, 3))).toEqual([1, 2, 3]);
+        await older.run({
+          text: `INSERT INTO conversations (id, name, created, modified, config, workspace) VALUES ('old', 'old', 1, 1, '{"chat":{},"env":{}}', '/w')`,
+        });
+      } finally {
+        await older.close();
+      }
+      const storage = await openPostgresStorage(url);
+      try {
+        expect(await storage.conversations.get("old")).toMatchObject({ id: "old", version: 0 });
+        await storage.conversations.rename("old", "renamed");
+        expect(await storage.conversations.get("old")).toMatchObject({ name: "renamed", version: 1 });
+      } finally {
+        await storage.close();
+      }
+    });
+
     it("refuses a database migrated by a newer server", async () => {
       await opened.sql("INSERT INTO schema_migrations (version, description) VALUES ($1, 'from the future')", [latest + 1]);
       const url = (opened.postgres!.database.pool as unknown as { options: { connectionString: string } }).options.connectionString;

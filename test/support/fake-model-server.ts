@@ -10,6 +10,8 @@
  *   server.enqueue({ text: "Hello!" }, { toolCalls: [{ name: "shell", arguments: { command: "ls" } }] });
  *   server.enqueue({ status: 429 }, { text: "after the retry" });
  *   server.enqueue({ errorMidStream: { afterText: "partial" } }, { hang: true }, { reset: true });
+ *   server.enqueue({ text: "I can", stopReason: "refusal", stopDetails: { type: "refusal", category: "cyber", explanation: "..." } });
+ *   server.enqueue({ refusal: "I can't help with that." }, { text: "cut", finishReason: "length" });
  *   // OpenAI SDK: baseURL server.openaiBaseURL; Anthropic SDK: baseURL server.anthropicBaseURL
  *   await server.close();
  */
@@ -40,8 +42,17 @@ export interface FakeReply {
   toolCalls?: FakeToolCall[];
   /** Default: about a token per 4 characters of the request's messages and of the reply. */
   usage?: FakeUsage;
-  /** Default: `tool_calls` when there are tool calls, else `stop`. */
+  /**
+   * Default: `tool_calls` when there are tool calls, else `stop`. As Anthropic's `stop_reason`:
+   * `end_turn`, `max_tokens`, `tool_use`, and `refusal` for `content_filter`.
+   */
   finishReason?: "stop" | "length" | "tool_calls" | "content_filter";
+  /** Anthropic only: this `stop_reason` as is (`refusal`, `model_context_window_exceeded`, ...), over `finishReason`. */
+  stopReason?: string;
+  /** Anthropic only: the `stop_details` sent with the stop reason (otherwise `null`), e.g. a refusal's explanation. */
+  stopDetails?: { type: "refusal"; category: string | null; explanation: string | null };
+  /** OpenAI only: the model's refusal, streamed as `delta.refusal` (or `message.refusal`) after the text. */
+  refusal?: string;
   /** Waited before each streamed frame. */
   delayMs?: number;
   /** Answer with this HTTP error status and the provider's error body. */
@@ -213,6 +224,9 @@ interface Script {
   calls: { id: string; name: string; argumentChunks: string[]; arguments: string }[];
   usage: Required<FakeUsage>;
   finishReason: NonNullable<FakeReply["finishReason"]>;
+  stopReason: string;
+  stopDetails: FakeReply["stopDetails"] | null;
+  refusalChunks: string[];
   error?: string;
 }
 
@@ -224,6 +238,7 @@ function describeReply(reply: FakeReply, body: Record<string, unknown>, requestN
     const id = call.id ?? `${format === "openai" ? "call" : "toolu"}_${requestNumber}_${index}`;
     return { id, name: call.name, arguments: json, argumentChunks: chunk(json, size) };
   });
+  const finishReason = reply.finishReason ?? (calls.length > 0 ? "tool_calls" : "stop");
   const replyLength = text.length + calls.reduce((total, call) => total + call.arguments.length, 0);
   const usage = reply.usage ?? {
     input: Math.ceil(JSON.stringify([body.system ?? null, body.messages ?? null]).length / 4),
@@ -235,7 +250,10 @@ function describeReply(reply: FakeReply, body: Record<string, unknown>, requestN
     textChunks: chunk(text, size),
     calls,
     usage: { cacheRead: 0, cacheWrite: 0, ...usage },
-    finishReason: reply.finishReason ?? (calls.length > 0 ? "tool_calls" : "stop"),
+    finishReason,
+    stopReason: reply.stopReason ?? anthropicStopReasons[finishReason],
+    stopDetails: reply.stopDetails ?? null,
+    refusalChunks: chunk(reply.refusal ?? "", size),
     error: reply.errorMidStream ? (reply.errorMidStream.message ?? "the fake model failed mid-stream") : undefined,
   };
 }
@@ -246,6 +264,7 @@ function* openaiFrames(script: Script, reply: FakeReply, body: Record<string, un
     ({ data: { ...base, choices: [{ index: 0, delta: value, finish_reason: finishReason, logprobs: null }] } });
   yield delta({ role: "assistant", content: "" });
   for (const text of script.textChunks) yield delta({ content: text });
+  for (const refusal of script.refusalChunks) yield delta({ refusal });
   if (script.error) {
     yield { data: { error: { message: script.error, type: "server_error", param: null, code: null } } };
     return;
@@ -271,7 +290,7 @@ function openaiCompletion(script: Script): unknown {
     model: script.model,
     choices: [{
       index: 0,
-      message: { role: "assistant", content: text || null, refusal: null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
+      message: { role: "assistant", content: text || null, refusal: script.refusalChunks.join("") || null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
       finish_reason: script.finishReason,
       logprobs: null,
     }],
@@ -295,7 +314,7 @@ const anthropicStopReasons = { stop: "end_turn", length: "max_tokens", tool_call
 function* anthropicFrames(script: Script, reply: FakeReply): Generator<Frame> {
   const frame = (event: string, data: Record<string, unknown>): Frame => ({ event, data: { type: event, ...data } });
   const message = anthropicMessage({ ...script, textChunks: [], calls: [] }) as Record<string, unknown>;
-  yield frame("message_start", { message: { ...message, stop_reason: null, usage: { ...anthropicUsage(script.usage), output_tokens: 1 } } });
+  yield frame("message_start", { message: { ...message, stop_reason: null, stop_details: null, usage: { ...anthropicUsage(script.usage), output_tokens: 1 } } });
   let index = 0;
   if (script.textChunks.length > 0) {
     yield frame("content_block_start", { index, content_block: { type: "text", text: "" } });
@@ -320,7 +339,7 @@ function* anthropicFrames(script: Script, reply: FakeReply): Generator<Frame> {
     index++;
   }
   yield frame("message_delta", {
-    delta: { stop_reason: anthropicStopReasons[script.finishReason], stop_sequence: null },
+    delta: { stop_reason: script.stopReason, stop_sequence: null, stop_details: script.stopDetails },
     usage: { output_tokens: script.usage.output },
   });
   yield frame("message_stop", {});
@@ -337,8 +356,9 @@ function anthropicMessage(script: Script): unknown {
       ...(text ? [{ type: "text", text }] : []),
       ...script.calls.map((call) => ({ type: "tool_use", id: call.id, name: call.name, input: JSON.parse(call.arguments || "{}") })),
     ],
-    stop_reason: anthropicStopReasons[script.finishReason],
+    stop_reason: script.stopReason,
     stop_sequence: null,
+    stop_details: script.stopDetails,
     usage: anthropicUsage(script.usage),
   };
 }

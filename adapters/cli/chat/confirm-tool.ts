@@ -1,7 +1,8 @@
 /**
- * gptme's confirmation: the preview (a coloured unified diff for file tools), then
- * `[Y/n/e/a/?]`. `y`/Enter runs it, `n` stops and returns to the prompt, `e` opens $EDITOR on the
- * content, `a` confirms this and every later tool, `a N` this and the next N-1, `?` explains.
+ * gptme's confirmation: the preview (a coloured unified diff for file tools; a command only when
+ * the reply above did not already show it), then `[Y/n/e/a/?]`. `y`/Enter runs it, `n` stops and
+ * returns to the prompt, `e` opens $EDITOR on the content, `a` confirms this and every later tool,
+ * `a N` this and the next N-1, `?` explains.
  */
 import type { ConfirmDecision, PendingTool } from "../../../runtime/agent/types.js";
 import { diffLine } from "../terminal/highlight.js";
@@ -18,6 +19,8 @@ export interface ConfirmDependencies {
   edit: (text: string, fileName: string) => string;
   /** Ctrl-C at the question interrupts the whole run. */
   interrupt: () => void;
+  /** The reply on the screen above the question. */
+  shownReply: () => string;
 }
 
 const help = [
@@ -33,7 +36,9 @@ export function createToolConfirmer(dependencies: ConfirmDependencies): (pending
   const { terminal, reader } = dependencies;
   const { styles } = terminal;
   return async (pending) => {
-    terminal.write(`${styles.apply("dim", "Preview")}\n${previewText(pending, terminal)}\n`);
+    if (!shownAbove(pending, dependencies.shownReply())) {
+      terminal.write(`${styles.apply("dim", "Preview")}\n${previewText(pending, terminal)}\n`);
+    }
     const question = `${styles.apply("yellow", `Execute ${pending.wire.tool}?`)} [Y/n/e/a/?] `;
     for (;;) {
       const answer = await reader.ask(question);
@@ -71,6 +76,12 @@ function editDecision(pending: PendingTool, dependencies: ConfirmDependencies): 
   const fileName = pending.wire.args[0]?.split(/[\\/]/).pop() || `${pending.wire.tool}.txt`;
   const edited = dependencies.edit(pending.wire.content, fileName);
   return edited === pending.wire.content ? { action: "confirm" } : { action: "edit", content: edited };
+}
+
+/** A tool use written in the reply's text (not a native call) whose preview is just its content. */
+function shownAbove(pending: PendingTool, reply: string): boolean {
+  const content = pending.wire.content.trim();
+  return pending.toolUse.callId === undefined && content !== "" && pending.preview.trim() === content && reply.includes(content);
 }
 
 export function previewText(pending: PendingTool, terminal: Terminal): string {

@@ -17,6 +17,8 @@ export interface EventPrinter {
   settle(): void;
   /** The last `error` event's text (for the exit message of a non-interactive run). */
   lastError(): string | null;
+  /** The text of the reply shown last (streamed or printed), so a confirmation need not repeat it. */
+  shownReply(): string;
 }
 
 export interface EventPrinterOptions {
@@ -31,6 +33,7 @@ export function createEventPrinter(terminal: Terminal, options: EventPrinterOpti
   let pendingTool = "tool";
   let lastSystemText = "";
   let lastError: string | null = null;
+  let shownReply = "";
 
   const settle = () => {
     spinner.stop();
@@ -43,6 +46,7 @@ export function createEventPrinter(terminal: Terminal, options: EventPrinterOpti
 
   const print = (message: Message) => {
     settle();
+    if (message.role === "assistant") shownReply = message.content;
     terminal.write(formatMessage(message, styles));
   };
 
@@ -50,10 +54,12 @@ export function createEventPrinter(terminal: Terminal, options: EventPrinterOpti
     settle,
     message: print,
     lastError: () => lastError,
+    shownReply: () => shownReply,
     handle(event) {
       switch (event.type) {
         case "generation_started":
           settle();
+          shownReply = "";
           spinner.start(`${roleLabel("assistant", styles)}${styles.apply("dim", "thinking")}`);
           return;
         case "generation_progress":
@@ -63,9 +69,11 @@ export function createEventPrinter(terminal: Terminal, options: EventPrinterOpti
             stream = new MarkdownStream(terminal.write, styles);
           }
           stream.push(event.token);
+          shownReply += event.token;
           return;
         case "generation_complete":
-          if (stream) settle();
+          // An empty reply (a refusal) shows no blank `Assistant:` line; the note after it says why.
+          if (stream || !event.message.content.trim()) settle();
           else print(event.message);
           return;
         case "message_added":

@@ -1,7 +1,8 @@
 /**
  * The interactive chat: prompts from the command line first, then a `User:` prompt with history.
  * Lines starting with `/word` are slash commands. Ctrl-C interrupts the reply or the tool; at an
- * empty prompt a second Ctrl-C in a row exits with 130; Ctrl-D or /exit leaves with 0.
+ * empty prompt a second Ctrl-C in a row exits with 130; Ctrl-D or /exit leaves with 0, whatever
+ * was interrupted before (Ctrl-C is read as a key, so it never reaches the programs around gptme).
  */
 import { join } from "node:path";
 import type { CommandContext } from "../commands/command.js";
@@ -9,7 +10,8 @@ import { isSlashCommand, runSlashCommand } from "../commands/index.js";
 import { EXIT_INTERRUPTED, EXIT_SUCCESS } from "../exit.js";
 import { editText } from "../terminal/editor.js";
 import { PromptHistory } from "../terminal/history.js";
-import { createLineReader } from "../terminal/line-reader.js";
+import { InterruptKeys, type KeyboardInput } from "../terminal/interrupt-keys.js";
+import { createLineReader, type LineReader } from "../terminal/line-reader.js";
 import type { Terminal } from "../terminal/terminal.js";
 import { attachMcp } from "./chat-mcp.js";
 import { createToolConfirmer } from "./confirm-tool.js";
@@ -20,15 +22,25 @@ import type { Chat } from "./open-chat.js";
 import { addUserMessage, runTurn } from "./turn.js";
 
 export async function runInteractive(chat: Chat, terminal: Terminal, input: NodeJS.ReadableStream, prompts: string[]): Promise<number> {
-  const reader = createLineReader(input, process.stdout);
   const printer = createEventPrinter(terminal, { reportErrors: true });
   const autoConfirm = new AutoConfirm(chat.options.noConfirm ? Number.POSITIVE_INFINITY : 0);
   const interrupts = new Interrupts(() => undefined);
-  const edit = (text: string, fileName: string) => editText(text, { fileName });
-  const confirm = createToolConfirmer({ terminal, reader, autoConfirm, edit, interrupt: () => interrupts.abort() });
+  const keys = new InterruptKeys(input as KeyboardInput, interrupts.interrupt);
+  const lineReader = createLineReader(input, process.stdout);
+  const reader: LineReader = { ask: (prompt, options) => keys.pausedAsync(() => lineReader.ask(prompt, options)) };
+  const edit = (text: string, fileName: string) => keys.paused(() => editText(text, { fileName }));
+  const confirm = createToolConfirmer({
+    terminal,
+    reader,
+    autoConfirm,
+    edit,
+    interrupt: () => interrupts.abort(),
+    shownReply: () => printer.shownReply(),
+  });
   const context: CommandContext = { chat, terminal, printer, reader, turn: { printer, confirm, autoConfirm, interrupts }, edit };
   await attachMcp(chat, terminal, { reader, settle: () => printer.settle() });
   interrupts.install();
+  keys.start();
   try {
     await greet(context);
     for (const prompt of prompts) {
@@ -39,6 +51,7 @@ export async function runInteractive(chat: Chat, terminal: Terminal, input: Node
     if (prompts.length === 0 && unanswered) await attempt(context, async () => void (await runTurn(chat, context.turn)));
     return await promptLoop(context, PromptHistory.load(join(chat.dataDirectory, "history")));
   } finally {
+    keys.stop();
     interrupts.uninstall();
   }
 }

@@ -1,23 +1,26 @@
 /**
  * Ctrl-C while the agent works: aborts the current run (generation or tool) instead of killing the
- * program. Between runs, `onIdle` decides (the non-interactive mode exits with 130).
+ * program. Between runs, `onIdle` decides (the non-interactive mode exits with 130). Ctrl-C comes
+ * as SIGINT, or as a key when the interactive chat reads the terminal itself (`interrupt-keys.ts`).
  */
 
 export class Interrupts {
   private controller: AbortController | null = null;
-  private readonly listener = () => {
+
+  constructor(private readonly onIdle: () => void) {}
+
+  /** What Ctrl-C does, whichever way it arrived. */
+  readonly interrupt = (): void => {
     if (this.controller && !this.controller.signal.aborted) this.controller.abort();
     else this.onIdle();
   };
 
-  constructor(private readonly onIdle: () => void) {}
-
   install(): void {
-    process.on("SIGINT", this.listener);
+    process.on("SIGINT", this.interrupt);
   }
 
   uninstall(): void {
-    process.off("SIGINT", this.listener);
+    process.off("SIGINT", this.interrupt);
   }
 
   /** A signal for one run; Ctrl-C (or `abort()`) aborts it. */

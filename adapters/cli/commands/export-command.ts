@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { visibleMessages } from "../chat/message-view.js";
+import { plural } from "../plural.js";
 import type { SlashCommand } from "./command.js";
 
 export const exportCommand: SlashCommand = {
@@ -16,7 +17,7 @@ export const exportCommand: SlashCommand = {
     const document = { id: conversation.id, name: conversation.name, messages };
     const markdown = /\.(md|markdown)$/i.test(file);
     writeFileSync(file, markdown ? conversationMarkdown(document) : conversationHtml(document));
-    terminal.write(`Exported ${messages.length} messages to ${file}\n`);
+    terminal.write(`Exported ${plural(messages.length, "message")} to ${file}\n`);
     return undefined;
   },
 };

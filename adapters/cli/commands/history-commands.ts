@@ -6,6 +6,7 @@ import { AutoConfirm } from "../chat/interrupts.js";
 import { visibleMessages } from "../chat/message-view.js";
 import { runToolUsesOf } from "../chat/turn.js";
 import { CliError } from "../exit.js";
+import { plural } from "../plural.js";
 import { askLine, type SlashCommand } from "./command.js";
 import { messagesFromToml, messagesToToml } from "./conversation-toml.js";
 
@@ -70,7 +71,7 @@ export const editCommand: SlashCommand = {
     while (`main-edit-${backup}` in branches) backup += 1;
     await chat.store.replaceMessages(chat.conversationId, messages, `main-edit-${backup}`);
     await chat.store.replaceMessages(chat.conversationId, updated);
-    terminal.write(`Saved ${updated.length} messages (the previous version is in branch main-edit-${backup}).\n`);
+    terminal.write(`Saved ${plural(updated.length, "message")} (the previous version is in branch main-edit-${backup}).\n`);
     return undefined;
   },
 };
@@ -105,7 +106,7 @@ export const replayCommand: SlashCommand = {
       return;
     }
     if (!chat.options.noConfirm) {
-      const answer = await askLine(context, `Replay ${count} tool use${count === 1 ? "" : "s"}? [y/N] `);
+      const answer = await askLine(context, `Replay ${plural(count, "tool use")}? [y/N] `);
       if (!answer || !/^y(es)?$/i.test(answer)) return;
     }
     const unattended = { ...turn, autoConfirm: new AutoConfirm(Number.POSITIVE_INFINITY) };

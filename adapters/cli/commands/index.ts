@@ -10,10 +10,11 @@ const helpCommand: SlashCommand = {
   description: "Show this help",
   async run(_argumentText, { terminal }) {
     terminal.write("Commands:\n");
-    for (const command of commands) {
+    const usages = commands.map((command) => `/${command.name}${command.arguments ? ` ${command.arguments}` : ""}`);
+    const width = Math.max(...usages.map((usage) => usage.length));
+    for (const [index, command] of commands.entries()) {
       const aliases = command.aliases ? terminal.styles.apply("dim", ` (also /${command.aliases.join(", /")})`) : "";
-      const usage = `/${command.name}${command.arguments ? ` ${command.arguments}` : ""}`;
-      terminal.write(`  ${terminal.styles.apply("bold", usage.padEnd(26))} ${command.description}${aliases}\n`);
+      terminal.write(`  ${terminal.styles.apply("bold", usages[index]!.padEnd(width))}  ${command.description}${aliases}\n`);
     }
     terminal.write(
       terminal.styles.apply("dim", "Ctrl-C interrupts the reply or the running tool; Ctrl-C twice at an empty prompt, Ctrl-D or /exit leaves.\n"),

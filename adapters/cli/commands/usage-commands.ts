@@ -1,5 +1,6 @@
 /** `/tokens` (alias `/cost`): usage and cost from the replies' metadata; `/context`: what the model is sent. */
 import type { Message } from "../../../runtime/store/types.js";
+import { plural } from "../plural.js";
 import type { SlashCommand } from "./command.js";
 
 interface UsageTotals {
@@ -50,13 +51,13 @@ export const tokensCommand: SlashCommand = {
     const byModel = usageByModel(messages);
     const total = emptyTotals();
     for (const [model, totals] of byModel) {
-      terminal.write(`  ${terminal.styles.apply("bold", model)}: ${totals.replies} repl${totals.replies === 1 ? "y" : "ies"}, ${describe(totals)}\n`);
+      terminal.write(`  ${terminal.styles.apply("bold", model)}: ${plural(totals.replies, "reply", "replies")}, ${describe(totals)}\n`);
       for (const key of Object.keys(total) as Array<keyof UsageTotals>) total[key] += totals[key];
     }
     if (byModel.size === 0) terminal.write("  No usage recorded yet.\n");
     terminal.write(`Total: ${describe(total)}\n`);
     const context = messages.reduce((sum, message) => sum + estimateTokens(message.content), 0);
-    terminal.write(terminal.styles.apply("dim", `Context now: about ${count(context)} tokens in ${messages.length} messages\n`));
+    terminal.write(terminal.styles.apply("dim", `Context now: about ${plural(context, "token")} in ${plural(messages.length, "message")}\n`));
     return undefined;
   },
 };
@@ -77,9 +78,9 @@ export const contextCommand: SlashCommand = {
       const selected = messages.filter(matches);
       const tokens = selected.reduce((sum, message) => sum + estimateTokens(message.content), 0);
       total += tokens;
-      terminal.write(`  ${label.padEnd(14)} ${count(tokens).padStart(9)} tokens  ${terminal.styles.apply("dim", `${selected.length} messages`)}\n`);
+      terminal.write(`  ${label.padEnd(14)} ${count(tokens).padStart(9)} ${tokens === 1 ? "token " : "tokens"}  ${terminal.styles.apply("dim", plural(selected.length, "message"))}\n`);
     }
-    terminal.write(`  ${"Total".padEnd(14)} ${count(total).padStart(9)} tokens  ${terminal.styles.apply("dim", "(about 4 characters a token)")}\n`);
+    terminal.write(`  ${"Total".padEnd(14)} ${count(total).padStart(9)} ${total === 1 ? "token " : "tokens"}  ${terminal.styles.apply("dim", "(about 4 characters a token)")}\n`);
     return undefined;
   },
 };

@@ -1,8 +1,10 @@
 /**
  * Renders markdown as it streams in. Plain lines are written as their characters arrive (inline
  * code and bold styled on the fly); lines whose meaning depends on their start (fences, headings)
- * and code lines are held until complete, then written styled. With colour off, the text passes
- * through unchanged, so piped output is exactly the reply.
+ * and code lines are held until complete, then written styled. A code block is kept apart from
+ * the text around it by a blank line, as a markdown viewer shows it, even when the model wrote the
+ * fence right under a line of text. With colour off, the text passes through unchanged, so piped
+ * output is exactly the reply.
  */
 import { highlightLine, languageOf, type CodeLanguage } from "./highlight.js";
 import type { Styles } from "./styles.js";
@@ -20,6 +22,9 @@ export class MarkdownStream {
   private pendingStar = false;
   private out = "";
   private lastCharacter = "\n";
+  private lineBlank = true;
+  private previousLineBlank = true;
+  private afterCodeBlock = false;
 
   constructor(
     private readonly write: (text: string) => void,
@@ -38,8 +43,12 @@ export class MarkdownStream {
       return;
     }
     for (const character of text) {
-      if (character === "\n") this.endLine("\n");
-      else if (this.mode === "inline") this.inline(character);
+      if (character === "\n") {
+        this.endLine("\n");
+        continue;
+      }
+      if (character.trim()) this.lineBlank = false;
+      if (this.mode === "inline") this.inline(character);
       else {
         this.line += character;
         if (this.mode === "start") this.decide();
@@ -54,6 +63,8 @@ export class MarkdownStream {
     if (this.mode !== "start" || this.line) this.endLine("");
     this.code = null;
     this.mode = "start";
+    this.previousLineBlank = true;
+    this.afterCodeBlock = false;
     this.flush();
   }
 
@@ -65,6 +76,7 @@ export class MarkdownStream {
       return;
     }
     this.mode = "inline";
+    this.separate(false);
     const held = this.line;
     this.line = "";
     for (const character of held) this.inline(character);
@@ -74,8 +86,17 @@ export class MarkdownStream {
     if (this.mode === "inline") this.closeInline();
     else this.renderWholeLine(this.line);
     this.out += newline;
+    if (this.lineBlank) this.afterCodeBlock = false;
+    this.previousLineBlank = this.lineBlank;
+    this.lineBlank = true;
     this.line = "";
     this.mode = this.code ? "whole" : "start";
+  }
+
+  /** A blank line between a code block and the text around it, where the model wrote none. */
+  private separate(openingFence: boolean): void {
+    if (this.afterCodeBlock || (openingFence && !this.previousLineBlank)) this.out += "\n";
+    this.afterCodeBlock = false;
   }
 
   private renderWholeLine(line: string): void {
@@ -86,6 +107,7 @@ export class MarkdownStream {
       if (closing) {
         this.out += styles.apply("dim", line);
         this.code = null;
+        this.afterCodeBlock = true;
       } else {
         this.out += highlightLine(line, this.code.language, styles);
       }
@@ -93,11 +115,14 @@ export class MarkdownStream {
     }
     const fence = fencePattern.exec(line.trimStart());
     if (fence) {
+      this.separate(true);
       this.code = { fence: fence[1]!, language: languageOf(fence[2] ?? "") };
       this.out += styles.apply("dim", line);
     } else if (/^#{1,6}(\s|$)/.test(line.trimStart())) {
+      this.separate(false);
       this.out += styles.apply("bold", line);
     } else {
+      if (line.trim()) this.separate(false);
       for (const character of line) this.inline(character);
       this.closeInline();
     }

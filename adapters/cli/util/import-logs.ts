@@ -10,6 +10,7 @@ import { basename, join, resolve } from "node:path";
 import { conversationDirectory } from "../../../runtime/config/paths.js";
 import { defaultChatConfig } from "../../../runtime/conversations/chat-config.js";
 import { resolveWorkspace } from "../../../runtime/conversations/workspaces.js";
+import { plural } from "../plural.js";
 import type { ChatConfig, ConversationStore, Message } from "../../../runtime/store/types.js";
 import { UsageError, validateConversationId } from "../arguments.js";
 import { CliError } from "../exit.js";
@@ -81,7 +82,7 @@ export async function importConversations(path: string, options: ImportOptions):
     }
     const branchCount = Object.keys(conversation.branches).length - 1;
     const messageCount = conversation.branches.main!.length;
-    options.report(`Imported ${id}: ${messageCount} messages${branchCount > 0 ? `, ${branchCount} other branch${branchCount === 1 ? "" : "es"}` : ""}`);
+    options.report(`Imported ${id}: ${plural(messageCount, "message")}${branchCount > 0 ? `, ${plural(branchCount, "other branch", "other branches")}` : ""}`);
     summary.imported += 1;
   }
   return summary;

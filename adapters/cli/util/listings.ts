@@ -3,6 +3,7 @@ import type { ModelRegistry } from "../../../runtime/models/model.js";
 import { providers } from "../../../runtime/models/providers.js";
 import type { ConversationStore, ConversationSummary } from "../../../runtime/store/types.js";
 import { createToolRegistry, defaultToolNames } from "../../../runtime/tools/registry.js";
+import { plural } from "../plural.js";
 
 function when(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString().slice(0, 16).replace("T", " ");
@@ -10,7 +11,7 @@ function when(epochSeconds: number): string {
 
 function chatLine(summary: ConversationSummary, index: number): string {
   const name = summary.name && summary.name !== summary.id ? `  ${summary.name}` : "";
-  return `${String(index + 1).padStart(3)}. ${summary.id}${name}  (${summary.messageCount} messages, ${when(summary.modified)})`;
+  return `${String(index + 1).padStart(3)}. ${summary.id}${name}  (${plural(summary.messageCount, "message")}, ${when(summary.modified)})`;
 }
 
 export async function chatLines(store: ConversationStore, options: { limit: number; query?: string }): Promise<string[]> {

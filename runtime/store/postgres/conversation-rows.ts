@@ -36,11 +36,14 @@ export const conversationQueries = {
     return row ?? null;
   },
 
-  /** The row, locked until the transaction ends: writes to one conversation take turns. */
-  async lock(database: Queryable, id: string): Promise<ConversationRow | null> {
+  /**
+   * Counts a write in the row's version and so locks the row until the transaction ends: writes
+   * to one conversation take turns. Null when there is no such conversation.
+   */
+  async lockForWrite(database: Queryable, id: string): Promise<ConversationRow | null> {
     const [row] = await database.rows<ConversationRow>({
-      name: "conversation-lock",
-      text: "SELECT * FROM conversations WHERE id = $1 FOR UPDATE",
+      name: "conversation-lock-for-write",
+      text: "UPDATE conversations SET version = version + 1 WHERE id = $1 RETURNING *",
       values: [id],
     });
     return row ?? null;

@@ -68,6 +68,39 @@ export const messageQueries = {
     return branches;
   },
 
+  async range(database: Queryable, conversationId: string, branch: string, start: number, end: number): Promise<Message[]> {
+    const rows = await database.rows<MessageRow>({
+      name: "messages-range",
+      text: `SELECT ${columns} FROM messages WHERE conversation_id = $1 AND branch = $2 AND position >= $3 AND position < $4
+             ORDER BY position`,
+      values: [conversationId, branch, start, end],
+    });
+    return rows.map(rowToMessage);
+  },
+
+  /**
+   * Every branch's length, `main` first (0 when empty): a skip scan over the primary key, one
+   * index lookup per branch however long the branches are.
+   */
+  async lengths(database: Queryable, conversationId: string): Promise<Record<string, number>> {
+    const rows = await database.rows<{ branch: string; length: number }>({
+      name: "messages-branch-lengths",
+      text: `WITH RECURSIVE names (branch) AS (
+               SELECT min(branch) FROM messages WHERE conversation_id = $1
+               UNION ALL
+               SELECT (SELECT min(branch) FROM messages WHERE conversation_id = $1 AND branch > names.branch)
+               FROM names WHERE names.branch IS NOT NULL
+             )
+             SELECT branch, (SELECT max(position) + 1 FROM messages
+                             WHERE conversation_id = $1 AND messages.branch = names.branch) AS length
+             FROM names WHERE branch IS NOT NULL`,
+      values: [conversationId],
+    });
+    const lengths: Record<string, number> = { main: 0 };
+    for (const row of rows) lengths[row.branch] = row.length;
+    return lengths;
+  },
+
   /** Positions run 0..n-1 in every branch, so the next one is the largest plus one (an index lookup). */
   async length(database: Queryable, conversationId: string, branch: string): Promise<number> {
     const [row] = await database.rows<{ length: number }>({

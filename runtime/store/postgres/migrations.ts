@@ -117,6 +117,11 @@ export const postgresMigrations: ReadonlyArray<PostgresMigration> = [
       CREATE INDEX live_sessions_by_last_use ON live_sessions (last_used);
     `,
   },
+  {
+    version: 4,
+    description: "a per-conversation write counter (ETags of GET conversation)",
+    sql: "ALTER TABLE conversations ADD COLUMN version bigint NOT NULL DEFAULT 0;",
+  },
 ];
 
 /** Thrown when the database was migrated by a newer server than this one. */

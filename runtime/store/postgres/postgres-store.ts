@@ -102,6 +102,18 @@ export class PostgresConversationStore implements ConversationStore {
     return branches;
   }
 
+  async branchLengths(id: string): Promise<Record<string, number>> {
+    const lengths = await messageRows.lengths(this.database, id);
+    if (Object.keys(lengths).length === 1 && lengths.main === 0) await this.requireExisting(this.database, id);
+    return lengths;
+  }
+
+  async messageRange(id: string, branch: string, start: number, end: number): Promise<Message[]> {
+    const messages = end > start ? await messageRows.range(this.database, id, branch, start, end) : [];
+    if (messages.length === 0) await this.requireExisting(this.database, id);
+    return messages;
+  }
+
   async append(id: string, messages: Message[], branch = "main"): Promise<number> {
     return this.write(id, async (client) => {
       await this.lockExisting(client, id);
@@ -172,8 +184,9 @@ export class PostgresConversationStore implements ConversationStore {
     });
   }
 
+  /** Locks the row for this write (and counts it in the conversation's version). */
   private async lockExisting(client: Queryable, id: string): Promise<ConversationRow> {
-    const row = await conversations.lock(client, id);
+    const row = await conversations.lockForWrite(client, id);
     if (!row) throw new NotFoundError(`Conversation not found: ${id}`);
     return row;
   }

@@ -17,6 +17,7 @@ export interface ConversationRow {
   total_input_tokens: number;
   total_output_tokens: number;
   first_user_message_preview: string;
+  version?: number;
 }
 
 const summaryColumns =
@@ -42,7 +43,7 @@ export function rowToSummary(row: Omit<ConversationRow, "config">): Conversation
 }
 
 export function rowToConversation(row: ConversationRow): Conversation {
-  return { ...rowToSummary(row), config: JSON.parse(row.config) as ChatConfig };
+  return { ...rowToSummary(row), config: JSON.parse(row.config) as ChatConfig, version: row.version ?? 0 };
 }
 
 export function previewOf(message: Message | undefined): string {
@@ -81,6 +82,7 @@ export class ConversationRows {
   readonly setOpeningWordsIfUnset: Statement<[string, string]>;
   readonly setOpeningWords: Statement<[string, string]>;
   readonly remove: Statement<[string]>;
+  readonly bumpVersion: Statement<[string]>;
   readonly firstPage: Statement<[number], ConversationRow>;
   readonly nextPage: Statement<[number, number, string, number], ConversationRow>;
 
@@ -113,6 +115,7 @@ export class ConversationRows {
     );
     this.setOpeningWords = database.prepare("UPDATE conversations SET first_user_message_preview = ? WHERE id = ?");
     this.remove = database.prepare("DELETE FROM conversations WHERE id = ?");
+    this.bumpVersion = database.prepare("UPDATE conversations SET version = version + 1 WHERE id = ?");
     this.firstPage = database.prepare(
       `SELECT ${summaryColumns} FROM conversations ORDER BY modified DESC, id DESC LIMIT ?`,
     );

@@ -32,6 +32,8 @@ export class MessageRows {
   private readonly deleteBranch: Statement<[string, string]>;
   private readonly countBranch: Statement<[string, string], { count: number }>;
   private readonly branchNames: Statement<[string], { branch: string }>;
+  private readonly selectRange: Statement<[string, string, number, number], MessageRow>;
+  private readonly lengths: Statement<{ id: string }, { branch: string; length: number }>;
 
   constructor(database: Database) {
     const columns = "branch, position, role, content, timestamp, files, pinned, hide, call_id, metadata";
@@ -49,6 +51,33 @@ export class MessageRows {
       "SELECT count(*) AS count FROM messages WHERE conversation_id = ? AND branch = ?",
     );
     this.branchNames = database.prepare("SELECT DISTINCT branch FROM messages WHERE conversation_id = ?");
+    this.selectRange = database.prepare(
+      `SELECT ${columns} FROM messages WHERE conversation_id = ? AND branch = ? AND position >= ? AND position < ?
+       ORDER BY position`,
+    );
+    // A skip scan over the primary key: one index seek per branch, however long the branches are.
+    this.lengths = database.prepare(
+      `WITH RECURSIVE names (branch) AS (
+         SELECT min(branch) FROM messages WHERE conversation_id = @id
+         UNION ALL
+         SELECT (SELECT min(branch) FROM messages WHERE conversation_id = @id AND branch > names.branch)
+         FROM names WHERE names.branch IS NOT NULL
+       )
+       SELECT branch, (SELECT max(position) + 1 FROM messages
+                       WHERE conversation_id = @id AND messages.branch = names.branch) AS length
+       FROM names WHERE branch IS NOT NULL`,
+    );
+  }
+
+  range(conversationId: string, branch: string, start: number, end: number): Message[] {
+    return this.selectRange.all(conversationId, branch, start, end).map(rowToMessage);
+  }
+
+  /** Positions run 0..n-1 in every branch (appends continue the count, replaces rewrite from 0). */
+  branchLengths(conversationId: string): Record<string, number> {
+    const lengths: Record<string, number> = { main: 0 };
+    for (const row of this.lengths.all({ id: conversationId })) lengths[row.branch] = row.length;
+    return lengths;
   }
 
   branch(conversationId: string, branch: string): Message[] {

@@ -80,6 +80,11 @@ export const migrations: ReadonlyArray<Migration> = [
     sql: messageSearchSql,
     after: backfillOpeningWords,
   },
+  {
+    version: 5,
+    description: "a per-conversation write counter (ETags of GET conversation)",
+    sql: `ALTER TABLE conversations ADD COLUMN version INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 export function migrate(database: Database): void {

@@ -118,6 +118,16 @@ export class SqliteConversationStore implements ConversationStore {
     return this.messageRows.allBranches(id);
   }
 
+  async branchLengths(id: string): Promise<Record<string, number>> {
+    this.requireExisting(id);
+    return this.messageRows.branchLengths(id);
+  }
+
+  async messageRange(id: string, branch: string, start: number, end: number): Promise<Message[]> {
+    this.requireExisting(id);
+    return end > start ? this.messageRows.range(id, branch, start, end) : [];
+  }
+
   async append(id: string, messages: Message[], branch = "main"): Promise<number> {
     this.writes += 1;
     return this.database.transaction(() => {
@@ -132,6 +142,7 @@ export class SqliteConversationStore implements ConversationStore {
       } else if (start === 0) {
         this.conversations.setBranchCount.run(this.messageRows.branchCount(id), id);
       }
+      this.conversations.bumpVersion.run(id);
       return length;
     })();
   }
@@ -147,6 +158,7 @@ export class SqliteConversationStore implements ConversationStore {
         this.conversations.setOpeningWords.run(openingWords(messages), id);
       }
       this.conversations.setBranchCount.run(this.messageRows.branchCount(id), id);
+      this.conversations.bumpVersion.run(id);
     })();
   }
 
@@ -161,6 +173,7 @@ export class SqliteConversationStore implements ConversationStore {
         nowSeconds(),
         id,
       );
+      this.conversations.bumpVersion.run(id);
     })();
   }
 
@@ -169,6 +182,7 @@ export class SqliteConversationStore implements ConversationStore {
     this.database.transaction(() => {
       this.requireExisting(id);
       this.conversations.setName.run(name, name, nowSeconds(), id);
+      this.conversations.bumpVersion.run(id);
     })();
   }
 

@@ -46,6 +46,7 @@ export class MemoryStore implements ConversationStore {
         totalOutputTokens: 0,
         firstUserMessagePreview: "",
         config: conversation.config,
+        version: 0,
       },
       branches: new Map([["main", structuredClone(conversation.messages)]]),
     });
@@ -57,6 +58,16 @@ export class MemoryStore implements ConversationStore {
 
   async branches(id: string): Promise<Record<string, Message[]>> {
     return Object.fromEntries(structuredClone([...this.require(id).branches.entries()]));
+  }
+
+  async branchLengths(id: string): Promise<Record<string, number>> {
+    const lengths: Record<string, number> = { main: 0 };
+    for (const [branch, messages] of this.require(id).branches) lengths[branch] = messages.length;
+    return lengths;
+  }
+
+  async messageRange(id: string, branch: string, start: number, end: number): Promise<Message[]> {
+    return structuredClone((this.require(id).branches.get(branch) ?? []).slice(start, end));
   }
 
   async append(id: string, messages: Message[], branch = "main"): Promise<number> {

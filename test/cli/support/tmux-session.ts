@@ -73,7 +73,7 @@ export class TmuxSession {
   }
 
   /** Polls the screen until `test` holds; fails with the screen after the deadline. */
-  async waitFor(test: string | RegExp | ((screen: string) => boolean), timeoutMs = 15_000): Promise<string> {
+  async waitFor(test: string | RegExp | ((screen: string) => boolean), timeoutMs = 60_000): Promise<string> {
     const check = typeof test === "function" ? test : typeof test === "string" ? (screen: string) => screen.includes(test) : (screen: string) => test.test(screen);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -90,7 +90,7 @@ export class TmuxSession {
   }
 
   /** The program's exit code once it has ended. */
-  async exitCode(timeoutMs = 15_000): Promise<number> {
+  async exitCode(timeoutMs = 60_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     while (!existsSync(this.exitFile) || readFileSync(this.exitFile, "utf8").trim() === "") {
       if (Date.now() > deadline) throw new Error(`The program did not exit; the screen:\n${this.screen()}`);
