@@ -8,6 +8,7 @@ interface BenchResult {
 
 const benches: Array<{ file: string; exportName: string }> = [
   { file: "./conversation-list.ts", exportName: "benchConversationList" },
+  { file: "./store-backends.ts", exportName: "benchStoreBackends" },
   { file: "./loop-overhead.ts", exportName: "benchLoopOverhead" },
   { file: "./shell-roundtrip.ts", exportName: "benchShellRoundtrip" },
   { file: "./sse-streams.ts", exportName: "benchSseStreams" },

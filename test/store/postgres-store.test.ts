@@ -84,7 +84,7 @@ for (const backend of await postgresBackendOnly()) {
       );
     });
 
-    it("lists through the (modified, id) index and searches through the trigram indexes", async () => {
+    it("lists through the (modified, id) index and searches message text through the trigram index", async () => {
       await opened.sql(
         `INSERT INTO conversations (id, name, created, modified, config, workspace)
          SELECT 'c' || n, 'Conversation ' || n, n, n, '{"chat":{},"env":{}}', '/w' FROM generate_series(1, 3000) AS n`,

@@ -1,9 +1,9 @@
 /**
  * The list's search on PostgreSQL, with SQLite's semantics: conversations whose id, name, previews
- * or any visible message contain the query (case-insensitive substring, `ILIKE '%q%'` with the
- * query's wildcards escaped), newest first with the same cursors as the plain list. pg_trgm's GIN
- * indexes answer it; trigrams need three characters, so a one- or two-character query searches the
- * conversation columns only, as SQLite does. Each hit carries the snippet of its first matching
+ * or any visible message contain the query (case-insensitive substring), newest first with the
+ * same cursors as the plain list. Message text is matched with `ILIKE '%q%'` (the query's
+ * wildcards escaped), which pg_trgm's GIN index answers; trigrams need three characters, so a one-
+ * or two-character query searches the conversation columns only, as SQLite does. Each hit carries the snippet of its first matching
  * message (main branch first), looked up for the page's rows only, in the same statement.
  */
 import type { ConversationSummary } from "../types.js";
@@ -22,13 +22,16 @@ export function likePattern(query: string): string {
 /** Trigrams count characters, not UTF-16 units. */
 const indexable = (query: string) => [...query].length >= 3;
 
+/** The short columns are scanned (strpos on lower() is twice as fast as ILIKE there). */
 const columnsMatch =
-  "conversations.id ILIKE $1 OR conversations.name ILIKE $1 OR conversations.last_message_preview ILIKE $1 " +
-  "OR conversations.first_user_message_preview ILIKE $1";
+  "strpos(lower(conversations.id), lower($3)) > 0 OR strpos(lower(conversations.name), lower($3)) > 0 " +
+  "OR strpos(lower(conversations.last_message_preview), lower($3)) > 0 " +
+  "OR strpos(lower(conversations.first_user_message_preview), lower($3)) > 0";
 
+/** Message text through the trigram index, which answers ILIKE. */
 const messagesMatch = "conversations.id IN (SELECT conversation_id FROM messages WHERE NOT hide AND content ILIKE $1)";
 
-const afterCursor = "AND (conversations.modified, conversations.id) < ($3, $4)";
+const afterCursor = "AND (conversations.modified, conversations.id) < ($4, $5)";
 
 const summaryColumns = conversationSummaryColumns
   .split(", ")
@@ -60,7 +63,7 @@ type SearchRow = SummaryRow & { match_content: string | null; match_encoding: nu
 
 /** The statement that finds up to `limit` matches of `query` after `cursor`. */
 export function searchStatement(query: string, limit: number, cursor?: ListCursor): { text: string; values: unknown[] } {
-  const values: unknown[] = [likePattern(query), limit];
+  const values: unknown[] = [likePattern(query), limit, query];
   if (cursor) values.push(cursor.modified, cursor.id);
   return { text: searchSql(indexable(query), cursor !== undefined), values };
 }

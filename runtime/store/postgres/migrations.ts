@@ -4,7 +4,9 @@
  * migration once (the others wait for the lock, then find nothing left to do).
  *
  * Text keys use the "C" collation so the list's order and cursors compare bytes, as SQLite does.
- * Search uses pg_trgm: GIN trigram indexes answer case-insensitive substring matches (`ILIKE`).
+ * Search uses pg_trgm: a GIN trigram index of message text answers case-insensitive substring
+ * matches (`ILIKE`). The conversation row's short columns are scanned, as on SQLite: an index on
+ * them would be rewritten by every append (the preview changes) and was slower than the scan.
  */
 import type { PostgresDatabase } from "./database.js";
 import { StoreUnavailableError } from "./database.js";
@@ -44,9 +46,6 @@ export const postgresMigrations: ReadonlyArray<PostgresMigration> = [
         first_user_message_preview text NOT NULL DEFAULT ''
       );
       CREATE INDEX conversations_by_modified ON conversations (modified DESC, id DESC);
-      CREATE INDEX conversations_text_search ON conversations USING gin (
-        id gin_trgm_ops, name gin_trgm_ops, last_message_preview gin_trgm_ops, first_user_message_preview gin_trgm_ops
-      );
       CREATE TABLE messages (
         conversation_id text COLLATE "C" NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
         branch text COLLATE "C" NOT NULL,
