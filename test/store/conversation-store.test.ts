@@ -76,6 +76,18 @@ for (const backend of await storeBackends()) {
       expect((await store().get("nul"))!.lastMessagePreview.replaceAll("\u0000", "")).toBe("xy");
     });
 
+    it("keeps or refuses (400 on PostgreSQL, whose text cannot hold it) a NUL in a name, never half-writes", async () => {
+      await store().create({ id: "c", config, workspace: "/w", messages: [] });
+      const renamed = store().rename("c", "a\u0000b");
+      if (backend.name === "sqlite") {
+        await renamed;
+        expect((await store().get("c"))!.name).toBe("a\u0000b");
+      } else {
+        await expect(renamed).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/NUL character/) });
+        expect(await store().get("c")).toMatchObject({ name: "c", version: 0 });
+      }
+    });
+
     it("keeps branches apart and counts them", async () => {
       await store().create({ id: "c", config, workspace: "/w", messages: [message("a")] });
       await store().append("c", [message("x")], "side");
