@@ -4,7 +4,17 @@
  */
 import type { AuthSessionStore } from "./auth-sessions.js";
 import type { DraftStore } from "./drafts.js";
+import type { LeaseFence, LeaseStore } from "./leases.js";
+import type { SessionIdStore } from "./session-ids.js";
 import type { ConversationStore } from "./types.js";
+
+/** What several server processes share through the store (PostgreSQL only). */
+export interface SharedState {
+  leases: LeaseStore;
+  sessionIds: SessionIdStore;
+  /** The stores again, but every write first proves that `fence` still holds its lease (LeaseLostError otherwise). */
+  fenced(fence: LeaseFence): { conversations: ConversationStore; drafts: DraftStore };
+}
 
 export interface Storage {
   readonly kind: "sqlite" | "postgres";
@@ -13,5 +23,7 @@ export interface Storage {
   readonly conversations: ConversationStore;
   readonly drafts: DraftStore;
   readonly authSessions: AuthSessionStore;
+  /** Leases, session ids and fenced writes, where the store can be shared by several processes; absent on SQLite. */
+  readonly shared?: SharedState;
   close(): Promise<void>;
 }

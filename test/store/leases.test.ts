@@ -90,9 +90,10 @@ for (const backend of await postgresBackendOnly()) {
     it("refuses every write of a writer whose lease was taken over, and keeps the new holder's", async () => {
       await one.store.create({ id: "c", config, workspace: "/w", messages: [user("start")] });
       const old = (await a().leases.acquire("conversation:c", "replica-a", 0))!;
-      const oldWriter = a().conversations.fenced(old);
+      // Through the storage's shared state, as the server sees it.
+      const { conversations: oldWriter, drafts: oldDrafts } = a().shared!.fenced(old);
       await oldWriter.append("c", [user("while still the holder")]);
-      await oldWriter.drafts.save({ conversationId: "c", branch: "main", position: 2, content: "half", model: "m", updated: "t" });
+      await oldDrafts.save({ conversationId: "c", branch: "main", position: 2, content: "half", model: "m", updated: "t" });
 
       const { lease } = (await b().leases.takeover("conversation:c", "replica-b", hour))!;
       const newWriter = b().conversations.fenced(lease);
@@ -104,8 +105,8 @@ for (const backend of await postgresBackendOnly()) {
         () => oldWriter.updateConfig("c", { chat: { name: "stolen" }, env: {} }),
         () => oldWriter.delete("c"),
         () => oldWriter.create({ id: "new", config, workspace: "/w", messages: [] }),
-        () => oldWriter.drafts.save({ conversationId: "c", branch: "main", position: 2, content: "half and more", model: "m", updated: "t" }),
-        () => oldWriter.drafts.take("c"),
+        () => oldDrafts.save({ conversationId: "c", branch: "main", position: 2, content: "half and more", model: "m", updated: "t" }),
+        () => oldDrafts.take("c"),
       ];
       for (const attempt of refused) await expect(attempt()).rejects.toBeInstanceOf(LeaseLostError);
       expect(await one.store.changeToken()).toBe(before);

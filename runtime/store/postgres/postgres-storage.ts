@@ -40,6 +40,8 @@ export async function openPostgresStorage(url: string, options: { maxConnections
     throw new PostgresOpenError(database.location, reason.replace(/\s+/g, " ").trim());
   }
   const conversations = new PostgresConversationStore(database);
+  const leases = new PostgresLeaseStore(database);
+  const sessionIds = new PostgresSessionIdStore(database);
   return {
     kind: "postgres",
     location: database.location,
@@ -47,8 +49,16 @@ export async function openPostgresStorage(url: string, options: { maxConnections
     conversations,
     drafts: conversations.drafts,
     authSessions: new PostgresAuthSessionStore(database),
-    leases: new PostgresLeaseStore(database),
-    sessionIds: new PostgresSessionIdStore(database),
+    leases,
+    sessionIds,
+    shared: {
+      leases,
+      sessionIds,
+      fenced(fence) {
+        const store = conversations.fenced(fence);
+        return { conversations: store, drafts: store.drafts };
+      },
+    },
     close: () => database.close(),
   };
 }
