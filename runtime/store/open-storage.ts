@@ -1,6 +1,6 @@
 /**
  * Opens the store the configuration names (see config/storage-mode.ts): the SQLite file, or a
- * PostgreSQL database (its driver is loaded only then).
+ * PostgreSQL database (its driver is loaded only then) that this server is then the only one to use.
  */
 import type { StorageMode } from "../config/storage-mode.js";
 import type { Storage } from "./storage.js";
@@ -23,5 +23,5 @@ export function openSqliteStorage(path: string): Storage {
 export async function openStorage(mode: StorageMode): Promise<Storage> {
   if (mode.kind === "sqlite") return openSqliteStorage(mode.path);
   const { openPostgresStorage } = await import("./postgres/postgres-storage.js");
-  return openPostgresStorage(mode.url);
+  return openPostgresStorage(mode.url, { singleServer: true });
 }

@@ -1,6 +1,6 @@
 /**
  * The server's storage modes, as real processes: GPTME_DATABASE_URL runs it on PostgreSQL (data
- * kept across restarts, shared by two processes), and every configuration it cannot run with stops
+ * kept across restarts, one server per database), and every configuration it cannot run with stops
  * it at once with one line and exit status 1.
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -133,12 +133,19 @@ describe.skipIf(skipPostgres(availability))("the server on PostgreSQL, on a real
     expect(existsSync(join(directory, "data", "gptme", "gptme.db"))).toBe(false);
   }, 180_000);
 
-  it("shares one database between two processes: one's write shows in the other's cached list", async () => {
-    const [first, second] = await Promise.all([start(directory), start(directory)]);
-    const before = await call(second!, "/api/v2/conversations");
-    await call(first!, "/api/v2/conversations/shared", { method: "PUT", json: {} });
-    const after = await call(second!, "/api/v2/conversations");
-    expect(after.body.map((item) => item.id)).toEqual(["shared", ...before.body.map((item) => item.id)]);
-    expect((await call(second!, "/api/v2/conversations/shared")).status).toBe(200);
+  it("lets one server use a database at a time: a second stops in one line, and starts once the first is gone", async () => {
+    const first = await start(directory);
+    await call(first, "/api/v2/conversations/kept", { method: "PUT", json: {} });
+    const refused = await startServerProcess(directory, [], { GPTME_DATABASE_URL: database.url }).then(
+      () => new Error("the second server started"),
+      (caught: unknown) => caught as Error,
+    );
+    expect(refused.message).toMatch(
+      /^server exited with 1:\ngptme-server: cannot open database postgres:\/\/\S+: another gptme-server is already using this database \(without GPTME_NATS_URL, one server process serves a database\)\n$/,
+    );
+    first.child.kill("SIGTERM");
+    expect(await exited(first.child)).toBe(0);
+    const second = await start(directory);
+    expect((await call(second, "/api/v2/conversations/kept")).status).toBe(200);
   }, 180_000);
 });
