@@ -7,6 +7,8 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { runAgentLoop } from "../runtime/agent/loop.js";
 import type { LanguageModel, ModelPart } from "../runtime/models/model.js";
+import { createSandboxManager } from "../runtime/sandbox/manager.js";
+import { resolveSandboxSettings } from "../runtime/sandbox/settings.js";
 import { MemoryStore } from "../test/agent/support/memory-store.js";
 import { TestToolRegistry } from "../test/agent/support/test-tools.js";
 
@@ -47,6 +49,13 @@ interface Measurement {
   seconds: number;
 }
 
+/** The test tools never touch it, but every loop has a sandbox. */
+const sandboxes = createSandboxManager({
+  settings: resolveSandboxSettings({ env: {}, configPath: null, defaultBackend: "none" }),
+  environment: process.env,
+  secrets: [],
+});
+
 async function throughLoop(chunks: string[]): Promise<Measurement> {
   const model = new TimedModel(chunks);
   const store = new MemoryStore();
@@ -68,6 +77,7 @@ async function throughLoop(chunks: string[]): Promise<Measurement> {
     toolFormat: "markdown",
     workspace: "/tmp",
     dataDirectory: "/tmp",
+    sandbox: () => sandboxes.forConversation("bench", "/tmp"),
     signal: new AbortController().signal,
     confirm: async () => ({ action: "confirm" }),
     emit: (event) => {

@@ -11,6 +11,7 @@ const benches: Array<{ file: string; exportName: string }> = [
   { file: "./store-backends.ts", exportName: "benchStoreBackends" },
   { file: "./loop-overhead.ts", exportName: "benchLoopOverhead" },
   { file: "./shell-roundtrip.ts", exportName: "benchShellRoundtrip" },
+  { file: "./shell-output-memory.ts", exportName: "benchShellOutputMemory" },
   { file: "./sse-streams.ts", exportName: "benchSseStreams" },
   { file: "./event-memory.ts", exportName: "benchEventMemory" },
   { file: "./cli-startup.ts", exportName: "benchCliStartup" },

@@ -11,6 +11,16 @@ import { StatusOk, errorResponses, jsonContent } from "./schemas/common.js";
 
 type AppContext = Context<AppEnvironment>;
 
+/** Where the conversations' tools run and what that isolates (shown by the web UI). */
+const sandboxSchema = z.object({
+  backend: z.enum(["bwrap", "container", "user", "none"]),
+  isolated: z.boolean().describe("The tools cannot read the server's token, the provider keys or the store"),
+  isolates: z.array(z.string()).describe("What is kept from the tools, e.g. filesystem, processes"),
+  limits: z.object({ available: z.boolean(), detail: z.string() }).describe("Per-conversation process and memory limits"),
+  network: z.enum(["on", "none"]),
+  warning: z.string().nullable().describe("Set when tools are less isolated than asked or than the default"),
+});
+
 export class ApiV2Root extends OpenAPIRoute<[AppContext]> {
   schema = {
     tags: ["server"],
@@ -26,6 +36,7 @@ export class ApiV2Root extends OpenAPIRoute<[AppContext]> {
           provider_configured: z.boolean(),
           auth_required: z.boolean(),
           capabilities: z.record(z.string(), z.boolean()),
+          sandbox: sandboxSchema,
         }),
         "API info",
       ),
@@ -43,6 +54,7 @@ export class ApiV2Root extends OpenAPIRoute<[AppContext]> {
       provider_configured: c.env.models.providerConfigured(),
       auth_required: c.env.settings.authToken !== null,
       capabilities: { external_session_catalog: false, external_session_transcript: false, event_replay: true },
+      sandbox: c.env.settings.sandbox,
     });
   }
 }

@@ -6,7 +6,7 @@ import { AppError, BadRequestError, NotFoundError } from "../runtime/errors.js";
 import type { AppEnvironment } from "./bindings.js";
 import { BranchName, ConversationParams, errorResponses, jsonContent } from "./schemas/common.js";
 import { AutoConfirmLeft } from "./schemas/events.js";
-import { optionalString, requiredString } from "./schemas/fields.js";
+import { blankAsMissing, optionalString, requiredString } from "./schemas/fields.js";
 
 type AppContext = Context<AppEnvironment>;
 const tags = ["sessions"];
@@ -23,8 +23,8 @@ export const StepBody = z.object({
 
 export const ConfirmBody = z.object({
   session_id: optionalString("session_id").describe("Optional: the tool is looked up in every session of the conversation"),
-  tool_id: optionalString("tool_id").describe("Required unless the request only sets `auto_confirm`"),
-  action: optionalString("action").describe("confirm | edit | skip | auto (required with tool_id)"),
+  tool_id: blankAsMissing("tool_id").describe("Required unless the request only sets `auto_confirm`"),
+  action: blankAsMissing("action").describe("confirm | edit | skip | auto (required with tool_id)"),
   content: z.string().optional().describe("The edited tool content (edit)"),
   count: z.number().int().optional().describe("How many tools to auto-confirm (auto)"),
   auto_confirm: z
@@ -114,12 +114,12 @@ export class ConfirmTool extends OpenAPIRoute<[AppContext]> {
 
   async handle(c: AppContext) {
     const { params, body } = await this.getValidatedData<typeof this.schema>();
-    if (body.action != null && !toolActions.includes(body.action)) throw new BadRequestError(`Unknown action: ${body.action}`);
-    await requireConversation(c, params.id);
-    const sessions = c.env.sessions;
     const onlyAutoConfirm = body.tool_id == null && body.action == null && body.auto_confirm !== undefined;
     if (!onlyAutoConfirm && body.tool_id == null) throw new BadRequestError("tool_id is required");
     if (!onlyAutoConfirm && body.action == null) throw new BadRequestError("action is required");
+    if (body.action != null && !toolActions.includes(body.action)) throw new BadRequestError(`Unknown action: ${body.action}`);
+    await requireConversation(c, params.id);
+    const sessions = c.env.sessions;
     // Turning auto-confirm off comes first, so the tool the user is deciding on is not the last one it runs.
     let left = sessions.state(params.id).autoConfirmLeft;
     if (body.auto_confirm === false) left = sessions.setAutoConfirm(params.id, false, body.session_id ?? undefined);

@@ -3,17 +3,19 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runAgentLoop } from "./agent/loop.js";
 import { createFileAssets } from "./assets/file-assets.js";
-import { databasePath as defaultDatabasePath, dataDirectory as defaultDataDirectory } from "./config/paths.js";
+import { configDirectory, databasePath as defaultDatabasePath, dataDirectory as defaultDataDirectory } from "./config/paths.js";
 import { recoverInterruptedReplies } from "./conversations/recover-drafts.js";
 import { createConversationService } from "./conversations/service.js";
 import { createModelRegistry, type ModelRegistryOptions } from "./models/registry.js";
 import { createNamer } from "./sessions/auto-name.js";
 import type { Runtime, ServerSettings } from "./runtime.js";
 import { createSessionManager, type SessionDependencies } from "./sessions/session-manager.js";
+import { createSandboxManager } from "./sandbox/manager.js";
+import { resolveSandboxSettings } from "./sandbox/settings.js";
 import { openSqliteStorage } from "./store/open-storage.js";
 import type { Storage } from "./store/storage.js";
 import { systemPromptBuilder } from "./conversations/system-prompt.js";
-import { createToolRegistry, defaultToolNames, disposeTools } from "./tools/registry.js";
+import { createToolRegistry, defaultToolNames } from "./tools/registry.js";
 import { version } from "./version.js";
 import { createWorkspaceFiles } from "./workspace/workspace-files.js";
 
@@ -49,6 +51,10 @@ export interface LocalRuntimeOptions {
   retry?: { attempts?: number; baseDelayMs?: number };
   /** Bounds of the events kept for replay (tests shrink them). */
   eventLimits?: SessionDependencies["eventLimits"];
+  /** `--sandbox` and `--sandbox-network` (else `GPTME_SANDBOX`, `[sandbox]`, then bwrap where it works). */
+  sandbox?: { backend?: string; network?: string };
+  /** How long a conversation's sandbox may sit unused before it is removed (default one hour). */
+  sandboxIdleLimitMs?: number;
 }
 
 export interface LocalRuntime {
@@ -67,8 +73,25 @@ function packageWebRoot(): string {
 export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   const env = options.env ?? process.env;
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory(env);
+  const userConfigPath = options.userConfigPath === undefined ? join(configDirectory(env), "config.toml") : options.userConfigPath;
+  const sandboxSettings = resolveSandboxSettings({
+    backendFlag: options.sandbox?.backend,
+    networkFlag: options.sandbox?.network,
+    env,
+    configPath: userConfigPath,
+    defaultBackend: "bwrap",
+  });
   const storage = options.storage ?? openSqliteStorage(options.databasePath ?? defaultDatabasePath(env));
   const store = storage.conversations;
+  // What no conversation's tools may see: the store (and its journal files), the data directory, the config with the keys.
+  const databasePath = storage.kind === "sqlite" && storage.location !== ":memory:" ? storage.location : null;
+  const databaseFiles = databasePath === null ? [] : ["", "-wal", "-shm", "-journal"].map((suffix) => databasePath + suffix);
+  const sandboxes = createSandboxManager({
+    settings: sandboxSettings,
+    environment: env,
+    secrets: [dataDirectory, configDirectory(env), ...(userConfigPath ? [userConfigPath] : []), ...databaseFiles],
+    idleLimitMs: options.sandboxIdleLimitMs,
+  });
   const models = createModelRegistry({
     env,
     flagModel: options.model ?? null,
@@ -89,6 +112,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     dataDirectory,
     databasePath: storage.location,
     allowedWorkspaceRoots: options.allowedWorkspaceRoots ?? [],
+    sandbox: sandboxes.report,
   };
   const conversations = createConversationService({
     store,
@@ -97,6 +121,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     toolNames,
     systemPrompt: systemPromptBuilder(models),
     allowedWorkspaceRoots: settings.allowedWorkspaceRoots,
+    removeSandbox: (id) => sandboxes.remove(id),
   });
   const registries = new Map<string, ReturnType<typeof createToolRegistry>>();
   const toolsFor = (names: string[] | undefined) => {
@@ -110,6 +135,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     store,
     models,
     toolsFor,
+    sandboxFor: (conversationId, workspace) => sandboxes.forConversation(conversationId, workspace),
     dataDirectory,
     runLoop: runAgentLoop,
     autoName: createNamer(store),
@@ -132,7 +158,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     recoverInterruptedReplies: () => recoverInterruptedReplies(store, storage.drafts),
     async close() {
       await sessions.close();
-      await disposeTools();
+      await sandboxes.disposeAll();
       await storage.close();
     },
   };

@@ -4,6 +4,7 @@
  */
 import type { ModelRegistry } from "./models/model.js";
 import type { AuthSessionStore } from "./store/auth-sessions.js";
+import type { SandboxReport } from "./sandbox/report.js";
 import type { SessionManager } from "./sessions/types.js";
 import type { UploadRequest } from "./attachments/upload.js";
 import type { ForkRequest } from "./conversations/fork.js";
@@ -26,6 +27,8 @@ export interface ServerSettings {
   databasePath: string;
   /** `--allow-workspace`: where a config PATCH may move a workspace besides the conversation's log dir. */
   allowedWorkspaceRoots: string[];
+  /** Where tools run and what that isolates (`GET /api/v2`, the banner). */
+  sandbox: SandboxReport;
 }
 
 export interface CreateConversationInput {

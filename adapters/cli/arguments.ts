@@ -20,6 +20,8 @@ export interface ChatOptions {
   toolFormat?: ToolFormatFlag;
   system?: string;
   stream?: boolean;
+  /** `--sandbox NAME`: where tools run (default none, as gptme; or GPTME_SANDBOX). */
+  sandbox?: string;
   showHidden: boolean;
   verbose: boolean;
 }
@@ -31,7 +33,7 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-type ValueFlag = "name" | "model" | "workspace" | "tools" | "toolFormat" | "system";
+type ValueFlag = "name" | "model" | "workspace" | "tools" | "toolFormat" | "system" | "sandbox";
 type SwitchFlag = "resume" | "noConfirm" | "nonInteractive" | "showHidden" | "verbose" | "help" | "version" | "stream" | "noStream";
 
 const valueFlags: Record<string, ValueFlag> = {
@@ -44,6 +46,7 @@ const valueFlags: Record<string, ValueFlag> = {
   "--tools": "tools",
   "--tool-format": "toolFormat",
   "--system": "system",
+  "--sandbox": "sandbox",
 };
 
 const switchFlags: Record<string, SwitchFlag> = {

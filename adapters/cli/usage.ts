@@ -28,6 +28,9 @@ Options:
                                   How the model calls tools.
   --system TEXT                   System prompt: 'full' (default), 'short', or
                                   your own text.
+  --sandbox [none|bwrap]          Run tools in a sandbox (default: none, as
+                                  gptme; or GPTME_SANDBOX). bwrap: only the
+                                  workspace, a private /tmp and HOME.
   --stream / --no-stream          Stream the reply (default: stream).
   --show-hidden                   Show hidden system messages.
   -v, --verbose                   Show more, including stack traces of errors.

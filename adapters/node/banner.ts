@@ -1,5 +1,6 @@
 /** The start-up banner: where the server is, how to log in, what is configured and what is not. */
 import type { Runtime } from "../../runtime/runtime.js";
+import type { SandboxReport } from "../../runtime/sandbox/report.js";
 
 export interface BannerInput {
   runtime: Runtime;
@@ -34,5 +35,17 @@ export function startupBanner({ runtime, url, tokenGenerated, unavailableTools }
   const tools = runtime.toolNames();
   lines.push(`  Tools:    ${tools.join(", ") || "none"}${unavailableTools.length ? ` (unavailable: ${unavailableTools.join(", ")})` : ""}`);
   if (settings.corsOrigins.length) lines.push(`  CORS:     ${settings.corsOrigins.join(", ")}`);
+  lines.push(...sandboxLines(settings.sandbox));
   return lines.join("\n");
+}
+
+/** Where tools run, what that keeps from them, whether limits apply, and any warning, loudly. */
+export function sandboxLines(report: SandboxReport): string[] {
+  const what = report.isolated ? `isolates ${report.isolates.join(", ")}` : "NOT isolated";
+  const lines = [
+    `  Sandbox:  ${report.backend} (${what}; network ${report.network})`,
+    `  Limits:   ${report.limits.available ? report.limits.detail : `none - ${report.limits.detail}`}`,
+  ];
+  if (report.warning) lines.push("", `  WARNING: ${report.warning}`);
+  return lines;
 }

@@ -45,6 +45,7 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
     bindHost: options.host,
     allowedHosts: options.allowedHosts,
     authToken: authDisabled(env) ? null : token.token,
+    sandbox: { backend: options.sandbox, network: options.sandboxNetwork },
   });
   const recovered = await local.recoverInterruptedReplies().catch(async (error: unknown) => {
     await local.close();

@@ -26,3 +26,11 @@ export function stringList(field: string) {
   const message = `${field} must be a list of strings`;
   return z.array(z.string({ error: message }), { error: message });
 }
+
+/** Absent, null or blank: left out (the route decides whether it was needed); another type: "<field> must be a string". */
+export function blankAsMissing(field: string) {
+  return z
+    .string({ error: `${field} must be a string` })
+    .nullish()
+    .transform((value) => (value === null || value === undefined || value.trim() === "" ? undefined : value));
+}

@@ -29,11 +29,12 @@ export async function runToolUse(parsed: ToolUse, context: ToolRunContext): Prom
     return "continue";
   }
   const toolUse = withBlockShape(parsed, definition);
+  const sandbox = options.sandbox();
   const toolContext: ToolContext = {
     workspace: options.workspace,
     conversationId: options.conversationId,
     signal: options.signal,
-    dataDirectory: options.dataDirectory,
+    sandbox,
   };
   const pending = await pendingTool(toolUse, toolContext, options);
   options.emit({
@@ -71,10 +72,13 @@ export async function runToolUse(parsed: ToolUse, context: ToolRunContext): Prom
 
 async function pendingTool(toolUse: ToolUse, toolContext: ToolContext, options: AgentLoopOptions): Promise<PendingTool> {
   let preview: string;
+  const release = toolContext.sandbox.hold();
   try {
     preview = await options.tools.preview(toolUse, toolContext);
   } catch {
     preview = toolUse.content;
+  } finally {
+    release();
   }
   return {
     toolId: randomUUID(),
@@ -91,6 +95,8 @@ async function execute(toolId: string, toolUse: ToolUse, toolContext: ToolContex
   const started = performance.now();
   let output: string;
   let success: boolean;
+  // The sandbox is not removed as idle while one of its tools runs, however long.
+  const release = toolContext.sandbox.hold();
   try {
     output = await options.tools.execute(toolUse, toolContext);
     // The registry turns failures into text for the model; gptme's convention is a leading "Error".
@@ -98,6 +104,8 @@ async function execute(toolId: string, toolUse: ToolUse, toolContext: ToolContex
   } catch (error) {
     output = `Error: ${errorMessage(error)}`;
     success = false;
+  } finally {
+    release();
   }
   const durationMs = performance.now() - started;
   await persist(systemMessage(output, toolUse.callId));

@@ -1,6 +1,7 @@
 /** What the agent loop takes and what it emits; the server's sessions and the CLI subscribe to these. */
 import type { LanguageModel, Usage } from "../models/model.js";
 import type { DraftStore } from "../store/drafts.js";
+import type { Sandbox } from "../sandbox/types.js";
 import type { ConversationStore, Message } from "../store/types.js";
 import type { ToolRegistry, ToolUse } from "../tools/tool.js";
 
@@ -62,6 +63,11 @@ export interface AgentLoopOptions {
   toolFormat: ToolFormat;
   workspace: string;
   dataDirectory: string;
+  /**
+   * The conversation's sandbox, asked for at each tool use (the manager makes it on first use, and
+   * a new one if the last died), so a long generation never holds on to a dead one.
+   */
+  sandbox: () => Sandbox;
   branch?: string;
   stream?: boolean;
   signal: AbortSignal;

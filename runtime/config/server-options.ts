@@ -17,6 +17,9 @@ export interface ServerOptions {
   /** `--allow-workspace` (repeatable, comma-separated) or `GPTME_SERVER_ALLOW_WORKSPACE`. */
   allowedWorkspaceRoots: string[];
   output?: string;
+  /** `--sandbox` (bwrap, none, ...) and `--sandbox-network` (on, none); validated when the runtime starts. */
+  sandbox?: string;
+  sandboxNetwork?: string;
   verbose: boolean;
   /** How long a client may take to send a request's headers (`--headers-timeout`, seconds in the flag). */
   headersTimeoutMs: number;
@@ -57,11 +60,15 @@ Options:
   --allow-workspace DIR  Let a config PATCH move a conversation's workspace under DIR (repeatable or
                          comma-separated; env GPTME_SERVER_ALLOW_WORKSPACE); by default a workspace
                          may only move inside the conversation's own log dir
+  --sandbox NAME         Where tools run: bwrap (default on Linux: each conversation isolated)
+                         or none (as the server itself) (env GPTME_SANDBOX)
+  --sandbox-network MODE on (default) or none: no network for tools (env GPTME_SANDBOX_NETWORK)
   -v, --verbose          Log every request
   -h, --help             Show this help
 
 Env: GPTME_SERVER_TOKEN (auth token; generated when unset), GPTME_DISABLE_AUTH=true (turn auth off),
-OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY, ... (model providers), MODEL (default model).`;
+OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENROUTER_API_KEY, ... (model providers), MODEL (default model),
+GPTME_SANDBOX_ENV=NAME,NAME (more variables for the tools), GPTME_SANDBOX_PIDS, GPTME_SANDBOX_MEMORY (limits).`;
 
 export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): ServerOptions {
   const { values, positionals } = parseArgs({
@@ -82,6 +89,8 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
       "exit-on-parent-death": { type: "boolean", default: false },
       "watch-pid": { type: "string" },
       "allow-workspace": { type: "string", multiple: true },
+      sandbox: { type: "string" },
+      "sandbox-network": { type: "string" },
       output: { type: "string", short: "o" },
       verbose: { type: "boolean", short: "v", default: false },
       debug: { type: "boolean", default: false },
@@ -111,6 +120,8 @@ export function parseServerOptions(argv: string[], env: NodeJS.ProcessEnv): Serv
       ? values["allow-workspace"].flatMap((value) => list(value))
       : list(env.GPTME_SERVER_ALLOW_WORKSPACE),
     output: values.output,
+    sandbox: values.sandbox,
+    sandboxNetwork: values["sandbox-network"],
     verbose: values.verbose || values.debug,
     headersTimeoutMs: seconds("--headers-timeout", values["headers-timeout"], defaultHeadersTimeoutMs),
     requestTimeoutMs: seconds("--request-timeout", values["request-timeout"], defaultRequestTimeoutMs),

@@ -5,7 +5,6 @@ import { NotFoundError } from "../errors.js";
 import { attachmentsDirectory, conversationDirectory } from "../config/paths.js";
 import type { ChatConfig, ConversationStore, Message } from "../store/types.js";
 import { type ChatConfigPatch, defaultChatConfig, mergeChatConfig } from "./chat-config.js";
-import { closeShell } from "../tools/registry.js";
 import { checkConversationMcp } from "../mcp/config.js";
 import { saveUploads } from "../attachments/upload.js";
 import { forkConversation } from "./fork.js";
@@ -31,6 +30,8 @@ export interface ConversationServiceOptions {
   systemPrompt: SystemPromptBuilder;
   /** `--allow-workspace`: roots besides its log dir that a config PATCH may move a workspace into. */
   allowedWorkspaceRoots?: string[];
+  /** Ends the conversation's sandbox and everything running in it (on delete). */
+  removeSandbox?: (id: string) => Promise<void>;
 }
 
 const isPromptMessage = (message: Message) => message.role === "system" && message.pinned === true && message.hide === true;
@@ -113,7 +114,7 @@ export function createConversationService(options: ConversationServiceOptions): 
     async delete(id: string) {
       const deleted = await options.store.delete(id);
       if (deleted) {
-        await closeShell(id);
+        await options.removeSandbox?.(id);
         rmSync(directory(id), { recursive: true, force: true });
       }
       return deleted;

@@ -1,8 +1,9 @@
 /** Where a conversation's tools run: `@log` (its own folder), `.` (the server's default), or a path. */
-import { mkdirSync, realpathSync, statSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve, sep } from "node:path";
 import { BadRequestError } from "../errors.js";
+import { makeDirectories } from "../files/make-directories.js";
 
 /** Where a requested workspace points, before any check: `@log`/empty, `.`, `~`, relative or absolute. */
 export function workspacePath(requested: string | undefined, options: { conversationDirectory: string; defaultWorkspace: string }): string {
@@ -17,7 +18,7 @@ export function resolveWorkspace(requested: string | undefined, options: { conve
   const path = workspacePath(requested, options);
   const value = requested?.trim();
   if (!value || value === "@log") {
-    mkdirSync(path, { recursive: true });
+    makeDirectories(path);
     return path;
   }
   if (value === ".") return path;

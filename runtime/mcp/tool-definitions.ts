@@ -63,7 +63,7 @@ export function mcpToolDefinition(entry: McpToolEntry, manager: McpManager): Too
     async execute(parameters, context) {
       try {
         const result = await manager.callTool(server, tool.name, parameters, { signal: context.signal, onProgress: context.onOutput });
-        return await resultText(result, { dataDirectory: context.dataDirectory, toolName: name });
+        return await resultText(result, { save: (file, body) => context.sandbox.outputs.write(file, body), toolName: name });
       } catch (error) {
         if (context.signal.aborted) return `Interrupted: the call to ${name} was cancelled (the MCP server "${server}" keeps running).`;
         if (error instanceof McpServerError) return `Error: ${error.message}`;

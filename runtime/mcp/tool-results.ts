@@ -4,29 +4,30 @@
  * text (the message has no other place for them yet), and `isError` results as gptme errors.
  */
 import { createHash } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 
 type ContentItem = CallToolResult["content"][number];
 
-export async function resultText(result: CallToolResult, options: { dataDirectory: string; toolName: string }): Promise<string> {
+/** Saves a file the result carries where the tools can read it, and returns the path they see. */
+export type SaveOutput = (name: string, body: Uint8Array) => Promise<string>;
+
+export async function resultText(result: CallToolResult, options: { save: SaveOutput; toolName: string }): Promise<string> {
   const parts: string[] = [];
-  for (const item of result.content ?? []) parts.push(await itemText(item, options.dataDirectory));
+  for (const item of result.content ?? []) parts.push(await itemText(item, options.save));
   if (parts.length === 0 && result.structuredContent !== undefined) parts.push(JSON.stringify(result.structuredContent, null, 2));
   const text = parts.join("\n").trim() || `${options.toolName} returned no content.`;
   if (!result.isError) return text;
   return /^Error\b/.test(text) ? text : `Error: ${text}`;
 }
 
-async function itemText(item: ContentItem, dataDirectory: string): Promise<string> {
+async function itemText(item: ContentItem, save: SaveOutput): Promise<string> {
   switch (item.type) {
     case "text":
       return item.text;
     case "image":
-      return `[Image: ${item.mimeType}, saved to ${await saveBase64(dataDirectory, item.data, item.mimeType)}]`;
+      return `[Image: ${item.mimeType}, saved to ${await saveBase64(save, item.data, item.mimeType)}]`;
     case "audio":
-      return `[Audio: ${item.mimeType}, saved to ${await saveBase64(dataDirectory, item.data, item.mimeType)}]`;
+      return `[Audio: ${item.mimeType}, saved to ${await saveBase64(save, item.data, item.mimeType)}]`;
     case "resource_link": {
       const title = item.title ?? item.name;
       const description = item.description ? `: ${item.description}` : "";
@@ -36,7 +37,7 @@ async function itemText(item: ContentItem, dataDirectory: string): Promise<strin
       const resource = item.resource;
       if ("text" in resource && typeof resource.text === "string") return `[Resource: ${resource.uri}]\n${resource.text}`;
       const mimeType = resource.mimeType ?? "application/octet-stream";
-      const saved = await saveBase64(dataDirectory, String((resource as { blob?: unknown }).blob ?? ""), mimeType);
+      const saved = await saveBase64(save, String((resource as { blob?: unknown }).blob ?? ""), mimeType);
       return `[Resource: ${resource.uri} (${mimeType}), saved to ${saved}]`;
     }
     default:
@@ -60,14 +61,10 @@ const extensions: Record<string, string> = {
   "text/plain": "txt",
 };
 
-/** `<data>/tool-outputs/mcp/<YYYYMMDD_HHMMSS>-<sha8>.<ext>`, beside the shell's saved outputs. */
-async function saveBase64(dataDirectory: string, data: string, mimeType: string): Promise<string> {
+/** `mcp-<YYYYMMDD_HHMMSS>-<sha8>.<ext>` in the sandbox's output area, beside the shell's saved outputs. */
+async function saveBase64(save: SaveOutput, data: string, mimeType: string): Promise<string> {
   const body = Buffer.from(data, "base64");
-  const directory = path.join(dataDirectory, "tool-outputs", "mcp");
-  await mkdir(directory, { recursive: true });
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "_").slice(0, 15);
   const hash = createHash("sha256").update(body).digest("hex").slice(0, 8);
-  const file = path.join(directory, `${stamp}-${hash}.${extensions[mimeType] ?? "bin"}`);
-  await writeFile(file, body);
-  return file;
+  return save(`mcp-${stamp}-${hash}.${extensions[mimeType] ?? "bin"}`, body);
 }

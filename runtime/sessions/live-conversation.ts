@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError } from "../errors.js";
 import type { LanguageModel, ModelRegistry } from "../models/model.js";
 import type { DraftStore } from "../store/drafts.js";
 import type { ConversationStore } from "../store/types.js";
+import type { Sandbox } from "../sandbox/types.js";
 import type { ToolRegistry } from "../tools/tool.js";
 import { EventBuffer, type EventBufferLimits, EventMemory } from "./event-buffer.js";
 import { decisionFor, ToolConfirmations } from "./tool-confirmations.js";
@@ -17,6 +18,8 @@ export interface SessionDependencies {
   models: ModelRegistry;
   /** The tools a conversation may use (its `chat.tools` allowlist). */
   toolsFor: (names: string[] | undefined) => ToolRegistry;
+  /** The conversation's sandbox (the sandbox manager's `forConversation`). */
+  sandboxFor: (conversationId: string, workspace: string) => Sandbox;
   dataDirectory: string;
   runLoop: (options: AgentLoopOptions) => Promise<LoopOutcome>;
   /** Names a conversation after its first reply; resolves to the new name or null. */
@@ -300,6 +303,7 @@ export class LiveConversation {
         toolFormat: (conversation.config.chat.tool_format ?? "markdown") as ToolFormat,
         workspace: conversation.workspace,
         dataDirectory: dependencies.dataDirectory,
+        sandbox: () => dependencies.sandboxFor(this.id, conversation.workspace),
         branch: options.branch ?? "main",
         stream: options.stream ?? conversation.config.chat.stream ?? true,
         signal: abort.signal,

@@ -1,6 +1,4 @@
 /** `append`: adds text to the end of a file, creating it (and its folder) if needed. */
-import { appendFile, mkdir } from "node:fs/promises";
-import path from "node:path";
 import { z } from "zod";
 import { defineTool } from "./define-tool.js";
 import { fileDiff, readTextIfExists } from "./file-diff.js";
@@ -35,8 +33,8 @@ export function createAppendTool() {
     fromBlock: (args, content) => ({ path: pathFromArgs("append", args), content }),
     toBlock: ({ path: file, content }) => ({ args: [file], content }),
     async preview({ path: rawPath, content }, context) {
-      const target = resolveToolPath(rawPath, context.workspace);
-      const before = await readTextIfExists(target.absolute);
+      const target = resolveToolPath(rawPath, context.workspace, context.sandbox.home);
+      const before = await readTextIfExists(context.sandbox.files, target.absolute);
       return fileDiff(target.display, before, (before ?? "") + addition(before, content));
     },
     async execute({ path: rawPath, content }, context) {
@@ -44,10 +42,9 @@ export function createAppendTool() {
       if (hasPlaceholders(content)) {
         return "Append aborted: Content contains placeholder lines (e.g. '# ...' or '// ...'). Please provide the complete content.";
       }
-      const target = resolveToolPath(rawPath, context.workspace);
-      await mkdir(path.dirname(target.absolute), { recursive: true });
-      const before = await readTextIfExists(target.absolute);
-      await appendFile(target.absolute, addition(before, content), "utf8");
+      const target = resolveToolPath(rawPath, context.workspace, context.sandbox.home);
+      const before = await readTextIfExists(context.sandbox.files, target.absolute);
+      await context.sandbox.files.write(target.absolute, addition(before, content), { append: true });
       return `Appended to ${target.display}`;
     },
   });

@@ -60,7 +60,7 @@ export async function runTool(
   } catch (error) {
     output = `Error during execution: ${messageOf(error)}`;
   }
-  return truncateWithSavedOutput(output, budget, context.dataDirectory, tool.name);
+  return truncateWithSavedOutput(output, budget, context.sandbox.outputs, tool.name);
 }
 
 /** The text shown before confirmation: the tool's preview (a diff for file tools) or the content. */

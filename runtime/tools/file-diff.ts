@@ -1,13 +1,16 @@
-/** Unified diffs for the confirmation previews of the file tools. */
+/** Unified diffs for the confirmation previews of the file tools, and the text they diff against. */
 import { createTwoFilesPatch } from "diff";
-import { readFile } from "node:fs/promises";
+import { SandboxFileError, type SandboxFiles } from "../sandbox/types.js";
 
-/** The file's text, or undefined when it does not exist (other read errors propagate). */
-export async function readTextIfExists(file: string): Promise<string | undefined> {
+/** The biggest file the file tools load whole (to patch it or diff it); the shell can handle bigger ones. */
+export const MAX_EDITABLE_BYTES = 32 * 1024 * 1024;
+
+/** The file's text as the sandbox sees it, or undefined when it does not exist (other errors propagate). */
+export async function readTextIfExists(files: SandboxFiles, file: string): Promise<string | undefined> {
   try {
-    return await readFile(file, "utf8");
+    return (await files.read(file, MAX_EDITABLE_BYTES)).toString("utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if (error instanceof SandboxFileError && error.code === "ENOENT") return undefined;
     throw error;
   }
 }

@@ -1,20 +1,30 @@
-/** Head + tail truncation of long tool output, with the full text saved where the model can read it. */
+/**
+ * Head + tail truncation of long tool output, with the full text saved where the model can read
+ * it: the conversation's sandbox (its output area in `/tmp`), so the path in the marker works in
+ * the shell and the file tools alike.
+ */
 import { createHash } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
+import type { OutputArea } from "../sandbox/types.js";
 
 /** gptme's fallback when no tokenizer is at hand: about four characters per token. */
 export const CHARACTERS_PER_TOKEN = 4;
 
-/** `<data>/tool-outputs/<kind>/<YYYYMMDD_HHMMSS>-<sha8>.txt`, as gptme's `save_large_output` (UTC time). */
-export async function saveFullOutput(dataDirectory: string, kind: string, content: string | Buffer): Promise<string> {
-  const directory = path.join(dataDirectory, "tool-outputs", kind);
-  await mkdir(directory, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "_").slice(0, 15);
+/** `YYYYMMDD_HHMMSS` in UTC, as gptme stamps saved outputs. */
+export function outputStamp(date = new Date()): string {
+  return date.toISOString().replace(/[-:]/g, "").replace("T", "_").slice(0, 15);
+}
+
+/** `<kind>-<YYYYMMDD_HHMMSS>-<sha8>.txt` in the sandbox's output area; returns the inside path. */
+export async function saveFullOutput(area: OutputArea, kind: string, content: string | Buffer): Promise<string> {
   const hash = createHash("sha256").update(content).digest("hex").slice(0, 8);
-  const file = path.join(directory, `${stamp}-${hash}.txt`);
-  await writeFile(file, content);
-  return file;
+  const name = `${kind}-${outputStamp()}-${hash}.txt`;
+  try {
+    return await area.write(name, content);
+  } catch (error) {
+    // The same text saved in the same second already has this name.
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return area.path(name);
+    throw error;
+  }
 }
 
 export function truncationMarker(savedPath: string | undefined, linesTruncated?: number): string {
@@ -41,31 +51,20 @@ export function cutHeadTail(text: string, budget: HeadTailBudget, savedPath: str
 }
 
 /**
- * Truncates `text` to the budget, saving the full text under `tool-outputs/<kind>/` first.
+ * Truncates `text` to the budget, saving the full text in the sandbox first.
  * A failure to save still truncates (the marker then names no file).
  */
-export async function truncateWithSavedOutput(
-  text: string,
-  budget: HeadTailBudget,
-  dataDirectory: string,
-  kind: string,
-): Promise<string> {
+export async function truncateWithSavedOutput(text: string, budget: HeadTailBudget, area: OutputArea, kind: string): Promise<string> {
   if (!exceedsBudget(text, budget)) return text;
-  const savedPath = await saveFullOutput(dataDirectory, kind, text).catch(() => undefined);
+  const savedPath = await saveFullOutput(area, kind, text).catch(() => undefined);
   return cutHeadTail(text, budget, savedPath);
 }
 
 /** Keeps the first `headLines` and the last `tailLines` lines (gptme's tmux pane truncation). */
-export async function truncateLines(
-  text: string,
-  headLines: number,
-  tailLines: number,
-  dataDirectory: string | undefined,
-  kind: string,
-): Promise<string> {
+export async function truncateLines(text: string, headLines: number, tailLines: number, area: OutputArea | undefined, kind: string): Promise<string> {
   const lines = text.split("\n");
   if (lines.length <= headLines + tailLines) return text;
-  const savedPath = dataDirectory ? await saveFullOutput(dataDirectory, kind, text).catch(() => undefined) : undefined;
+  const savedPath = area ? await saveFullOutput(area, kind, text).catch(() => undefined) : undefined;
   const marker = truncationMarker(savedPath, lines.length - headLines - tailLines);
   return [...lines.slice(0, headLines), marker, ...lines.slice(-tailLines)].join("\n");
 }

@@ -1,8 +1,7 @@
 /** `patch`: edits a file with gptme's ORIGINAL/UPDATED conflict-marker hunks; all or nothing. */
-import { readFile, writeFile } from "node:fs/promises";
 import { z } from "zod";
 import { defineTool } from "./define-tool.js";
-import { fileDiff } from "./file-diff.js";
+import { fileDiff, readTextIfExists } from "./file-diff.js";
 import { pathFromArgs } from "./formatting.js";
 import { applyPatch } from "./patch-hunks.js";
 import { resolveToolPath } from "./paths.js";
@@ -29,12 +28,9 @@ interface PatchedFile {
 
 /** Reads the file, applies every hunk in memory and keeps the file's line ends (CRLF stays CRLF). */
 async function patchInMemory(rawPath: string, patch: string, context: ToolContext): Promise<PatchedFile> {
-  const target = resolveToolPath(rawPath, context.workspace);
-  let before: string;
-  try {
-    before = await readFile(target.absolute, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  const target = resolveToolPath(rawPath, context.workspace, context.sandbox.home);
+  const before = await readTextIfExists(context.sandbox.files, target.absolute);
+  if (before === undefined) {
     throw new Error(`Patch failed: No such file or directory \`${target.absolute}\` (pwd: \`${context.workspace}\`)`);
   }
   const crlf = before.includes("\r\n");
@@ -85,7 +81,7 @@ Use \`save\` for new files, full rewrites, or changes too large for patch marker
     async execute({ path: rawPath, patch }, context) {
       if (!patch.trim()) return "Error: No patch provided by the assistant";
       const file = await patchInMemory(rawPath, patch, context);
-      await writeFile(file.absolute, file.after, "utf8");
+      await context.sandbox.files.write(file.absolute, file.after);
       const warning =
         patch.length > 1000 && patch.length > file.after.length
           ? "\nNote: The patch was big and larger than the file. In the future, try writing smaller patches or use the save tool instead."

@@ -1,6 +1,6 @@
 /** `read`: a file with numbered lines (optionally a line range), or a directory listing (gptme HEAD's read tool). */
-import { readdir, readFile, stat } from "node:fs/promises";
 import { z } from "zod";
+import { SandboxFileError } from "../sandbox/types.js";
 import { defineTool } from "./define-tool.js";
 import { fence, pathFromArgs } from "./formatting.js";
 import { resolveToolPath } from "./paths.js";
@@ -21,20 +21,20 @@ const parameters = z.object({
 });
 
 function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException).code;
+  return error instanceof SandboxFileError ? error.code : undefined;
 }
 
-async function listDirectory(directory: string): Promise<string> {
+async function listDirectory(directory: string, context: ToolContext): Promise<string> {
   let entries;
   try {
-    entries = await readdir(directory, { withFileTypes: true });
+    entries = await context.sandbox.files.list(directory);
   } catch (error) {
-    if (errorCode(error) === "EACCES" || errorCode(error) === "EPERM") return `Permission denied: ${directory}`;
+    if (errorCode(error) === "EACCES") return `Permission denied: ${directory}`;
     throw error;
   }
   if (entries.length === 0) return fence(directory, "(empty directory)");
-  entries.sort((a, b) => Number(b.isDirectory()) - Number(a.isDirectory()) || a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
-  const lines = entries.slice(0, MAX_DIRECTORY_ENTRIES).map((entry) => entry.name + (entry.isDirectory() ? "/" : ""));
+  entries.sort((a, b) => Number(b.directory) - Number(a.directory) || a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
+  const lines = entries.slice(0, MAX_DIRECTORY_ENTRIES).map((entry) => entry.name + (entry.directory ? "/" : ""));
   if (entries.length > MAX_DIRECTORY_ENTRIES) lines.push(`... and ${entries.length - MAX_DIRECTORY_ENTRIES} more entries`);
   return fence(`${directory} (${entries.length} entries)`, lines.join("\n"));
 }
@@ -59,28 +59,30 @@ function splitLines(text: string): string[] {
 async function readOne(rawPath: string, context: ToolContext, startLine: number, endLine?: number): Promise<string> {
   let file: string;
   try {
-    file = resolveToolPath(rawPath, context.workspace).absolute;
+    file = resolveToolPath(rawPath, context.workspace, context.sandbox.home).absolute;
   } catch (error) {
     return (error as Error).message;
   }
   let info;
   try {
-    info = await stat(file);
+    info = await context.sandbox.files.stat(file);
   } catch (error) {
-    if (errorCode(error) === "ENOENT" || errorCode(error) === "ENOTDIR") return `File not found: ${file}`;
-    if (errorCode(error) === "EACCES" || errorCode(error) === "EPERM") return `Permission denied: ${file}`;
+    if (errorCode(error) === "EACCES") return `Permission denied: ${file}`;
     throw error;
   }
-  if (info.isDirectory()) return listDirectory(file);
-  if (!info.isFile()) return `Not a file: ${file}`;
+  if (!info) return `File not found: ${file}`;
+  if (info.type === "directory") return listDirectory(file, context);
+  if (info.type !== "file") return `Not a file: ${file}`;
   if (info.size > MAX_FILE_BYTES) {
     return `File too large to read (${info.size} bytes): ${file}. Use the shell to read parts of it (e.g. \`sed -n '1,200p' ${rawPath}\`).`;
   }
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = await context.sandbox.files.read(file, MAX_FILE_BYTES);
   } catch (error) {
-    if (errorCode(error) === "EACCES" || errorCode(error) === "EPERM") return `Permission denied: ${file}`;
+    if (errorCode(error) === "EACCES") return `Permission denied: ${file}`;
+    if (errorCode(error) === "ENOENT") return `File not found: ${file}`;
+    if (errorCode(error) === "EFBIG") return `File too large to read: ${file}. Use the shell to read parts of it.`;
     throw error;
   }
   const text = decodeText(bytes);

@@ -7,11 +7,9 @@ import { createPatchTool } from "./patch.js";
 import { createReadTool } from "./read.js";
 import { createSaveTool } from "./save.js";
 import { createShellTool, type ShellToolOptions } from "./shell.js";
-import { closeAllShells } from "./shell-sessions.js";
 import { createTmuxTool, type TmuxToolOptions } from "./tmux.js";
 import type { ToolDefinition, ToolRegistry } from "./tool.js";
 
-export { closeAllShells, closeShell } from "./shell-sessions.js";
 export { selectToolNames } from "./allowlist.js";
 
 export interface ToolRegistryOptions {
@@ -76,9 +74,4 @@ export function createToolRegistry(options: ToolRegistryOptions = {}): ToolRegis
       return tool ? previewTool(tool, toolUse, context) : unknown(toolUse.tool);
     },
   };
-}
-
-/** Releases what the tools hold (the conversations' shells and their processes); for shutdown. */
-export async function disposeTools(): Promise<void> {
-  await closeAllShells();
 }

@@ -1,6 +1,4 @@
 /** `save`: writes a whole file (gptme's save tool). */
-import { mkdir, stat, writeFile } from "node:fs/promises";
-import path from "node:path";
 import { z } from "zod";
 import { defineTool } from "./define-tool.js";
 import { fileDiff, readTextIfExists } from "./file-diff.js";
@@ -16,13 +14,6 @@ export function hasPlaceholders(content: string): boolean {
 
 export function withTrailingNewline(content: string): string {
   return content.endsWith("\n") ? content : `${content}\n`;
-}
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
 }
 
 const parameters = z.object({
@@ -56,21 +47,17 @@ Use \`patch\` for targeted edits to existing files; it keeps surrounding content
     fromBlock: (args, content) => ({ path: pathFromArgs("save", args), content }),
     toBlock: ({ path: file, content }) => ({ args: [file], content }),
     async preview({ path: rawPath, content }, context) {
-      const target = resolveToolPath(rawPath, context.workspace);
-      return fileDiff(target.display, await readTextIfExists(target.absolute), withTrailingNewline(content));
+      const target = resolveToolPath(rawPath, context.workspace, context.sandbox.home);
+      return fileDiff(target.display, await readTextIfExists(context.sandbox.files, target.absolute), withTrailingNewline(content));
     },
     async execute({ path: rawPath, content }, context) {
       if (!content) return "No content provided";
       if (hasPlaceholders(content)) {
         return "Save aborted: Content contains placeholder lines (e.g. '# ...' or '// ...'). Please provide the complete content or use the patch tool for partial changes.";
       }
-      const target = resolveToolPath(rawPath, context.workspace);
-      const overwritten = await exists(target.absolute);
-      const parent = path.dirname(target.absolute);
-      const createdFolder = !(await exists(parent));
-      if (createdFolder) await mkdir(parent, { recursive: true });
-      await writeFile(target.absolute, withTrailingNewline(content), "utf8");
-      return `Saved to ${target.display}${overwritten ? " (overwritten)" : ""}${createdFolder ? " (created missing folder)" : ""}`;
+      const target = resolveToolPath(rawPath, context.workspace, context.sandbox.home);
+      const written = await context.sandbox.files.write(target.absolute, withTrailingNewline(content));
+      return `Saved to ${target.display}${written.existed ? " (overwritten)" : ""}${written.createdFolder ? " (created missing folder)" : ""}`;
     },
   });
 }

@@ -1,5 +1,9 @@
-/** The shells of all conversations: one per conversation id, commands queued one at a time. */
-import { statSync } from "node:fs";
+/**
+ * The shell of each sandbox (so of each conversation): started on first use, commands queued one
+ * at a time, restarted in its last directory after it ended. A shell lives and dies with its
+ * sandbox: removing the sandbox ends the shell and everything it started.
+ */
+import type { Sandbox } from "../sandbox/types.js";
 import { ShellSession, type ShellRunOptions, type ShellRunResult } from "./shell-session.js";
 
 interface Entry {
@@ -9,44 +13,45 @@ interface Entry {
   queue: Promise<unknown>;
 }
 
-const entries = new Map<string, Entry>();
+const entries = new WeakMap<Sandbox, Entry>();
 
-function isDirectory(directory: string): boolean {
-  try {
-    return statSync(directory).isDirectory();
-  } catch {
-    return false;
-  }
+async function isDirectory(sandbox: Sandbox, directory: string): Promise<boolean> {
+  const found = await sandbox.files.stat(directory).catch(() => null);
+  return found?.type === "directory";
 }
 
-function liveSession(entry: Entry, workspace: string): ShellSession {
+async function liveSession(sandbox: Sandbox, entry: Entry): Promise<ShellSession> {
   if (entry.session?.alive) return entry.session;
-  if (!isDirectory(entry.directory)) entry.directory = workspace;
-  if (!isDirectory(entry.directory)) throw new Error(`Workspace directory does not exist: ${workspace}`);
-  entry.session = new ShellSession(entry.directory);
+  // A replacement shell goes back to where the last one was, if that still exists.
+  if (entry.session && entry.directory !== sandbox.workspace && !(await isDirectory(sandbox, entry.directory))) {
+    entry.directory = sandbox.workspace;
+  }
+  try {
+    entry.session = await ShellSession.start(sandbox, entry.directory);
+  } catch (error) {
+    // Checked only on failure, to keep a first command's start to one process.
+    if (sandbox.disposed) throw error;
+    if (!(await isDirectory(sandbox, sandbox.workspace))) throw new Error(`Workspace directory does not exist: ${sandbox.workspace}`);
+    throw error;
+  }
   return entry.session;
 }
 
-/**
- * Runs `command` in the conversation's shell (started in `workspace` on first use, and again in
- * its last directory after it ended), after any command already queued for that conversation.
- */
-export function runInShell(
-  conversationId: string,
-  workspace: string,
-  command: string,
-  options: ShellRunOptions,
-): Promise<ShellRunResult> {
-  let entry = entries.get(conversationId);
+/** Runs `command` in the sandbox's shell, after any command already queued there. */
+export function runInShell(sandbox: Sandbox, command: string, options: ShellRunOptions): Promise<ShellRunResult> {
+  let entry = entries.get(sandbox);
   if (!entry) {
-    entry = { directory: workspace, queue: Promise.resolve() };
-    entries.set(conversationId, entry);
+    entry = { directory: sandbox.workspace, queue: Promise.resolve() };
+    entries.set(sandbox, entry);
   }
   const current = entry;
   const run = current.queue.then(async () => {
-    const session = liveSession(current, workspace);
+    const session = await liveSession(sandbox, current);
     try {
       return await session.run(command, options);
+    } catch (error) {
+      if (!session.alive && session.diagnostics) throw new Error(`${(error as Error).message}: ${session.diagnostics}`);
+      throw error;
     } finally {
       current.directory = session.currentDirectory;
       if (!session.alive) await session.close();
@@ -55,19 +60,3 @@ export function runInShell(
   current.queue = run.catch(() => {});
   return run;
 }
-
-/** Ends a conversation's shell and everything it started (e.g. when the conversation is deleted). */
-export async function closeShell(conversationId: string): Promise<void> {
-  const entry = entries.get(conversationId);
-  entries.delete(conversationId);
-  await entry?.session?.close();
-}
-
-/** Ends every shell; for shutdown. */
-export async function closeAllShells(): Promise<void> {
-  await Promise.all([...entries.keys()].map((conversationId) => closeShell(conversationId)));
-}
-
-process.once("exit", () => {
-  for (const entry of entries.values()) entry.session?.closeNow();
-});

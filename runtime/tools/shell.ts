@@ -4,13 +4,17 @@ import { defineTool } from "./define-tool.js";
 import { installedPrograms } from "./executables.js";
 import { fence, stripAnsi } from "./formatting.js";
 import { formatShellOutput, type ShellOutputBudgets } from "./shell-output.js";
+import { DEFAULT_MAX_OUTPUT_BYTES } from "./shell-session.js";
 import { runInShell } from "./shell-sessions.js";
 
 export interface ShellToolOptions {
   /** Overrides `GPTME_SHELL_TIMEOUT` (seconds; 0 = no timeout). */
   timeoutSeconds?: number;
   killGraceMilliseconds?: number;
+  /** Per stream; beyond it the command is stopped and its saved output cut (default 100 MB). */
   maxOutputBytes?: number;
+  /** Live `tool_output` events stop after this many bytes per stream (default 1 MB). */
+  streamLimitBytes?: number;
   budgets?: ShellOutputBudgets;
 }
 
@@ -84,18 +88,21 @@ export function createShellTool(options: ShellToolOptions = {}) {
     toBlock: ({ command }) => ({ args: [], content: command }),
     async execute({ command }, context) {
       const timeoutSeconds = shellTimeoutSeconds(options.timeoutSeconds);
-      const result = await runInShell(context.conversationId, context.workspace, command, {
+      const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+      const result = await runInShell(context.sandbox, command, {
         timeoutMilliseconds: timeoutSeconds * 1000,
         signal: context.signal,
         onOutput: context.onOutput ? (chunk) => context.onOutput?.(stripAnsi(chunk)) : undefined,
+        streamLimitBytes: options.streamLimitBytes,
         killGraceMilliseconds: options.killGraceMilliseconds,
-        maxOutputBytes: options.maxOutputBytes,
+        maxOutputBytes,
       });
       return formatShellOutput({
         command,
         result,
+        area: context.sandbox.outputs,
         timeoutSeconds,
-        dataDirectory: context.dataDirectory,
+        maxOutputBytes,
         budgets: options.budgets,
       });
     },

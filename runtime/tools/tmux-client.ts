@@ -1,7 +1,9 @@
-/** One-shot `tmux` invocations, optionally on a private server socket (`tmux -L <name>`). */
-import { execFile } from "node:child_process";
-import { rm } from "node:fs/promises";
-import path from "node:path";
+/**
+ * One-shot `tmux` client commands, run in the conversation's sandbox: the tmux server they start
+ * lives there too (its socket in the sandbox's private /tmp for `bwrap`), with the sandbox's
+ * environment, and ends with it. Optionally on a named server socket (`tmux -L <name>`).
+ */
+import type { Sandbox } from "../sandbox/types.js";
 
 export interface TmuxResult {
   code: number;
@@ -9,19 +11,25 @@ export interface TmuxResult {
   stderr: string;
 }
 
-export class TmuxClient {
-  /** Tests pass a private socket name so they never touch the user's tmux server. */
-  constructor(readonly socketName: string | undefined = process.env.GPTME_TMUX_SOCKET || undefined) {}
+const TMUX_TIMEOUT_MILLISECONDS = 10_000;
 
-  run(args: string[]): Promise<TmuxResult> {
+export class TmuxClient {
+  /** Tests pass a private socket name so they never touch the user's tmux server (backend `none`). */
+  constructor(
+    private readonly sandbox: Sandbox,
+    readonly socketName: string | undefined = process.env.GPTME_TMUX_SOCKET || undefined,
+  ) {}
+
+  async run(args: string[]): Promise<TmuxResult> {
     const fullArgs = this.socketName ? ["-L", this.socketName, ...args] : args;
-    return new Promise((resolve) => {
-      execFile("tmux", fullArgs, { timeout: 10_000, encoding: "utf8" }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        const reason = error && error.killed ? "tmux timed out" : "";
-        resolve({ code, stdout, stderr: stderr || reason || (error && code !== 0 ? error.message : "") });
-      });
-    });
+    try {
+      const result = await this.sandbox.exec(["tmux", ...fullArgs], { timeoutMilliseconds: TMUX_TIMEOUT_MILLISECONDS });
+      const stderr = result.stderr.toString("utf8");
+      const code = result.code ?? 1;
+      return { code, stdout: result.stdout.toString("utf8"), stderr: stderr || (result.timedOut ? "tmux timed out" : code !== 0 ? `tmux exited with ${code}` : "") };
+    } catch (error) {
+      return { code: 1, stdout: "", stderr: (error as Error).message };
+    }
   }
 
   /** Like `run`, but a non-zero exit becomes an error naming the tmux command. */
@@ -44,11 +52,10 @@ export class TmuxClient {
     return result.stdout.trimEnd();
   }
 
-  /** Ends the server; a private one also loses its socket file, which tmux leaves behind. */
+  /** Ends the server; a named one also loses its socket file, which tmux leaves behind. */
   async killServer(): Promise<void> {
     await this.run(["kill-server"]);
     if (!this.socketName) return;
-    const directory = path.join(process.env.TMUX_TMPDIR || "/tmp", `tmux-${process.getuid?.() ?? 0}`);
-    await rm(path.join(directory, this.socketName), { force: true });
+    await this.sandbox.exec(["sh", "-c", 'rm -f -- "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$1"', "sh", this.socketName]).catch(() => {});
   }
 }

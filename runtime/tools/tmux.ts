@@ -10,7 +10,7 @@ import { sessionName, shellWords, splitTmuxCommands } from "./tmux-commands.js";
 import type { ToolContext } from "./tool.js";
 
 export interface TmuxToolOptions {
-  /** A private tmux server (`tmux -L <name>`); defaults to `GPTME_TMUX_SOCKET`, else the user's server. */
+  /** A named tmux server (`tmux -L <name>`); defaults to `GPTME_TMUX_SOCKET`, else the default one (with `none`: the user's). */
   socketName?: string;
   /** How long to let a program draw before capturing its pane (gptme: 1 s). */
   settleMilliseconds?: number;
@@ -24,7 +24,7 @@ const parameters = z.object({
 
 /** Panes over 200 lines keep the first 50 and the last 150 (recent output matters most). */
 function truncatePane(content: string, context: ToolContext): Promise<string> {
-  return truncateLines(content, 50, 150, context.dataDirectory, "tmux");
+  return truncateLines(content, 50, 150, context.sandbox.outputs, "tmux");
 }
 
 class TmuxActions {
@@ -59,7 +59,7 @@ class TmuxActions {
 
   /** Typing before bash has drawn its prompt makes the pane echo the command twice. */
   private async untilPaneShowsSomething(id: string): Promise<void> {
-    const deadline = performance.now() + 2000;
+    const deadline = performance.now() + 10_000;
     while (performance.now() < deadline && (await this.tmux.capturePane(id)) === "") await delay(20);
   }
 
@@ -159,7 +159,7 @@ function splitOnce(text: string): [string, string?] {
 }
 
 export function createTmuxTool(options: TmuxToolOptions = {}) {
-  const tmux = new TmuxClient(options.socketName ?? (process.env.GPTME_TMUX_SOCKET || undefined));
+  const socketName = options.socketName ?? (process.env.GPTME_TMUX_SOCKET || undefined);
   return defineTool({
     name: "tmux",
     description: "Executes shell commands in a tmux session",
@@ -196,6 +196,7 @@ Commands (one per line): \`new-session <command>\`, \`send-keys <session> <keys>
     fromBlock: (_args, content) => ({ command: content.trim() }),
     toBlock: ({ command }) => ({ args: [], content: command }),
     async execute({ command }, context) {
+      const tmux = new TmuxClient(context.sandbox, socketName);
       const actions = new TmuxActions(tmux, options.settleMilliseconds ?? 1000, options.pollMilliseconds ?? 500, context);
       const outputs: string[] = [];
       for (const line of splitTmuxCommands(command)) outputs.push(await actions.runOne(line));

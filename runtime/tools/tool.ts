@@ -1,5 +1,6 @@
 /** The contract every tool implements, and what the agent loop and prompt see of it. */
 import type { z } from "zod";
+import type { Sandbox } from "../sandbox/types.js";
 
 /** A parsed tool use, in gptme's ToolUse shape: `tool`, `args` (the block's info-string words), `content`. */
 export interface ToolUse {
@@ -17,8 +18,11 @@ export interface ToolContext {
   workspace: string;
   conversationId: string;
   signal: AbortSignal;
-  /** Data dir (`$XDG_DATA_HOME/gptme`), for saved full outputs. */
-  dataDirectory: string;
+  /**
+   * The conversation's sandbox: the only way a tool reaches processes and files (and where full
+   * outputs are saved), so every tool sees exactly what the shell sees.
+   */
+  sandbox: Sandbox;
   /** Streams partial output while the tool runs. */
   onOutput?: (chunk: string) => void;
 }

@@ -9,11 +9,14 @@ import { createModelRegistry } from "../../runtime/models/registry.js";
 import type { ModelRegistry } from "../../runtime/models/model.js";
 import type { Message } from "../../runtime/store/types.js";
 import { startFakeModelServer, type FakeModelServer, type FakeReply } from "../support/fake-model-server.js";
+import { testSandboxManager } from "../support/sandboxes.js";
 import { MemoryStore } from "./support/memory-store.js";
 import { TestToolRegistry } from "./support/test-tools.js";
 
 let server: FakeModelServer;
 let registry: ModelRegistry;
+/** The test tools never touch it, but every loop has a sandbox. */
+let sandboxes: ReturnType<typeof testSandboxManager> | undefined;
 
 beforeAll(async () => {
   server = await startFakeModelServer();
@@ -57,6 +60,7 @@ async function run(modelId: string, toolFormat: ToolFormat, overrides: Partial<A
     toolFormat,
     workspace: "/tmp",
     dataDirectory: "/tmp",
+    sandbox: () => (sandboxes ??= testSandboxManager("none")).forConversation("fake-server", "/tmp"),
     signal: new AbortController().signal,
     confirm: async () => ({ action: "confirm" }),
     emit: (event) => events.push(event),

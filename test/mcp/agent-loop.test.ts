@@ -3,6 +3,7 @@
  * OpenAI and Anthropic SDKs, calls the everything server's tools in markdown, XML and native tool
  * format; what the model is offered and told, what is stored, what the user confirms.
  */
+import { testSandboxManager } from "../support/sandboxes.js";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,6 +57,8 @@ interface Run {
   requests: RecordedRequest[];
 }
 
+const sandboxes = testSandboxManager("none");
+
 async function run(modelId: string, toolFormat: ToolFormat, replies: FakeReply[]): Promise<Run> {
   server.enqueue(...replies);
   const store = new MemoryStore();
@@ -82,6 +85,7 @@ async function run(modelId: string, toolFormat: ToolFormat, replies: FakeReply[]
     toolFormat,
     workspace: join(root, "workspace"),
     dataDirectory: join(root, "data"),
+    sandbox: () => sandboxes.forConversation("mcp-loop", join(root, "workspace")),
     signal: new AbortController().signal,
     confirm: async (tool) => {
       pending.push(tool);
@@ -173,7 +177,9 @@ describe("MCP results and failures in the loop", () => {
     const image = /\[Image: image\/png, saved to (\S+\.png)\]/.exec(outputs[0]!);
     expect(image).not.toBeNull();
     expect(existsSync(image![1]!)).toBe(true);
-    expect(image![1]).toContain(join(root, "data", "tool-outputs", "mcp"));
+    // Saved in the sandbox's output area (for the none backend its inside path is the host path).
+    expect(image![1]!.startsWith(`${sandboxes.forConversation("mcp-loop", join(root, "workspace")).outputs.directory}/`)).toBe(true);
+    expect(image![1]).toMatch(/\/mcp-\d{8}_\d{6}-[0-9a-f]{8}\.png$/);
     expect(outputs[1]).toMatch(/\[Resource: demo:\/\/resource\/dynamic\/text\/2\]\nResource 2: /);
   });
 

@@ -15,6 +15,7 @@ function manager() {
     store: {} as SessionDependencies["store"],
     models: {} as SessionDependencies["models"],
     toolsFor: unused,
+    sandboxFor: unused,
     dataDirectory: "/nonexistent",
     runLoop: unused,
     idleLimitMs: 60_000,

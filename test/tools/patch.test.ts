@@ -4,13 +4,14 @@ import { describe, expect, it } from "vitest";
 import { applyPatch, parsePatch } from "../../runtime/tools/patch-hunks.js";
 import { createPatchTool } from "../../runtime/tools/patch.js";
 import { createToolRegistry } from "../../runtime/tools/registry.js";
+import { LOCAL_BACKENDS, type LocalBackend } from "../support/sandboxes.js";
 import { makeContext } from "./tool-context.js";
 
 const patchTool = createPatchTool();
 const hunk = (original: string, updated: string) => `<<<<<<< ORIGINAL\n${original}\n=======\n${updated}\n>>>>>>> UPDATED`;
 
-async function fileWith(content: string) {
-  const context = await makeContext();
+async function fileWithOn(content: string, backend: LocalBackend) {
+  const context = await makeContext(backend);
   const file = path.join(context.workspace, "code.py");
   await writeFile(file, content);
   return { context, file, read: () => readFile(file, "utf8") };
@@ -42,7 +43,9 @@ describe("patch hunks", () => {
   });
 });
 
-describe("patch tool", () => {
+describe.each(LOCAL_BACKENDS)("patch tool (%s)", (backend) => {
+  const fileWith = (content: string) => fileWithOn(content, backend);
+
   it("applies a hunk and reports gptme's success text", async () => {
     const { context, file, read } = await fileWith('def hello():\n    print("Hello world")\n');
     const output = await patchTool.execute({ path: "code.py", patch: hunk('    print("Hello world")', '    print("Hi")') }, context);
@@ -98,7 +101,7 @@ describe("patch tool", () => {
   });
 
   it("reports a missing file", async () => {
-    const context = await makeContext();
+    const context = await makeContext(backend);
     await expect(patchTool.execute({ path: "missing.py", patch: hunk("a", "b") }, context)).rejects.toThrow(
       `Patch failed: No such file or directory \`${path.join(context.workspace, "missing.py")}\` (pwd: \`${context.workspace}\`)`,
     );

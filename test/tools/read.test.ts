@@ -2,11 +2,14 @@ import { chmod, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createReadTool } from "../../runtime/tools/read.js";
-import { makeContext } from "./tool-context.js";
+import { LOCAL_BACKENDS } from "../support/sandboxes.js";
+import { makeContext as makeContextOn } from "./tool-context.js";
 
 const read = createReadTool();
 
-describe("read", () => {
+describe.each(LOCAL_BACKENDS)("read (%s)", (backend) => {
+  const makeContext = () => makeContextOn(backend);
+
   it("numbers lines in a block named by the path", async () => {
     const context = await makeContext();
     await writeFile(path.join(context.workspace, "hello.py"), 'print("Hello world")\nprint("Goodbye world")\n');

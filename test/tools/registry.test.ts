@@ -1,8 +1,9 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { selectToolNames, type ToolCatalogEntry } from "../../runtime/tools/allowlist.js";
-import { createToolRegistry, defaultToolNames, disposeTools } from "../../runtime/tools/registry.js";
-import { makeContext, onCleanup } from "./tool-context.js";
+import { createToolRegistry, defaultToolNames } from "../../runtime/tools/registry.js";
+import { makeContext } from "./tool-context.js";
 
 const catalog: ToolCatalogEntry[] = [
   { name: "shell", available: true, disabledByDefault: false },
@@ -82,21 +83,21 @@ describe("tool registry", () => {
 
   it("runs native calls from their parameters", async () => {
     const context = await makeContext();
-    onCleanup(() => disposeTools());
     const registry = createToolRegistry();
     const output = await registry.execute({ tool: "shell", args: [], content: "", callId: "call_1", parameters: { command: "echo native" } }, context);
     expect(output).toBe("Ran command: `echo native`\n\n```stdout\nnative\n```\n\n");
   });
 
-  it("caps any tool's output to head and tail, saving the whole", async () => {
+  it("caps any tool's output to head and tail, saving the whole in the sandbox", async () => {
     const context = await makeContext();
     const registry = createToolRegistry({ tools: ["read"], outputBudget: { headCharacters: 100, tailCharacters: 100 } });
     const big = Array.from({ length: 500 }, (_, index) => `row ${index}`).join("\n");
     await writeFile(`${context.workspace}/big.txt`, big);
     const output = await registry.execute({ tool: "read", args: ["big.txt"], content: "" }, context);
     const saved = /full output saved to (\S+\.txt)/.exec(output)?.[1];
-    expect(saved).toContain(`${context.dataDirectory}/tool-outputs/read/`);
+    expect(path.dirname(saved!)).toBe(context.sandbox.outputs.directory);
+    expect(path.basename(saved!)).toMatch(/^read-\d{8}_\d{6}-[0-9a-f]{8}\.txt$/);
     expect(output.length).toBeLessThan(400);
-    expect(await readFile(saved!, "utf8")).toContain("500\trow 499");
+    expect((await context.sandbox.files.read(saved!, 100_000)).toString("utf8")).toContain("500\trow 499");
   });
 });

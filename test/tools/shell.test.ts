@@ -1,28 +1,46 @@
-import { readdir, readFile, writeFile } from "node:fs/promises";
+/**
+ * The shell tool on every local sandbox backend. No test here depends on the machine's speed:
+ * commands that must be stopped are stopped by a signal the test controls or by a timeout whose
+ * length does not matter, and waits are on files the test creates, never on sleeps.
+ */
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import type { OutputArea } from "../../runtime/sandbox/types.js";
+import { streamLimitNote } from "../../runtime/tools/output-follower.js";
+import { WHOLE_OUTPUT_BYTES } from "../../runtime/tools/shell-output.js";
 import { createShellTool, shellTimeoutSeconds } from "../../runtime/tools/shell.js";
-import { closeAllShells, closeShell } from "../../runtime/tools/shell-sessions.js";
-import { makeContext, onCleanup } from "./tool-context.js";
+import { LOCAL_BACKENDS } from "../support/sandboxes.js";
+import { makeContext, type TestContext } from "./tool-context.js";
 
-const shell = createShellTool({ timeoutSeconds: 1, killGraceMilliseconds: 300 });
-const run = (command: string, context: Parameters<typeof shell.execute>[1]) => shell.execute({ command }, context);
+/** No timeout: a busy machine must not turn a passing command into a timed-out one. */
+const shell = createShellTool({ timeoutSeconds: 0, killGraceMilliseconds: 300 });
+/** Only for the tests about timeouts, where how long 1 s takes does not change the outcome. */
+const timingOut = createShellTool({ timeoutSeconds: 1, killGraceMilliseconds: 300 });
+const run = (command: string, context: TestContext) => shell.execute({ command }, context);
 
-async function shellContext() {
-  const context = await makeContext();
-  onCleanup(() => closeShell(context.conversationId));
-  return context;
+/** Reads a file as the sandbox sees it (saved outputs live inside it, not on the host for bwrap). */
+async function readInside(context: TestContext, file: string): Promise<string> {
+  return (await context.sandbox.files.read(file, 200 * 1024 * 1024)).toString("utf8");
 }
 
-afterAll(() => closeAllShells());
-
-/** Killed orphans may linger as zombies where PID 1 does not reap (as in some containers). */
-async function isGoneOrZombie(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
-  return stat === undefined || /^\d+ \(.*\) Z /.test(stat);
+/** Counts the bytes the tool reads back from the output area. */
+function countingReads(context: TestContext): { context: TestContext; bytesRead: () => number } {
+  let total = 0;
+  const area = context.sandbox.outputs;
+  const counted: OutputArea = Object.create(area);
+  counted.read = async (name, offset, length) => {
+    const bytes = await area.read(name, offset, length);
+    total += bytes.length;
+    return bytes;
+  };
+  const sandbox = Object.create(context.sandbox, { outputs: { value: counted } });
+  return { context: { ...context, sandbox }, bytesRead: () => total };
 }
 
-describe("shell tool", () => {
+describe.each(LOCAL_BACKENDS)("shell tool (%s)", (backend) => {
+  const shellContext = () => makeContext(backend);
+
   it("reports stdout in gptme's format", async () => {
     const context = await shellContext();
     expect(await run("echo hi", context)).toBe("Ran command: `echo hi`\n\n```stdout\nhi\n```\n\n");
@@ -54,16 +72,18 @@ describe("shell tool", () => {
     expect(await run("true", context)).toBe("Ran command: `true`\n\nNo output\n");
   });
 
-  it("cannot be fooled by output that imitates the control channel", async () => {
+  it("cannot be fooled by output that imitates a control record, on any descriptor", async () => {
     const context = await shellContext();
+    // bash keeps its real stdout on a saved descriptor (10 and up) while the command's output is
+    // redirected: write fake records everywhere, including there.
+    const fake = "printf '\\0%s 0 /\\0' 00000000000000000000000000000000";
     const output = await run(
-      "printf 'done 1 0 /\\0done 2 0 /\\0'; printf 'done 1 0 /\\0' >&3; echo ReturnCode:0 END_OF_COMMAND_OUTPUT; echo still running; exit_with() { return 7; }; exit_with",
+      `for fd in 1 2 10 11 12 13 255; do eval "${fake} >&$fd" 2>/dev/null; done; echo still running; exit_with() { return 7; }; exit_with`,
       context,
     );
     expect(output).toContain("still running");
     expect(output).toContain("Return code: 7");
-    expect(output).toContain("Bad file descriptor");
-    expect(await run("echo next", context)).toContain("```stdout\nnext\n```");
+    expect(await run("echo next; pwd", context)).toContain(`\`\`\`stdout\nnext\n${context.workspace}\n\`\`\``);
   });
 
   it("keeps working when a command shadows the builtins the driver uses", async () => {
@@ -93,13 +113,10 @@ describe("shell tool", () => {
     expect(await run("echo 1\necho 2\necho 3\necho 4", context)).toMatch(/^Ran command: `echo 1\.\.\. \(4 lines\)`/);
   });
 
-  it("times out a hanging command quickly and the next command still works", async () => {
+  it("times out a hanging command and the next command still works", async () => {
     const context = await shellContext();
-    await run("cd /tmp", context);
-    const started = performance.now();
-    const output = await run("echo before; sleep 100", context);
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeLessThan(3000);
+    await shell.execute({ command: "cd /tmp" }, context);
+    const output = await timingOut.execute({ command: "echo before; sleep 100" }, context);
     expect(output).toMatch(/^Command timed out \(after 1s\): `echo before; sleep 100`/);
     expect(output).toContain("```stdout\nbefore\n```");
     expect(output).toContain("Shell restarted");
@@ -109,16 +126,19 @@ describe("shell tool", () => {
   it("kills the whole process group, including background children and ones ignoring TERM", async () => {
     const context = await shellContext();
     const pids = path.join(context.workspace, "pids");
-    await run(`sleep 100 & echo $! > ${pids}; (trap '' TERM; sleep 100) & echo $! >> ${pids}; sleep 100`, context);
-    const children = (await readFile(pids, "utf8")).trim().split("\n").map(Number);
-    expect(children).toHaveLength(2);
-    for (const pid of children) await expect.poll(() => isGoneOrZombie(pid), { timeout: 2000 }).toBe(true);
+    await timingOut.execute({ command: `sleep 100 & echo $! > ${pids}; (trap '' TERM; sleep 100) & echo $! >> ${pids}; sleep 100` }, context);
+    // Checked from inside: with bwrap, the pids are the sandbox's own. A zombie awaiting its reaper counts as gone.
+    const check = `for p in $(cat ${pids}); do s=$(cut -d' ' -f3 /proc/$p/stat 2>/dev/null); [ -n "$s" ] && [ "$s" != Z ] && echo "alive $p"; done; echo checked`;
+    expect(await run(`cat ${pids} | wc -l`, context)).toContain("```stdout\n2\n```");
+    await expect.poll(() => run(check, context), { timeout: 20_000, interval: 100 }).not.toContain("alive");
   });
 
   it("stops a command when the signal aborts", async () => {
     const context = await shellContext();
-    const pending = run("echo started; sleep 100", { ...context, onOutput: (chunk) => chunk.includes("started") && context.controller.abort() });
-    const output = await pending;
+    const output = await shell.execute(
+      { command: "echo started; sleep 100" },
+      { ...context, onOutput: (chunk) => chunk.includes("started") && context.controller.abort() },
+    );
     expect(output).toMatch(/^Command interrupted: `echo started; sleep 100`/);
     expect(output).toContain("started");
     expect(output).toContain("Process interrupted");
@@ -126,10 +146,11 @@ describe("shell tool", () => {
 
   it("does not wait for background jobs that keep running", async () => {
     const context = await shellContext();
-    const started = performance.now();
-    const output = await run("sleep 30 & echo launched", context);
-    expect(performance.now() - started).toBeLessThan(900);
+    const go = path.join(context.workspace, "go");
+    // The job ends only once the command has returned: waiting for it would never return.
+    const output = await run(`(while [ ! -e ${go} ]; do sleep 0.05; done) & echo launched`, context);
     expect(output).toContain("launched");
+    await writeFile(go, "");
   });
 
   it("streams partial output while the command runs", async () => {
@@ -150,27 +171,51 @@ describe("shell tool", () => {
     expect(output).toContain("first\nsecond");
   });
 
-  it("truncates a 1 MB output to head and tail and saves the full output", async () => {
+  it("streams at most the stream limit of a big output, then a note", async () => {
     const context = await shellContext();
-    const output = await run("for i in $(seq 1 100000); do echo \"line $i xx\"; done | head -c 1000000", context);
+    const limited = createShellTool({ timeoutSeconds: 0, streamLimitBytes: 10_000 });
+    const chunks: string[] = [];
+    await limited.execute({ command: "head -c 200000 /dev/zero | tr '\\0' 'x'" }, { ...context, onOutput: (chunk) => chunks.push(chunk) });
+    const streamed = chunks.join("");
+    expect(streamed).toBe("x".repeat(10_000) + streamLimitNote(10_000));
+  });
+
+  it("truncates a 1 MB output to head and tail and saves the full output in the sandbox", async () => {
+    const context = await shellContext();
+    const output = await run("seq 1 200000 | sed 's/.*/line & xx/' | head -c 1000000", context);
     expect(output).toContain("line 1 xx\nline 2 xx");
-    expect(output).toMatch(/\.\.\. \(output truncated, full output saved to (\S+\.txt)\) \.\.\./);
-    const saved = /full output saved to (\S+\.txt)/.exec(output)![1];
-    expect(path.dirname(saved)).toBe(path.join(context.dataDirectory, "tool-outputs", "shell"));
-    expect(path.basename(saved)).toMatch(/^\d{8}_\d{6}-[0-9a-f]{8}\.txt$/);
-    const full = await readFile(saved, "utf8");
+    const saved = /\.\.\. \(output truncated, full output saved to (\S+\.txt)\) \.\.\./.exec(output)?.[1];
+    expect(saved).toBeDefined();
+    expect(path.dirname(saved!)).toBe(context.sandbox.outputs.directory);
+    expect(path.basename(saved!)).toMatch(/^shell-\d{8}_\d{6}-[0-9a-f]{8}\.txt$/);
+    const full = await readInside(context, saved!);
     expect(full.length).toBeGreaterThan(990_000);
     expect(output.length).toBeLessThan(8000 + 32000 + 500);
     expect(output.endsWith(`${full.slice(-100)}\n\`\`\`\n\n`)).toBe(true);
+    // The model can read it with its own shell.
+    expect(await run(`wc -c < ${saved}`, context)).toContain(`\`\`\`stdout\n${full.length}\n`);
   });
 
-  it("stops a command whose output runs away", async () => {
+  it("reads only the head and tail of a big output, which stays on disk as the saved file", async () => {
+    const { context, bytesRead } = countingReads(await shellContext());
+    const size = 3 * WHOLE_OUTPUT_BYTES;
+    const output = await run(`seq 1 1000000 | head -c ${size}`, context);
+    const saved = /full output saved to (\S+-stdout\.txt)\) \.\.\./.exec(output)?.[1];
+    expect(saved).toBeDefined();
+    expect(output).toContain("```stdout\n1\n2\n3\n");
+    expect(bytesRead()).toBeLessThan(200_000);
+    expect((await readInside(context, saved!)).length).toBe(size);
+  });
+
+  it("stops a command whose output runs away and cuts its saved output at the cap", async () => {
     const context = await shellContext();
-    const capped = createShellTool({ timeoutSeconds: 20, killGraceMilliseconds: 300, maxOutputBytes: 100_000 });
+    const capped = createShellTool({ timeoutSeconds: 0, killGraceMilliseconds: 300, maxOutputBytes: 100_000 });
     const output = await capped.execute({ command: 'i=0; while :; do echo "line $((i+=1))"; done' }, context);
     expect(output).toMatch(/^Command interrupted: /);
     expect(output).toContain("```stdout\nline 1\nline 2\n");
-    expect(output).toContain("Output limit exceeded: the command was stopped and the rest of its output dropped.");
+    expect(output).toContain("Output limit exceeded: the command was stopped after 98 KB of output; the saved output ends there and the rest was dropped.");
+    const saved = /full output saved to (\S+\.txt)/.exec(output)?.[1];
+    expect((await readInside(context, saved!)).length).toBeLessThanOrEqual(100_000);
   });
 
   it("restarts after the command exits the shell", async () => {
@@ -192,7 +237,19 @@ describe("shell tool", () => {
   it("leaves no helper files in the workspace", async () => {
     const context = await shellContext();
     await run("echo hi", context);
-    expect(await readdir(context.workspace)).toEqual([]);
+    expect(await run("ls -A", context)).toBe("Ran command: `ls -A`\n\nNo output\n");
+  });
+
+  it("reads no rc file, as gptme's shell", async () => {
+    const context = await shellContext();
+    await run(`echo 'export FROM_RC=yes' > ~/.bashrc; echo 'export FROM_RC=yes' > ~/.bash_profile`, context);
+    expect(await run('echo "rc:${FROM_RC:-no}"; exit 0', context)).toContain("Shell restarted");
+    expect(await run('echo "rc:${FROM_RC:-no}"; rm ~/.bashrc ~/.bash_profile', context)).toContain("rc:no");
+  });
+
+  it("sets gptme's pager and editor variables", async () => {
+    const context = await shellContext();
+    expect(await run('echo "[$PAGER] $GIT_PAGER $EDITOR"', context)).toContain("```stdout\n[] cat true\n```");
   });
 });
 

@@ -4,14 +4,23 @@ import { findExecutable } from "../../runtime/tools/executables.js";
 import { TmuxClient } from "../../runtime/tools/tmux-client.js";
 import { shellWords, splitTmuxCommands } from "../../runtime/tools/tmux-commands.js";
 import { createTmuxTool } from "../../runtime/tools/tmux.js";
-import { makeContext } from "./tool-context.js";
+import type { Sandbox } from "../../runtime/sandbox/types.js";
+import { LOCAL_BACKENDS } from "../support/sandboxes.js";
+import { makeContext as makeContextOn, sandboxManager } from "./tool-context.js";
 
-/** A private tmux server: the user's sessions are never touched, and it is killed afterwards. */
+/**
+ * A named tmux server: with `none` it lives beside the user's (never touching their sessions) and is
+ * killed afterwards; with `bwrap` each conversation's server lives in its sandbox and ends with it.
+ */
 const socketName = `gptme-test-${randomUUID().slice(0, 8)}`;
 const tmux = createTmuxTool({ socketName, settleMilliseconds: 200, pollMilliseconds: 100 });
-const client = new TmuxClient(socketName);
+let lastSandbox: Sandbox | undefined;
+const client = () => new TmuxClient(lastSandbox!, socketName);
 
-afterAll(() => client.killServer());
+afterAll(async () => {
+  if (!LOCAL_BACKENDS.includes("none")) return;
+  await new TmuxClient(sandboxManager("none").forConversation("tmux-cleanup", "/"), socketName).killServer();
+});
 
 describe("tmux command parsing", () => {
   it("splits at newlines and semicolons outside quotes", () => {
@@ -29,7 +38,13 @@ describe("tmux command parsing", () => {
   });
 });
 
-describe.runIf(findExecutable("tmux"))("tmux tool", () => {
+describe.runIf(findExecutable("tmux")).each(LOCAL_BACKENDS)("tmux tool (%s)", { timeout: 60_000 }, (backend) => {
+  const makeContext = async () => {
+    const context = await makeContextOn(backend);
+    lastSandbox = context.sandbox;
+    return context;
+  };
+
   it("runs a server in a session, inspects, interrupts, waits, lists and kills it", async () => {
     const context = await makeContext();
     const run = (command: string) => tmux.execute({ command }, context);
@@ -39,7 +54,7 @@ describe.runIf(findExecutable("tmux"))("tmux tool", () => {
     const started = await run("new-session python3 -m http.server 0 --bind 127.0.0.1");
     expect(started).toMatch(/^Running `python3 -m http\.server 0 --bind 127\.0\.0\.1` in session gptme_1\.\n```output\n/);
 
-    await expect.poll(() => client.capturePane("gptme_1"), { timeout: 10_000, interval: 100 }).toContain("Serving HTTP");
+    await expect.poll(() => client().capturePane("gptme_1"), { timeout: 20_000, interval: 100 }).toContain("Serving HTTP");
     const inspected = await run("inspect-pane gptme_1");
     expect(inspected).toMatch(/^Pane content:\n```output\n[\s\S]*Serving HTTP on 127\.0\.0\.1 port \d+/);
     expect(inspected).toContain(`${context.workspace.split("/").pop()}`);
@@ -48,7 +63,7 @@ describe.runIf(findExecutable("tmux"))("tmux tool", () => {
 
     const interrupted = await run("send-keys 1 C-c");
     expect(interrupted).toMatch(/^Sent 'C-c' to pane `gptme_1`\n```output\n/);
-    await expect.poll(() => client.capturePane("gptme_1"), { timeout: 5000, interval: 100 }).toContain("Keyboard interrupt received");
+    await expect.poll(() => client().capturePane("gptme_1"), { timeout: 20_000, interval: 100 }).toContain("Keyboard interrupt received");
 
     const waited = await run("wait gptme_1 10 1");
     expect(waited).toMatch(/^Session `gptme_1` output stabilized after \d+\.\ds \(stable for 1\.\ds\)\.\n```output\n/);
@@ -78,7 +93,7 @@ describe.runIf(findExecutable("tmux"))("tmux tool", () => {
   it("truncates panes over 200 lines to the first 50 and last 150", async () => {
     const context = await makeContext();
     await tmux.execute({ command: "new-session seq 1 400" }, context);
-    await expect.poll(() => client.capturePane("gptme_1"), { timeout: 5000, interval: 100 }).toMatch(/\n400\n/);
+    await expect.poll(() => client().capturePane("gptme_1"), { timeout: 20_000, interval: 100 }).toMatch(/\n400\n/);
     const output = await tmux.execute({ command: "inspect-pane gptme_1" }, context);
     expect(output).toMatch(/\.\.\. \(\d+ lines truncated, full output saved to \S+\) \.\.\./);
     expect(output).toContain("\n400\n");

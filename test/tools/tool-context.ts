@@ -1,10 +1,13 @@
-/** A temporary workspace and data directory per test, and a ToolContext over them. */
+/** A temporary workspace per test, a ToolContext over it, and the conversation's sandbox on a chosen backend. */
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, realpath, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterEach } from "vitest";
+import { afterAll, afterEach } from "vitest";
+import type { SandboxManager } from "../../runtime/sandbox/manager.js";
 import type { ToolContext } from "../../runtime/tools/tool.js";
+import { testSandboxManager, type LocalBackend } from "../support/sandboxes.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 
@@ -19,23 +22,39 @@ export function onCleanup(cleanup: () => Promise<void> | void): void {
 
 export interface TestContext extends ToolContext {
   workspace: string;
-  dataDirectory: string;
+  /** A directory outside the workspace (and outside any sandbox's view), for files the tools must not reach. */
+  outside: string;
   controller: AbortController;
 }
 
-export async function makeContext(overrides: Partial<ToolContext> = {}): Promise<TestContext> {
+const managers = new Map<LocalBackend, SandboxManager>();
+const homes: string[] = [];
+afterAll(() => {
+  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
+});
+
+/** One manager per backend and test file; each context gets its own conversation (and so sandbox). */
+export function sandboxManager(backend: LocalBackend): SandboxManager {
+  let manager = managers.get(backend);
+  if (manager) return manager;
+  // A HOME of its own: the tools (tmux's shell, say) must not run the host user's rc files.
+  const home = mkdtempSync(path.join(os.tmpdir(), "gptme-tools-home-"));
+  homes.push(home);
+  manager = testSandboxManager(backend, { environment: { ...process.env, HOME: home } });
+  managers.set(backend, manager);
+  return manager;
+}
+
+export async function makeContext(backend: LocalBackend = "none", overrides: Partial<ToolContext> = {}): Promise<TestContext> {
   const root = await realpath(await mkdtemp(path.join(os.tmpdir(), "gptme-tools-test-")));
   onCleanup(() => rm(root, { recursive: true, force: true }));
   const workspace = path.join(root, "workspace");
-  const dataDirectory = path.join(root, "data");
-  await Promise.all([mkdir(workspace), mkdir(dataDirectory)]);
+  const outside = path.join(root, "outside");
+  await Promise.all([mkdir(workspace), mkdir(outside)]);
   const controller = new AbortController();
-  return {
-    workspace,
-    dataDirectory,
-    conversationId: `test-${randomUUID()}`,
-    signal: controller.signal,
-    controller,
-    ...overrides,
-  };
+  const conversationId = `test-${randomUUID()}`;
+  const manager = sandboxManager(backend);
+  const sandbox = manager.forConversation(conversationId, workspace);
+  onCleanup(() => manager.remove(conversationId));
+  return { workspace, outside, conversationId, signal: controller.signal, controller, sandbox, ...overrides };
 }

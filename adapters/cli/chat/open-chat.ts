@@ -13,9 +13,12 @@ import type { McpManager } from "../../../runtime/mcp/manager.js";
 import type { LanguageModel, ModelRegistry } from "../../../runtime/models/model.js";
 import { createModelRegistry } from "../../../runtime/models/registry.js";
 import type { ConversationService } from "../../../runtime/runtime.js";
+import { createSandboxManager, type SandboxManager } from "../../../runtime/sandbox/manager.js";
+import { resolveSandboxSettings } from "../../../runtime/sandbox/settings.js";
+import type { Sandbox } from "../../../runtime/sandbox/types.js";
 import { SqliteConversationStore } from "../../../runtime/store/sqlite/sqlite-store.js";
 import type { ChatSettings, Conversation, ConversationStore } from "../../../runtime/store/types.js";
-import { createToolRegistry, disposeTools } from "../../../runtime/tools/registry.js";
+import { createToolRegistry } from "../../../runtime/tools/registry.js";
 import type { ToolRegistry } from "../../../runtime/tools/tool.js";
 import type { ChatOptions } from "../arguments.js";
 import { CliError } from "../exit.js";
@@ -41,6 +44,8 @@ export interface Chat {
   conversation(): Promise<Conversation>;
   /** The tools of the conversation's config. */
   tools(): Promise<ToolRegistry>;
+  /** Where the conversation's tools run (none by default, as gptme; `--sandbox bwrap`). */
+  sandboxFor(conversation: Conversation): Sandbox;
   close(): Promise<void>;
 }
 
@@ -49,6 +54,7 @@ export async function openChat(options: ChatOptions, env: NodeJS.ProcessEnv = pr
   const selectedTools = options.tools ? selectTools(options.tools) : undefined;
   const data = dataDirectory(env);
   const database = databasePath(env);
+  const sandboxes = openSandboxes(options, env, data, database);
   const store = SqliteConversationStore.open(database);
   const workspace = process.cwd();
   const service = createConversationService({
@@ -57,6 +63,7 @@ export async function openChat(options: ChatOptions, env: NodeJS.ProcessEnv = pr
     defaultWorkspace: workspace,
     toolNames: () => selectedTools ?? createToolRegistry().all().map((tool) => tool.name),
     systemPrompt: systemPromptBuilder(models),
+    removeSandbox: (id) => sandboxes.remove(id),
   });
   try {
     const existing = await findExisting(options, store);
@@ -80,11 +87,33 @@ export async function openChat(options: ChatOptions, env: NodeJS.ProcessEnv = pr
       if (options.name) chat.name = options.name;
       await service.create(conversationId, { config: { chat }, prompt: options.system ?? "full" });
     }
-    return createChat({ options, env, store, models, service, data, database, conversationId, model, resumed: existing !== null });
+    return createChat({ options, env, store, models, service, data, database, conversationId, model, resumed: existing !== null, sandboxes });
   } catch (error) {
+    await sandboxes.disposeAll();
     await store.close();
     throw error;
   }
+}
+
+/**
+ * The terminal `gptme` runs tools unsandboxed by default, as gptme does (it is the user's own
+ * project in the user's own terminal); `--sandbox bwrap` (or `GPTME_SANDBOX`) isolates them.
+ */
+function openSandboxes(options: ChatOptions, env: NodeJS.ProcessEnv, data: string, database: string): SandboxManager {
+  const configPath = join(configDirectory(env), "config.toml");
+  let settings;
+  try {
+    settings = resolveSandboxSettings({ backendFlag: options.sandbox, env, configPath, defaultBackend: "none" });
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+  const manager = createSandboxManager({
+    settings,
+    environment: env,
+    secrets: [data, configDirectory(env), database, `${database}-wal`, `${database}-shm`, `${database}-journal`],
+  });
+  if (manager.report.backend !== settings.backend) process.stderr.write(`gptme: warning: ${manager.report.warning}\n`);
+  return manager;
 }
 
 /**
@@ -140,6 +169,7 @@ interface ChatParts {
   conversationId: string;
   model: LanguageModel;
   resumed: boolean;
+  sandboxes: SandboxManager;
 }
 
 function createChat(parts: ChatParts): Chat {
@@ -171,9 +201,12 @@ function createChat(parts: ChatParts): Chat {
       }
       return registry;
     },
+    sandboxFor(conversation) {
+      return parts.sandboxes.forConversation(conversation.id, conversation.workspace);
+    },
     async close() {
       await chat.mcp?.close();
-      await disposeTools();
+      await parts.sandboxes.disposeAll();
       await parts.store.close();
     },
   };

@@ -84,6 +84,7 @@ async function loopOptions(chat: Chat, dependencies: TurnDependencies, signal: A
     toolFormat,
     workspace: conversation.workspace,
     dataDirectory: chat.dataDirectory,
+    sandbox: () => chat.sandboxFor(conversation),
     stream: chat.options.stream ?? conversation.config.chat.stream ?? true,
     signal,
     confirm: dependencies.confirm,

@@ -3,11 +3,15 @@ import { runAgentLoop } from "../../../runtime/agent/loop.js";
 import type { AgentEvent, AgentLoopOptions, ConfirmDecision, LoopOutcome, PendingTool, ToolFormat } from "../../../runtime/agent/types.js";
 import type { LanguageModel } from "../../../runtime/models/model.js";
 import type { Message } from "../../../runtime/store/types.js";
+import { testSandboxManager } from "../../support/sandboxes.js";
 import { MemoryStore } from "./memory-store.js";
 import { ScriptedModel, type ScriptedTurn } from "./scripted-model.js";
 import { TestToolRegistry } from "./test-tools.js";
 
 export const CONVERSATION_ID = "loop-test";
+
+/** The test tools never touch it, but every loop has a sandbox. */
+let sandboxes: ReturnType<typeof testSandboxManager> | undefined;
 
 export interface Harness {
   store: MemoryStore;
@@ -59,6 +63,7 @@ export async function createHarness(turns: ScriptedTurn[], options: HarnessOptio
         toolFormat: options.toolFormat ?? "markdown",
         workspace: "/tmp",
         dataDirectory: "/tmp",
+        sandbox: () => (sandboxes ??= testSandboxManager("none")).forConversation(CONVERSATION_ID, "/tmp"),
         signal: controller.signal,
         confirm: async (tool) => {
           pending.push(tool);

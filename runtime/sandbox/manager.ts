@@ -1,0 +1,169 @@
+/**
+ * One sandbox per conversation: made when its tools first need it (the Sandbox object is cheap;
+ * its processes start on first use), replaced when the conversation's workspace changes or the
+ * sandbox died, removed when the conversation is deleted or its tools have been idle for the idle
+ * limit, and all disposed at shutdown.
+ */
+import { lstatSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { BwrapSandbox } from "./bwrap-sandbox.js";
+import { insideHome } from "./bwrap-mounts.js";
+import { probeCgroups, type CgroupSupport } from "./cgroups.js";
+import { allowlistedEnvironment } from "./environment.js";
+import type { LocalSandbox } from "./local-sandbox.js";
+import { NoneSandbox } from "./none-sandbox.js";
+import { chooseBackend } from "./probe.js";
+import type { SandboxReport } from "./report.js";
+import type { SandboxSettings } from "./settings.js";
+import type { Sandbox } from "./types.js";
+
+export interface SandboxManager {
+  readonly report: SandboxReport;
+  /** The conversation's sandbox for `workspace` (a new one if the workspace changed). */
+  forConversation(conversationId: string, workspace: string): Sandbox;
+  /** Ends the conversation's sandbox (deleted conversation). */
+  remove(conversationId: string): Promise<void>;
+  disposeAll(): Promise<void>;
+}
+
+export interface SandboxManagerOptions {
+  settings: SandboxSettings;
+  /** The server's environment (the source of the allowlist). */
+  environment: NodeJS.ProcessEnv;
+  /** Host paths no sandbox may see: data directory, config directory, database file. */
+  secrets: string[];
+  /** Sandboxes unused for this long (and not busy) are removed; default one hour, as sessions. */
+  idleLimitMs?: number;
+  /** Parent of the sandboxes' private directories (default the system temp dir). */
+  directory?: string;
+  bwrap?: string;
+}
+
+const DEFAULT_IDLE_LIMIT_MS = 60 * 60 * 1000;
+
+/** Live managers, so one exit hook can end every sandbox process when the server exits. */
+const live = new Set<{ disposeNow(): void }>();
+process.once("exit", () => {
+  for (const manager of live) manager.disposeNow();
+});
+
+let instances = 0;
+
+const ROOT_PREFIX = "gptme-sandboxes-";
+
+/**
+ * A server killed outright (no exit hook) leaves its sandboxes' directories behind: remove those
+ * whose server is gone. Only our own directories, never through a symlink.
+ */
+function removeStaleRoots(parent: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const pid = Number(new RegExp(`^${ROOT_PREFIX}(\\d+)-`).exec(entry)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+      continue;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ESRCH") continue;
+    }
+    const directory = path.join(parent, entry);
+    const info = lstatSync(directory, { throwIfNoEntry: false });
+    if (!info?.isDirectory() || info.uid !== process.getuid?.()) continue;
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Read-only directories besides the system's: node's install dir (the tools' runtime, wherever
+ * nvm or a tarball put it) and what the user lists in `[sandbox] read_only`. PATH entries are not
+ * bound on their own: a shim directory without the tree it points into only breaks the tool.
+ */
+function runtimeDirectories(extra: string[]): string[] {
+  return [path.dirname(path.dirname(process.execPath)), ...extra];
+}
+
+export function createSandboxManager(options: SandboxManagerOptions): SandboxManager {
+  const instance = `${++instances}`;
+  let cgroups: CgroupSupport | undefined;
+  const choice = chooseBackend(
+    options.settings,
+    () => (cgroups = probeCgroups({ limits: options.settings.limits, instance })),
+    options.bwrap,
+  );
+  const parent = options.directory ?? tmpdir();
+  removeStaleRoots(parent);
+  const root = mkdtempSync(path.join(parent, `${ROOT_PREFIX}${process.pid}-`));
+  // Other conversations' private directories live here: never visible inside a sandbox.
+  const secrets = [...options.secrets, root];
+  const readOnly = runtimeDirectories(options.settings.readOnly);
+  const sandboxes = new Map<string, LocalSandbox & { broken?: boolean }>();
+  const idleLimitMs = options.idleLimitMs ?? DEFAULT_IDLE_LIMIT_MS;
+
+  const create = (conversationId: string, workspace: string): LocalSandbox => {
+    if (choice.backend === "none") {
+      return new NoneSandbox({ conversationId, workspace, environment: options.environment, extraNames: options.settings.extraEnvironmentNames, directory: root });
+    }
+    const home = insideHome(options.environment.HOME);
+    return new BwrapSandbox({
+      conversationId,
+      workspace,
+      home,
+      environment: allowlistedEnvironment(options.environment, { home, extraNames: options.settings.extraEnvironmentNames }),
+      network: options.settings.network,
+      secrets,
+      readOnly,
+      cgroups: cgroups!,
+      directory: root,
+      bwrap: options.bwrap,
+    });
+  };
+
+  const remove = async (conversationId: string) => {
+    const sandbox = sandboxes.get(conversationId);
+    sandboxes.delete(conversationId);
+    await sandbox?.dispose();
+  };
+
+  const sweep = () => {
+    const cutoff = Date.now() - idleLimitMs;
+    for (const [conversationId, sandbox] of sandboxes) {
+      if (!sandbox.busy && sandbox.lastUsed <= cutoff) void remove(conversationId);
+    }
+  };
+  const sweeper = setInterval(sweep, Math.max(1000, Math.min(idleLimitMs, 10 * 60 * 1000)));
+  sweeper.unref();
+
+  const handle = {
+    disposeNow() {
+      for (const sandbox of sandboxes.values()) sandbox.disposeNow();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+  live.add(handle);
+
+  return {
+    report: choice.report,
+    forConversation(conversationId, workspace) {
+      const existing = sandboxes.get(conversationId);
+      if (existing && !existing.disposed && !existing.broken && existing.workspace === workspace) return existing;
+      if (existing) void existing.dispose();
+      const sandbox = create(conversationId, workspace);
+      sandboxes.set(conversationId, sandbox);
+      return sandbox;
+    },
+    remove,
+    async disposeAll() {
+      clearInterval(sweeper);
+      live.delete(handle);
+      await Promise.all([...sandboxes.keys()].map((conversationId) => remove(conversationId)));
+      cgroups?.dispose();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Which backend the server actually uses. The requested (or default) one is tried; when it cannot
+ * work here the server starts anyway with the best one that does, and the report carries a loud
+ * warning with the one line that fixes it. Nothing falls back silently.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { systemMounts } from "./bwrap-mounts.js";
+import type { CgroupSupport } from "./cgroups.js";
+import type { SandboxBackendName, SandboxReport } from "./report.js";
+import type { SandboxSettings } from "./settings.js";
+
+export type LocalBackend = "bwrap" | "none";
+
+export interface ProbeResult {
+  ok: boolean;
+  /** Why it failed and the one line that fixes it. */
+  reason?: string;
+  fix?: string;
+}
+
+function sysctl(name: string): string | undefined {
+  try {
+    return readFileSync(`/proc/sys/${name.replaceAll(".", "/")}`, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The likely fix for a bwrap failure, from its message and the host's sysctls. */
+function bwrapFix(stderr: string): string {
+  if (sysctl("user.max_user_namespaces") === "0") return "sudo sysctl -w user.max_user_namespaces=15000";
+  if (sysctl("kernel.unprivileged_userns_clone") === "0") return "sudo sysctl -w kernel.unprivileged_userns_clone=1";
+  if (sysctl("kernel.apparmor_restrict_unprivileged_userns") === "1") return "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0";
+  if (/proc/i.test(stderr)) return "in a container, start it with --security-opt systempaths=unconfined (Docker) or --security-opt unmask=/proc/* (Podman)";
+  if (/Operation not permitted|namespace/i.test(stderr)) return "allow unprivileged user namespaces (in a container: a seccomp profile that permits them), or pass --sandbox none to run tools unsandboxed";
+  return "see the Sandbox section of the README, or pass --sandbox none to run tools unsandboxed";
+}
+
+const probed = new Map<string, ProbeResult>();
+
+/** Starts a throwaway sandbox with the namespaces and mounts the real ones use. Cached per process. */
+export function probeBwrap(bwrap = "bwrap"): ProbeResult {
+  const cached = probed.get(bwrap);
+  if (cached) return cached;
+  let result: ProbeResult;
+  if (process.platform !== "linux") {
+    result = { ok: false, reason: `bubblewrap needs Linux (this is ${process.platform})`, fix: "run the server on Linux, or in a Linux container" };
+  } else {
+    const args = ["--unshare-user", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--clearenv", ...systemMounts().arguments, "--proc", "/proc", "--dev", "/dev", "--", "true"];
+    const run = spawnSync(bwrap, args, { encoding: "utf8", timeout: 10_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+    if ((run.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") {
+      result = { ok: false, reason: "bubblewrap is not installed", fix: "sudo apt-get install bubblewrap (Debian, Ubuntu) or sudo dnf install bubblewrap (Fedora)" };
+    } else if (run.status !== 0) {
+      const stderr = (run.stderr || run.error?.message || `exit ${run.status}`).trim();
+      result = { ok: false, reason: `bwrap fails here: ${stderr}`, fix: bwrapFix(stderr) };
+    } else {
+      result = { ok: true };
+    }
+  }
+  probed.set(bwrap, result);
+  return result;
+}
+
+export interface BackendChoice {
+  backend: LocalBackend;
+  report: SandboxReport;
+}
+
+const NOT_ISOLATED =
+  "tools are NOT isolated: they run as the server's user and can read its token, the provider keys, the store and every conversation's files";
+
+function bwrapReport(settings: SandboxSettings, cgroups: CgroupSupport, warning: string | null): SandboxReport {
+  return {
+    backend: "bwrap",
+    isolated: true,
+    isolates: ["filesystem", "processes", "environment", "other conversations", ...(settings.network === "none" ? ["network"] : [])],
+    limits: { available: cgroups.available, detail: cgroups.detail },
+    network: settings.network,
+    warning,
+  };
+}
+
+function noneReport(warning: string | null): SandboxReport {
+  return { backend: "none", isolated: false, isolates: [], limits: { available: false, detail: "the none backend sets no limits" }, network: "on", warning };
+}
+
+/**
+ * The backend to use. `cgroups` is probed only for bwrap (`none` applies no limits), hence a
+ * callback.
+ */
+export function chooseBackend(settings: SandboxSettings, probeCgroups: () => CgroupSupport, bwrap?: string): BackendChoice {
+  const networkIgnored = settings.network === "none" ? " --sandbox-network none has no effect without a sandbox." : "";
+  if (settings.backend === "none") {
+    const warning = settings.explicit ? `${NOT_ISOLATED} (--sandbox none).${networkIgnored}` : networkIgnored.trim() || null;
+    return { backend: "none", report: noneReport(warning) };
+  }
+  let unavailable: string | undefined;
+  if (settings.backend !== "bwrap") unavailable = `the ${settings.backend} backend is not available in this version`;
+  const bwrapProbe = probeBwrap(bwrap);
+  if (!unavailable && bwrapProbe.ok) return { backend: "bwrap", report: bwrapReport(settings, probeCgroups(), null) };
+  if (unavailable && bwrapProbe.ok) {
+    return { backend: "bwrap", report: bwrapReport(settings, probeCgroups(), `${unavailable}; using bwrap instead.`) };
+  }
+  const requested: SandboxBackendName = settings.backend;
+  const why = unavailable ?? bwrapProbe.reason;
+  return {
+    backend: "none",
+    report: noneReport(`the ${requested} sandbox cannot work here (${why}), so ${NOT_ISOLATED}. Fix: ${bwrapProbe.fix}.${networkIgnored}`),
+  };
+}
