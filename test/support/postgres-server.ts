@@ -1,6 +1,6 @@
 /**
- * A private PostgreSQL instance for tests and the bench: `initdb` in a temp dir, listening only on
- * a Unix socket in that dir (no port to collide with), trust auth, no fsync. PostgreSQL refuses to
+ * A private PostgreSQL instance for tests and the bench: `initdb` in a temp dir, listening on a
+ * free port of 127.0.0.1 (and a Unix socket in that dir), trust auth, no fsync. PostgreSQL refuses to
  * run as root, so as root it runs as the `postgres` user through `runuser`.
  * `GPTME_TEST_DATABASE_URL` points at an existing server instead (its user must create databases).
  */
@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
+import { freePort } from "./nats-server.js";
 
 const run = promisify(execFile);
 
@@ -64,11 +65,14 @@ export async function startPostgres(): Promise<PostgresServer> {
   if (owner) chownSync(directory, owner.uid, owner.gid);
   const command = (program: string, args: string[]) => runAs(asRoot, bin, program, args);
   const data = join(directory, "data");
+  let port = 0;
   try {
     const initdb = ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8"];
     await command("initdb", [...initdb, "--locale=C.UTF-8"]).catch(() => command("initdb", [...initdb, "--no-locale"]));
+    port = await freePort();
     const settings = [
-      "-c listen_addresses=''",
+      "-c listen_addresses=127.0.0.1",
+      `-c port=${port}`,
       `-k ${directory}`,
       "-c fsync=off",
       "-c synchronous_commit=off",
@@ -83,7 +87,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     rmSync(directory, { recursive: true, force: true });
     throw new Error(`PostgreSQL did not start: ${failure(error)}${detail ? ` (${detail})` : ""}`);
   }
-  return { adminUrl: `postgres://postgres@localhost/postgres?host=${encodeURIComponent(directory)}`, directory, bin, asRoot };
+  return { adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`, directory, bin, asRoot };
 }
 
 function runAs(asRoot: boolean, bin: string, program: string, args: string[]) {
