@@ -12,6 +12,7 @@ import type { Runtime, ServerSettings } from "./runtime.js";
 import { createSessionManager, type SessionDependencies } from "./sessions/session-manager.js";
 import { createSandboxManager } from "./sandbox/manager.js";
 import { resolveSandboxSettings } from "./sandbox/settings.js";
+import type { Replication } from "./replication/replication.js";
 import { openSqliteStorage } from "./store/open-storage.js";
 import type { Storage } from "./store/storage.js";
 import { systemPromptBuilder } from "./conversations/system-prompt.js";
@@ -55,6 +56,8 @@ export interface LocalRuntimeOptions {
   sandbox?: { backend?: string; network?: string };
   /** How long a conversation's sandbox may sit unused before it is removed (default one hour). */
   sandboxIdleLimitMs?: number;
+  /** Several replicas on PostgreSQL and NATS (see replication/replication.ts); closed with the runtime. */
+  replication?: Replication;
 }
 
 export interface LocalRuntime {
@@ -131,7 +134,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     if (!registry) registries.set(key, (registry = createToolRegistry({ tools: chosen })));
     return registry;
   };
-  const sessions = createSessionManager({
+  const localSessions = createSessionManager({
     store,
     models,
     toolsFor,
@@ -141,7 +144,9 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     autoName: createNamer(store),
     eventLimits: options.eventLimits,
     drafts: storage.drafts,
+    ...options.replication?.sessionDependencies(),
   });
+  const sessions = options.replication ? options.replication.sessions(localSessions) : localSessions;
   const runtime: Runtime = {
     settings,
     store,
@@ -155,9 +160,11 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   };
   return {
     runtime,
-    recoverInterruptedReplies: () => recoverInterruptedReplies(store, storage.drafts),
+    // Replicas recover a dead replica's drafts when they take its leases over, never at start (another replica's reply is not a crash's).
+    recoverInterruptedReplies: () => (options.replication ? Promise.resolve(0) : recoverInterruptedReplies(store, storage.drafts)),
     async close() {
       await sessions.close();
+      await options.replication?.close();
       await sandboxes.disposeAll();
       await storage.close();
     },

@@ -7,6 +7,7 @@ import { databasePath } from "../../runtime/config/paths.js";
 import { authDisabled, serverToken, type ServerOptions } from "../../runtime/config/server-options.js";
 import { storageMode } from "../../runtime/config/storage-mode.js";
 import { createLocalRuntime } from "../../runtime/local-runtime.js";
+import { replicationSettings, startReplication } from "../../runtime/replication/replication.js";
 import { openStorage } from "../../runtime/store/open-storage.js";
 import { defaultToolNames } from "../../runtime/tools/registry.js";
 import { startupBanner } from "./banner.js";
@@ -33,8 +34,18 @@ export function slowClientLimits(options: Pick<ServerOptions, "headersTimeoutMs"
 
 export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
   const token = serverToken(env);
-  const storage = await openStorage(storageMode(env, databasePath(env, options.database), options.database !== undefined));
+  const mode = storageMode(env, databasePath(env, options.database), options.database !== undefined);
+  const settings = mode.kind === "replicated" ? replicationSettings(env) : null;
+  const storage = await openStorage(mode);
+  const replication =
+    mode.kind === "replicated" && storage.shared
+      ? await startReplication({ natsUrl: mode.natsUrl, shared: storage.shared, ...settings }).catch(async (error: unknown) => {
+          await storage.close();
+          throw error;
+        })
+      : undefined;
   const local = createLocalRuntime({
+    replication,
     env,
     storage,
     defaultWorkspace: options.workspace,
@@ -53,10 +64,12 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
   });
   const app = createApp();
   const runtime = local.runtime;
+  const handle = (request: Request) => Promise.resolve(app.fetch(request, runtime));
+  const routed = replication ? replication.fetch(handle) : handle;
   const server = serve({
     fetch: async (request) => {
       const started = performance.now();
-      const response = await app.fetch(request, runtime);
+      const response = await routed(request);
       if (options.verbose) {
         const path = new URL(request.url).pathname;
         console.log(`${request.method} ${path} ${response.status} ${(performance.now() - started).toFixed(1)}ms`);
@@ -83,6 +96,9 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;
   const unavailableTools = defaultToolNames({ includeUnavailable: true }).filter((name) => !defaultToolNames().includes(name));
   console.log(startupBanner({ runtime, url, tokenGenerated: token.generated, unavailableTools }));
+  if (replication) {
+    console.log(`  Replica:  ${replication.replicaId} (events and forwarding over NATS; a dead replica's conversations are taken over after ${replication.leaseTtlMs} ms)`);
+  }
   if (recovered > 0) {
     console.log(`  Recovered ${recovered} ${recovered === 1 ? "reply" : "replies"} cut off by a crash (stored, marked [INTERRUPTED])`);
   }

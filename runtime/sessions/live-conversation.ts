@@ -30,6 +30,27 @@ export interface SessionDependencies {
   drafts?: DraftStore;
   /** Replay buffer bounds per conversation, and `totalBytes` across all of them (defaults: 2 000 events, 4 MiB, 64 MiB). */
   eventLimits?: EventBufferLimits & { totalBytes?: number };
+  /**
+   * Replicated mode: where events go instead of this process's buffer (the replicated session
+   * manager numbers them and brings them back to every replica's clients). `allowed` turns false
+   * once the generation that sends them lost its lease.
+   */
+  eventSink?: (conversationId: string, event: SessionEvent, allowed: () => boolean) => void;
+  /** Replicated mode: takes the conversation's lease before a generation; ConflictError while another replica holds it. */
+  claim?: (conversationId: string) => Promise<GenerationClaim>;
+}
+
+/** A conversation's lease for one generation (replicated mode), and the stores that write only while it holds. */
+export interface GenerationClaim {
+  /** The conversation store whose writes prove the lease still holds (nothing lands once it was taken over). */
+  store: ConversationStore;
+  drafts: DraftStore;
+  /** Aborted once the lease is lost: taken over, or not renewed in time. */
+  lost: AbortSignal;
+  /** False once the lease was lost (by the database or by this process's clock); true again never. */
+  holds(): boolean;
+  /** Gives the lease up (the generation ended). */
+  release(): Promise<void>;
 }
 
 
@@ -67,6 +88,8 @@ export class LiveConversation {
   private pendingTokens = "";
   private flushScheduled = false;
   private interruptedSent = false;
+  /** The lease of the latest generation (replicated mode). */
+  private claim: GenerationClaim | null = null;
 
   constructor(
     readonly id: string,
@@ -155,8 +178,10 @@ export class LiveConversation {
   async step(options: StepOptions): Promise<void> {
     if (this.generating) throw new ConflictError("Generation already in progress");
     this.generating = true;
+    let claim: GenerationClaim | null = null;
     try {
-      const model = await this.resolveModel(options.model);
+      if (this.dependencies.claim) this.claim = claim = await this.dependencies.claim(this.id);
+      const model = await this.resolveModel(options.model, claim?.store ?? this.dependencies.store);
       if (options.autoConfirm !== undefined) this.autoConfirm = autoConfirmCount(options.autoConfirm);
       this.lastError = null;
       this.interruptedSent = false;
@@ -169,6 +194,7 @@ export class LiveConversation {
           this.running = null;
         });
     } catch (error) {
+      await claim?.release().catch(() => undefined);
       this.generating = false;
       throw error;
     }
@@ -240,6 +266,12 @@ export class LiveConversation {
   }
 
   private deliver(event: SessionEvent): void {
+    const sink = this.dependencies.eventSink;
+    if (sink) {
+      const claim = this.claim;
+      sink(this.id, event, claim ? () => claim.holds() : () => true);
+      return;
+    }
     const numbered = this.buffer.push(event);
     for (const listener of this.listeners) listener(numbered);
   }
@@ -256,8 +288,8 @@ export class LiveConversation {
     this.confirmations.decideAll({ action: "stop" }, outcome);
   }
 
-  private async resolveModel(requested: string | undefined): Promise<LanguageModel> {
-    const { store, models } = this.dependencies;
+  private async resolveModel(requested: string | undefined, store: ConversationStore): Promise<LanguageModel> {
+    const { models } = this.dependencies;
     const conversation = await store.get(this.id);
     if (!conversation) throw new NotFoundError(`Conversation not found: ${this.id}`);
     const configured = conversation.config.chat.model || undefined;
@@ -274,9 +306,13 @@ export class LiveConversation {
   private async runGeneration(options: StepOptions, model: LanguageModel): Promise<LoopOutcome> {
     this.touch();
     const dependencies = this.dependencies;
-    const conversation = (await dependencies.store.get(this.id))!;
+    const claim = this.claim;
+    const store = claim?.store ?? dependencies.store;
+    const conversation = (await store.get(this.id))!;
     const abort = new AbortController();
     this.abort = abort;
+    const stopOnLoss = () => abort.abort();
+    claim?.lost.addEventListener("abort", stopOnLoss);
     const emit = (event: AgentEvent) => {
       if (event.type === "error") this.lastError = event.error;
       if (event.type === "tool_pending" && event.auto_confirm) this.confirmations.remember(event.tool_id, "auto-confirmed");
@@ -296,7 +332,7 @@ export class LiveConversation {
     try {
       outcome = await dependencies.runLoop({
         conversationId: this.id,
-        store: dependencies.store,
+        store,
         model,
         tools: dependencies.toolsFor(conversation.config.chat.tools),
         cost: (modelId, usage) => dependencies.models.cost(modelId, usage),
@@ -312,7 +348,7 @@ export class LiveConversation {
         takeAutoConfirm,
         autoConfirmLeft: () => this.autoConfirmLeft(),
         emit,
-        drafts: dependencies.drafts,
+        drafts: claim?.drafts ?? dependencies.drafts,
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -320,6 +356,8 @@ export class LiveConversation {
       this.publish({ type: "error", error: message });
     } finally {
       this.flushTokens();
+      claim?.lost.removeEventListener("abort", stopOnLoss);
+      await claim?.release().catch((error: unknown) => console.error(`could not release the lease of ${this.id}: ${String(error)}`));
       this.generating = false;
       this.abort = null;
       this.stopWaiting("stopped (the generation ended)");

@@ -1,6 +1,7 @@
 /**
  * Opens the store the configuration names (see config/storage-mode.ts): the SQLite file, or a
- * PostgreSQL database (its driver is loaded only then) that this server is then the only one to use.
+ * PostgreSQL database (its driver is loaded only then) that this server is then the only one to
+ * use, or that several replicas share.
  */
 import type { StorageMode } from "../config/storage-mode.js";
 import type { Storage } from "./storage.js";
@@ -23,5 +24,6 @@ export function openSqliteStorage(path: string): Storage {
 export async function openStorage(mode: StorageMode): Promise<Storage> {
   if (mode.kind === "sqlite") return openSqliteStorage(mode.path);
   const { openPostgresStorage } = await import("./postgres/postgres-storage.js");
-  return openPostgresStorage(mode.url, { singleServer: true });
+  // Replicas share the database: each takes a conversation's lease for its generation instead.
+  return openPostgresStorage(mode.url, { singleServer: mode.kind === "postgres" });
 }

@@ -35,9 +35,15 @@ describe("choosing the store from the environment", () => {
       kind: "postgres",
       url: "postgresql://u:p@db:5432/gptme",
     });
+    expect(storageMode({ GPTME_DATABASE_URL: "postgres://db/g", GPTME_NATS_URL: "nats://a:4222,nats://b:4222" }, "/x.db")).toEqual({
+      kind: "replicated",
+      url: "postgres://db/g",
+      natsUrl: "nats://a:4222,nats://b:4222",
+    });
     const refusals: Array<[NodeJS.ProcessEnv, boolean, RegExp]> = [
       [{ GPTME_NATS_URL: "nats://n:4222" }, false, /^GPTME_NATS_URL is set without GPTME_DATABASE_URL/],
-      [{ GPTME_NATS_URL: "nats://n:4222", GPTME_DATABASE_URL: "postgres://db/g" }, false, /^replicated mode is not implemented yet/],
+      [{ GPTME_NATS_URL: "http://n:4222", GPTME_DATABASE_URL: "postgres://db/g" }, false, /^GPTME_NATS_URL must be a nats:\/\/ or tls:\/\/ URL, not http:\/\//],
+      [{ GPTME_NATS_URL: "n 4222", GPTME_DATABASE_URL: "postgres://db/g" }, false, /^GPTME_NATS_URL is not a URL/],
       [{ GPTME_DATABASE_URL: "mysql://db/g" }, false, /^GPTME_DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL, not mysql:\/\//],
       [{ GPTME_DATABASE_URL: "db.example:5432" }, false, /GPTME_DATABASE_URL must be a postgres/],
       [{ GPTME_DATABASE_URL: "not a url" }, false, /^GPTME_DATABASE_URL is not a URL/],
@@ -52,9 +58,9 @@ describe("choosing the store from the environment", () => {
   const refusedAtStart: Array<[string, Record<string, string>, RegExp]> = [
     ["GPTME_NATS_URL alone", { GPTME_NATS_URL: "nats://127.0.0.1:4222" }, /GPTME_NATS_URL is set without GPTME_DATABASE_URL/],
     [
-      "both URLs (replication is the next step)",
-      { GPTME_NATS_URL: "nats://127.0.0.1:4222", GPTME_DATABASE_URL: "postgres://127.0.0.1:1/gptme" },
-      /replicated mode is not implemented yet/,
+      "both URLs with a NATS URL that is not one",
+      { GPTME_NATS_URL: "redis://127.0.0.1:4222", GPTME_DATABASE_URL: "postgres://127.0.0.1:1/gptme" },
+      /GPTME_NATS_URL must be a nats:\/\/ or tls:\/\/ URL, not redis:\/\//,
     ],
     [
       "an unreachable PostgreSQL, its password kept out",
@@ -102,7 +108,7 @@ describe.skipIf(skipPostgres(availability))("the server on PostgreSQL, on a real
 
   it("creates, appends, lists and searches, and finds it all again after a restart", async () => {
     let server = await start(directory);
-    expect(server.output()).toMatch(/Database: postgres:\/\/postgres@localhost\/gptme_server_/);
+    expect(server.output()).toMatch(/Database: postgres:\/\/postgres@127\.0\.0\.1:\d+\/gptme_server_/);
     const created = await call(server, "/api/v2/conversations/arctic", {
       method: "PUT",
       json: { messages: [{ role: "user", content: "Where does the narwhal live?", timestamp: "2025-01-01T00:00:00.000Z" }] },
