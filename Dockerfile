@@ -68,7 +68,7 @@ COPY --from=builder /app/node_modules /app/node_modules
 COPY --from=builder /app/dist /app/dist
 COPY --from=builder /app/bin /app/bin
 RUN chmod 0755 /app/bin/*.js \
- && ln -s /app/bin/gptme.js /usr/local/bin/gptme \
+ && ln -s /app/bin/gptme.cjs /usr/local/bin/gptme \
  && ln -s /app/bin/gptme-server.js /usr/local/bin/gptme-server \
  && ln -s /app/bin/gptme-util.js /usr/local/bin/gptme-util
 

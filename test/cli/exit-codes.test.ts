@@ -1,4 +1,5 @@
 /** Exit codes 0 / 1 / 130, one readable error line (a stack trace only with -v), and a light start-up. */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -103,5 +104,17 @@ describe("start-up", () => {
     expect(loaded.sort()).toEqual(["adapters/cli/arguments.ts", "adapters/cli/exit.ts", "adapters/cli/main.ts", "adapters/cli/usage.ts"]);
     expect(loaded.join(" ")).not.toMatch(/openai|anthropic|sqlite|runtime\/tools/);
     expect(join(repositoryRoot, "adapters/cli/main.ts")).toBe(programs.gptme);
+  });
+
+  it("the installed entry answers --version as the CLI does, without the ES module loader", async () => {
+    const packageJson = JSON.parse(readFileSync(join(repositoryRoot, "package.json"), "utf8")) as { bin: Record<string, string>; version: string };
+    expect(packageJson.bin.gptme).toBe("bin/gptme.cjs");
+    const entry = join(repositoryRoot, packageJson.bin.gptme);
+    // A CommonJS entry with no import at the top: the ES module CLI is loaded only past --version.
+    expect(readFileSync(entry, "utf8")).not.toMatch(/^import /m);
+    const installed = spawnSync(process.execPath, [entry, "--version"], { encoding: "utf8" });
+    expect(installed.status).toBe(0);
+    expect(installed.stdout).toBe(`gptme v${packageJson.version}\n`);
+    expect(installed.stdout).toBe((await gptme(["--version"])).stdout);
   });
 });
