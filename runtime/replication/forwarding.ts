@@ -11,7 +11,7 @@ export const forwardedHeader = "x-gptme-forwarded-by";
 
 interface WireRequest {
   method: string;
-  /** Path and query. */
+  /** As the client sent it (its host passes the owner's Host check as it passed this replica's). */
   url: string;
   headers: Array<[string, string]>;
   /** Base64. */
@@ -55,7 +55,7 @@ export class Forwarding {
               const wire = message.json<WireRequest>();
               const headers = new Headers(wire.headers);
               headers.set(forwardedHeader, replicaId);
-              const request = new Request(new URL(wire.url, "http://forwarded.invalid"), {
+              const request = new Request(wire.url, {
                 method: wire.method,
                 headers,
                 body: wire.body === null ? undefined : Buffer.from(wire.body, "base64"),
@@ -84,10 +84,9 @@ export class Forwarding {
 
   /** The owner's answer to `request`, or null when no replica `owner` answers (it died: serve it here). */
   async forward(owner: string, request: Request, body: ArrayBuffer | null): Promise<Response | null> {
-    const url = new URL(request.url);
     const wire: WireRequest = {
       method: request.method,
-      url: url.pathname + url.search,
+      url: request.url,
       headers: [...request.headers.entries()].filter(([name]) => !droppedHeaders.has(name.toLowerCase())),
       body: body === null || body.byteLength === 0 ? null : Buffer.from(body).toString("base64"),
     };
