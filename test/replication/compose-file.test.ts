@@ -9,7 +9,9 @@ import { YAML } from "zx";
 
 type Service = { image?: string; command?: string[]; environment?: Record<string, string>; volumes?: string[]; ports?: string[]; depends_on?: unknown };
 
-const compose = YAML.parse(readFileSync(new URL("../../docker-compose.replicas.yml", import.meta.url), "utf8"), { merge: true }) as { services: Record<string, Service> };
+// zx's YAML is the `yaml` package, whose parse takes options (merge keys: `<<: *replica`); its type omits them.
+const parse = YAML.parse as (text: string, options: { merge: boolean }) => unknown;
+const compose = parse(readFileSync(new URL("../../docker-compose.replicas.yml", import.meta.url), "utf8"), { merge: true }) as { services: Record<string, Service> };
 
 describe("docker-compose.replicas.yml", () => {
   const { services } = compose;
