@@ -6,7 +6,7 @@
  */
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 
-/** Marks a request that was already forwarded once: it is served where it lands, never forwarded again. */
+/** Names the replica a request was forwarded from (for logs); what makes it served where it lands is that it came over NATS. */
 export const forwardedHeader = "x-gptme-forwarded-by";
 
 interface WireRequest {
@@ -42,8 +42,8 @@ export class Forwarding {
 
   constructor(private readonly options: ForwardingOptions) {}
 
-  /** Answers forwarded requests with `handle`, and state requests with `state`. */
-  serve(handle: (request: Request) => Promise<Response>, state: (conversationId: string) => unknown): void {
+  /** Answers forwarded requests with `handle` (told they were forwarded), and state requests with `state`. */
+  serve(handle: (request: Request, forwarded: true) => Promise<Response>, state: (conversationId: string) => unknown): void {
     const { connection, replicaId } = this.options;
     this.subscriptions.push(
       connection.subscribe(httpSubject(replicaId), {
@@ -60,7 +60,7 @@ export class Forwarding {
                 headers,
                 body: wire.body === null ? undefined : Buffer.from(wire.body, "base64"),
               });
-              const response = await handle(request);
+              const response = await handle(request, true);
               reply = {
                 status: response.status,
                 headers: [...response.headers.entries()],

@@ -15,6 +15,8 @@ import { Forwarding } from "./forwarding.js";
 import { type ReplicatedSessionManager, replicatedSessions } from "./replicated-sessions.js";
 import { replicatedRouter } from "./router.js";
 
+const sessionIdleSeconds = 24 * 60 * 60;
+
 export interface ReplicationOptions {
   natsUrl: string;
   shared: SharedState;
@@ -77,6 +79,11 @@ export async function startReplication(options: ReplicationOptions): Promise<Rep
   const forwarding = new Forwarding({ connection, replicaId });
   let manager: ReplicatedSessionManager | null = null;
   leases.start(Math.max(100, Math.floor(leaseTtlMs / 4)));
+  // Session ids nobody used for a day are forgotten (a replica that knows a session does not touch its row on every request).
+  const sessionSweep = setInterval(() => {
+    void options.shared.sessionIds.forgetIdle(Date.now() / 1000 - sessionIdleSeconds).catch(() => undefined);
+  }, 10 * 60 * 1000);
+  sessionSweep.unref();
 
   return {
     replicaId,
@@ -98,6 +105,7 @@ export async function startReplication(options: ReplicationOptions): Promise<Rep
       return routed;
     },
     async close() {
+      clearInterval(sessionSweep);
       forwarding.close();
       await leases.close();
       await events.close();

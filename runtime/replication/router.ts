@@ -7,7 +7,7 @@
  */
 import type { LeaseStore } from "../store/leases.js";
 import { leaseName } from "./conversation-leases.js";
-import { type Forwarding, forwardedHeader } from "./forwarding.js";
+import type { Forwarding } from "./forwarding.js";
 import type { ReplicatedSessionManager } from "./replicated-sessions.js";
 
 const conversationPath = /^\/api(?:\/v2)?\/conversations\/([^/]+)(?:\/|$)/;
@@ -68,7 +68,8 @@ function sessionIdOf(url: URL, request: Request, body: ArrayBuffer | null): stri
 
 export function replicatedRouter(handle: (request: Request) => Promise<Response>, options: RouterOptions) {
   const { replicaId, leases, forwarding, sessions } = options;
-  return async (request: Request): Promise<Response> => {
+  /** `forwarded`: the request came from another replica over NATS (never from a client, whatever its headers say). */
+  return async (request: Request, forwarded = false): Promise<Response> => {
     const url = new URL(request.url);
     const conversationId = conversationOf(url.pathname);
     if (conversationId === null) return handle(request);
@@ -77,7 +78,7 @@ export function replicatedRouter(handle: (request: Request) => Promise<Response>
     const sessionId = sessionIdOf(url, request, body);
     if (sessionId) await sessions.adoptFromStore(sessionId);
 
-    if (!request.headers.has(forwardedHeader)) {
+    if (!forwarded) {
       const lease = await leases.get(leaseName(conversationId));
       const owner = lease && lease.holder !== replicaId ? lease.holder : null;
       if (owner && !reads && body !== null) {

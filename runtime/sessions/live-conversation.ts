@@ -194,7 +194,7 @@ export class LiveConversation {
           this.running = null;
         });
     } catch (error) {
-      await claim?.release().catch(() => undefined);
+      if (claim) await claim.release().catch(() => undefined);
       this.generating = false;
       throw error;
     }
@@ -356,8 +356,10 @@ export class LiveConversation {
       this.publish({ type: "error", error: message });
     } finally {
       this.flushTokens();
-      claim?.lost.removeEventListener("abort", stopOnLoss);
-      await claim?.release().catch((error: unknown) => console.error(`could not release the lease of ${this.id}: ${String(error)}`));
+      if (claim) {
+        claim.lost.removeEventListener("abort", stopOnLoss);
+        await claim.release().catch((error: unknown) => console.error(`could not release the lease of ${this.id}: ${String(error)}`));
+      }
       this.generating = false;
       this.abort = null;
       this.stopWaiting("stopped (the generation ended)");
