@@ -102,8 +102,13 @@ export class ReplicatedEventLog {
    */
   publish(conversationId: string, event: SessionEvent, allowed: () => boolean = () => true): Promise<number | null> {
     const subject = this.subject(conversationId);
+    return this.inTurn(subject, () => this.publishNow(subject, event, allowed));
+  }
+
+  /** Runs `task` after this process's earlier publishes (and subscription starts) of the subject. */
+  private inTurn<T>(subject: string, task: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(subject) ?? Promise.resolve();
-    const next = previous.then(() => this.publishNow(subject, event, allowed));
+    const next = previous.then(task);
     const tail = next.catch(() => undefined);
     this.queues.set(subject, tail);
     void tail.then(() => {
@@ -151,14 +156,15 @@ export class ReplicatedEventLog {
       },
     };
     this.subscriptions.add(subscription);
-    const startTime = new Date().toISOString();
+    // "From now" is after the last event on the subject, read in turn with this process's publishes:
+    // an event this process sends after subscribing is delivered, one it sent before is not.
+    const now = lastEventId === null ? this.inTurn(subject, () => this.readLast(subject)) : null;
     void (async () => {
-      let deliver: { deliver_policy: DeliverPolicy; opt_start_seq?: number; opt_start_time?: string } = {
-        deliver_policy: DeliverPolicy.StartTime,
-        opt_start_time: startTime,
-      };
+      let deliver: { deliver_policy: DeliverPolicy; opt_start_seq?: number } = { deliver_policy: DeliverPolicy.All };
       let lookingForMissed = false;
-      if (lastEventId !== null) {
+      if (now) {
+        deliver = { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: (await now).sequence + 1 };
+      } else if (lastEventId !== null) {
         const last = await this.readLast(subject);
         if (lastEventId > last.id) {
           listener({ id: -1, event: { type: "error", error: missedEventsMessage } });
