@@ -125,6 +125,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     systemPrompt: systemPromptBuilder(models),
     allowedWorkspaceRoots: settings.allowedWorkspaceRoots,
     removeSandbox: (id) => sandboxes.remove(id),
+    sharedWorkspaceRoots: options.replication ? [dataDirectory, settings.defaultWorkspace, ...settings.allowedWorkspaceRoots] : undefined,
   });
   const registries = new Map<string, ReturnType<typeof createToolRegistry>>();
   const toolsFor = (names: string[] | undefined) => {

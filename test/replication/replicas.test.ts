@@ -121,6 +121,10 @@ describe.skipIf(skip)("three replicas on one PostgreSQL and one NATS", () => {
 
   it("create on A, watch from B while C runs the generation, confirm the tool through A", async () => {
     const [a, b, c] = await replicas("a", "b", "c");
+    // A workspace only this machine has would be lost when the next step runs elsewhere.
+    const elsewhere = await call(b!, "local-only", { method: "PUT", json: { config: { chat: { workspace: tmpdir() } } } });
+    expect(elsewhere.status).toBe(400);
+    expect(((await elsewhere.json()) as { error: string }).error).toMatch(/^Workspace \S+ is not on a volume every server replica mounts: use @log, the default workspace, or a folder under /);
     const sessionId = await create(a!, "shared", "list the files");
     const watcher = await events(b!, "shared", sessionId);
     await watcher.nextType("connected");
