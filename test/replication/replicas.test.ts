@@ -119,6 +119,24 @@ describe.skipIf(skip)("three replicas on one PostgreSQL and one NATS", () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
+  it("stops at once, in one line, with exit status 1 when NATS cannot be reached or a replica setting is wrong", async () => {
+    const refusals: Array<[Record<string, string>, RegExp]> = [
+      [{ GPTME_NATS_URL: "nats://127.0.0.1:1" }, /^gptme-server: cannot connect to NATS at nats:\/\/127\.0\.0\.1:1: /],
+      [{ GPTME_NATS_URL: requireNats(nats), GPTME_LEASE_TTL_MS: "5" }, /^gptme-server: GPTME_LEASE_TTL_MS must be a whole number of milliseconds, at least 200 \(got "5"\)$/],
+      [{ GPTME_NATS_URL: requireNats(nats), GPTME_REPLICA_ID: "a.b" }, /^gptme-server: GPTME_REPLICA_ID may hold only letters, digits, - and _/],
+    ];
+    for (const [env, message] of refusals) {
+      const error = await startServerProcess(directory, [], { GPTME_DATABASE_URL: database.url, ...env }).then(
+        () => new Error("the replica started"),
+        (caught: unknown) => caught as Error,
+      );
+      const [first, output, ...rest] = error.message.split("\n");
+      expect(first).toBe("server exited with 1:");
+      expect(output).toMatch(message);
+      expect(rest.join("")).toBe("");
+    }
+  }, 240_000);
+
   it("create on A, watch from B while C runs the generation, confirm the tool through A", async () => {
     const [a, b, c] = await replicas("a", "b", "c");
     // A workspace only this machine has would be lost when the next step runs elsewhere.
