@@ -211,6 +211,26 @@ describe.skipIf(skip)("three replicas on one PostgreSQL and one NATS", () => {
     expect((await log(b!, "failover")).at(-1)!.content).toBe("The end, told by a survivor.");
   }, 240_000);
 
+  it("a replica stopped with SIGTERM mid-reply (a rolling upgrade) stores the reply so far and frees the conversation at once", async () => {
+    const [a, c] = await replicas("a", "c");
+    const sessionId = await create(a!, "upgrade", "tell me a story");
+    const watcher = await events(a!, "upgrade", sessionId);
+    await watcher.nextType("connected");
+    model.enqueue({ text: "A reply cut short by an upgrade. ".repeat(40), chunkSize: 10, delayMs: 10, hang: true });
+    expect((await call(c!, "upgrade/step", { method: "POST", json: { session_id: sessionId } })).status).toBe(200);
+    await watcher.nextType("generation_progress", 60_000);
+    c!.child.kill("SIGTERM");
+    expect(await exited(c!.child)).toBe(0);
+    await watcher.nextType("interrupted", 60_000);
+    const stored = await log(a!, "upgrade");
+    expect(stored.at(-1)!.content).toMatch(/^A reply cut short by an upgrade\.[\s\S]*\[INTERRUPTED\]$/);
+    // No lease left to expire: the next step runs on A straight away.
+    model.enqueue({ text: "Carried on by A." });
+    expect((await call(a!, "upgrade/step", { method: "POST", json: { session_id: sessionId } })).status).toBe(200);
+    await watcher.next((frame) => frame.data.type === "generation_complete", 60_000);
+    expect((await log(a!, "upgrade")).at(-1)!.content).toBe("Carried on by A.");
+  }, 240_000);
+
   it("fencing: a replica paused past its lease writes nothing once another took the conversation over", async () => {
     const [a, c] = await replicas("a", "c");
     const sessionId = await create(a!, "fenced", "tell me a story");
