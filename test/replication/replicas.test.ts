@@ -222,12 +222,15 @@ describe.skipIf(skip)("three replicas on one PostgreSQL and one NATS", () => {
     c!.child.kill("SIGTERM");
     expect(await exited(c!.child)).toBe(0);
     await watcher.nextType("interrupted", 60_000);
+    // C stores the reply so far, then says so (generation_complete with it), before it exits.
+    const cut = await watcher.nextType("generation_complete", 60_000);
+    expect((cut.data.message as Message).content).toMatch(/^A reply cut short by an upgrade\.[\s\S]*\[INTERRUPTED\]$/);
     const stored = await log(a!, "upgrade");
-    expect(stored.at(-1)!.content).toMatch(/^A reply cut short by an upgrade\.[\s\S]*\[INTERRUPTED\]$/);
+    expect(stored.at(-1)!.content).toBe((cut.data.message as Message).content);
     // No lease left to expire: the next step runs on A straight away.
     model.enqueue({ text: "Carried on by A." });
     expect((await call(a!, "upgrade/step", { method: "POST", json: { session_id: sessionId } })).status).toBe(200);
-    await watcher.next((frame) => frame.data.type === "generation_complete", 60_000);
+    await watcher.next((frame) => frame.data.type === "generation_complete" && (frame.data.message as Message).content === "Carried on by A.", 60_000);
     expect((await log(a!, "upgrade")).at(-1)!.content).toBe("Carried on by A.");
   }, 240_000);
 

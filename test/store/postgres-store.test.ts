@@ -80,7 +80,7 @@ for (const backend of await postgresBackendOnly()) {
       await opened.sql("INSERT INTO schema_migrations (version, description) VALUES ($1, 'from the future')", [latest + 1]);
       const url = (opened.postgres!.database.pool as unknown as { options: { connectionString: string } }).options.connectionString;
       await expect(openPostgresStorage(url)).rejects.toThrow(
-        new RegExp(`^cannot open database postgres://postgres@localhost/\\S+: its schema is at version ${latest + 1}, newer than this gptme-server knows \\(${latest}\\)`),
+        new RegExp(`^cannot open database postgres://postgres@[^/\\s]+/\\S+: its schema is at version ${latest + 1}, newer than this gptme-server knows \\(${latest}\\)`),
       );
     });
 
