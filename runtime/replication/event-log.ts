@@ -54,7 +54,7 @@ export class ReplicatedEventLog {
   private readonly subscriptions = new Set<{ stop(): void }>();
 
   private constructor(
-    private readonly connection: NatsConnection,
+    connection: NatsConnection,
     private readonly manager: JetStreamManager,
     readonly stream: string,
   ) {
@@ -209,6 +209,5 @@ export class ReplicatedEventLog {
   async close(): Promise<void> {
     for (const subscription of [...this.subscriptions]) subscription.stop();
     await Promise.allSettled([...this.queues.values()]);
-    void this.connection;
   }
 }
