@@ -21,6 +21,7 @@ import { corsForApi } from "./middleware/cors.js";
 import { checkHost } from "./middleware/host-check.js";
 import { jsonBody } from "./middleware/json-body.js";
 import { ListModels } from "./models.js";
+import { registerHeadRoutes } from "./head-routes.js";
 import { registerExtraRoutes } from "./routes.js";
 import {
   ApiV1Root,
@@ -111,6 +112,7 @@ export function createApp() {
   api.get("/api/v2/conversations/:id/config", GetConversationConfig);
   api.patch("/api/v2/conversations/:id/config", UpdateConversationConfig);
   registerExtraRoutes(api);
+  registerHeadRoutes(api, app);
 
   let openapiDocument: string | undefined;
   app.get("/api/docs/openapi.json", (c) => {

@@ -12,10 +12,21 @@ export interface RouteRule {
 }
 
 /** Routes that take `multipart/form-data` (file uploads). They still need a same-site-safe credential. */
-export const multipartRoutes: RouteRule[] = [{ method: "POST", path: "/api/v2/conversations/:id/workspace/upload" }];
+export const multipartRoutes: RouteRule[] = [
+  { method: "POST", path: "/api/v2/conversations/:id/workspace/upload" },
+  // gptme's speech-to-text upload: checked, then answered 501 (out of scope).
+  { method: "POST", path: "/api/v2/audio/transcriptions" },
+];
 
 /** Routes that ignore any body they are sent (no parsing, no size limit, no content type). */
 export const routesWithoutBody: RouteRule[] = [{ method: "DELETE", path: "/api/v2/auth/cookie" }];
+
+/** Routes whose non-object JSON body gptme words "Request body must be a JSON object" (its agents and tasks modules). */
+export const requestBodyWordedRoutes: RouteRule[] = [
+  { method: "PUT", path: "/api/v2/agents" },
+  { method: "POST", path: "/api/v2/tasks" },
+  { method: "PUT", path: "/api/v2/tasks/:id" },
+];
 
 function patternOf(path: string): RegExp {
   const source = path

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { BadRequestError, ConflictError, NotFoundError } from "../runtime/errors.js";
 import type { Message } from "../runtime/store/types.js";
 import type { AppEnvironment } from "./bindings.js";
+import { answerCommand, CommandAnswer, isCommandMessage } from "./commands.js";
 import { conversationDetail, detailEtagParts, type MessagePage } from "./conversation-detail.js";
 import { etagMatches, weakEtag } from "./etag.js";
 import { cachedListBody } from "./list-cache.js";
@@ -168,30 +169,38 @@ export class CreateConversation extends OpenAPIRoute<[AppContext]> {
 export class AppendMessage extends OpenAPIRoute<[AppContext]> {
   schema = {
     tags,
-    summary: "Append a message",
+    summary: "Append a message, or run a slash command",
+    description:
+      "A user message starting with a command (`/undo`, `/model openai/gpt-4o`; see `GET /api/v2/commands`) runs it " +
+      "instead of being stored; `/exit`, `/restart`, `/edit` and `/delete` answer 400 in server mode.",
     request: {
       params: ConversationParams,
       body: { content: { "application/json": { schema: AppendMessageBody } } },
     },
-    responses: { "200": jsonContent(StatusOk, "Appended"), ...errorResponses(400, 401, 404, 409, 413) },
+    responses: {
+      "200": jsonContent(z.union([StatusOk, CommandAnswer]), "Appended, or the command run (`command: true`)"),
+      ...errorResponses(400, 401, 404, 409, 413),
+    },
   };
 
   async handle(c: AppContext) {
     const { params, body } = await this.getValidatedData<typeof this.schema>();
     const branch = body.branch ?? "main";
-    if (!BranchName.safeParse(branch).success) throw new BadRequestError("Invalid branch name");
+    const branchCheck = BranchName.safeParse(branch);
+    if (!branchCheck.success) throw new BadRequestError(branchCheck.error.issues[0]?.message ?? "Invalid branch name");
     const conversation = await c.env.store.get(params.id);
     if (!conversation) throw new NotFoundError(`Conversation not found: ${params.id}`);
     if (branch !== "main" && !(branch in (await c.env.store.branches(params.id)))) {
       throw new NotFoundError(`Branch not found: ${branch}`);
     }
     await c.env.sessions.skipPendingTools(params.id);
-    if (c.env.sessions.isGenerating(params.id)) {
+    if (c.env.sessions.isGenerating(params.id) || c.env.commands.isRunning(params.id)) {
       throw new ConflictError("Cannot add message while generation is in progress");
     }
     if (body.tools) c.env.conversations.validateTools(body.tools);
     const files = body.files && (await c.env.conversations.resolveFiles(params.id, conversation.workspace, body.files));
     const message = messageFromInput({ ...body, files });
+    if (isCommandMessage(message)) return answerCommand(c, params.id, message, conversation.workspace);
     await c.env.store.append(params.id, [message], branch);
     const wire = messageToWire(message, conversation.workspace, c.env.conversations.directory(params.id));
     c.env.sessions.publish(params.id, { type: "message_added", message: wire });
@@ -215,6 +224,7 @@ export class DeleteConversation extends OpenAPIRoute<[AppContext]> {
     }
     if (!(await c.env.conversations.delete(params.id))) throw new NotFoundError(`Conversation not found: ${params.id}`);
     c.env.sessions.forget(params.id);
+    c.env.elicitations.cancelAll(params.id);
     return c.json({ status: "ok" as const });
   }
 }

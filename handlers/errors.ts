@@ -28,7 +28,9 @@ export function describeIssue(issue: ValidationIssue): string {
 
 function validationMessage(error: ApiException | MultiException): string {
   const issues = error.buildResponse() as ValidationIssue[];
-  const messages = [...new Set(issues.map(describeIssue))];
+  // A bad path is reported alone, as gptme checks the ids in the URL before reading the body.
+  const pathIssues = issues.filter((issue) => issue.path?.[0] === "params");
+  const messages = [...new Set((pathIssues.length > 0 ? pathIssues : issues).map(describeIssue))];
   return messages.join("; ") || error.message;
 }
 

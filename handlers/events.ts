@@ -91,6 +91,7 @@ export class ConversationEvents extends OpenAPIRoute<[AppContext]> {
           last_error: state.lastError,
           pending_tools: state.pendingTools,
           auto_confirm_left: state.autoConfirmLeft,
+          pending_elicitations: c.env.elicitations.pending(conversationId),
         });
         if (subscription.missed) {
           await send({ type: "error", error: "Missed events are no longer available: reload the conversation" });

@@ -30,7 +30,8 @@ export class ListModels extends OpenAPIRoute<[AppContext]> {
         z.object({
           models: z.array(ModelInfo),
           default: z.string().nullable(),
-          recommended: z.array(z.string()),
+          recommended: z.array(z.string()).describe("Each configured provider's recommended model"),
+          favorites: z.array(z.string()).describe("The user's favourite models that are available"),
           provider_configured: z.boolean(),
         }),
         "Models",
@@ -42,10 +43,12 @@ export class ListModels extends OpenAPIRoute<[AppContext]> {
   async handle(c: AppContext) {
     const models = c.env.models.list();
     const defaultModel = c.env.models.defaultModel();
+    const available = new Set(models.map((model) => model.id));
     return c.json({
       models,
       default: defaultModel,
-      recommended: defaultModel ? [defaultModel] : [],
+      recommended: c.env.models.recommendedModels().filter((id) => available.has(id)),
+      favorites: c.env.userSettings.favorites().filter((id) => available.has(id)),
       provider_configured: c.env.models.providerConfigured(),
     });
   }

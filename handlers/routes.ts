@@ -1,4 +1,4 @@
-/** Routes beyond conversation CRUD: sessions and events, workspace and files, V1, tasks. */
+/** Routes beyond conversation CRUD: sessions and events, workspace and files, V1 (gptme HEAD's newer ones: head-routes.ts). */
 import type { HonoOpenAPIRouterType } from "chanfana";
 import type { AppEnvironment } from "./bindings.js";
 import { ConversationEvents } from "./events.js";
@@ -7,7 +7,6 @@ import { DeleteMessage, EditMessage } from "./messages.js";
 import { RerunTools } from "./rerun.js";
 import { UploadFiles } from "./upload.js";
 import { ConfirmTool, InterruptGeneration, StepConversation } from "./sessions.js";
-import { ListTasks } from "./tasks.js";
 import { V1AppendMessage, V1CreateConversation, V1Generate, V1GetConversation, V1ListConversations } from "./v1.js";
 import { ConversationFile, ListWorkspace, ListWorkspacePath, PreviewWorkspaceFile } from "./workspace.js";
 
@@ -29,7 +28,6 @@ export function registerExtraRoutes(api: ApiRouter): void {
   api.get("/api/v2/conversations/:id/workspace/:path{.+}/preview", PreviewWorkspaceFile);
   api.get("/api/v2/conversations/:id/workspace/:path{(?!.*/preview$).+}", ListWorkspacePath);
   api.get("/api/v2/conversations/:id/files/:path{.+}", ConversationFile);
-  api.get("/api/v2/tasks", ListTasks);
   api.get("/api/conversations", V1ListConversations);
   api.get("/api/conversations/:id", V1GetConversation);
   api.put("/api/conversations/:id", V1CreateConversation);

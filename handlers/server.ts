@@ -67,6 +67,7 @@ export class ApiVersion extends OpenAPIRoute<[AppContext]> {
   };
 
   async handle(c: AppContext) {
+    c.header("X-API-Version", "2");
     return c.json({ api_version: 2, contract_revision: 2 });
   }
 }
@@ -95,34 +96,7 @@ export class PublicHealth extends OpenAPIRoute<[AppContext]> {
   }
 }
 
-export class ServerHealth extends OpenAPIRoute<[AppContext]> {
-  schema = {
-    tags: ["server"],
-    summary: "Server health with session counts",
-    responses: {
-      "200": jsonContent(
-        z.object({
-          status: z.literal("ok"),
-          health: z.enum(["green", "yellow", "red"]),
-          provider_configured: z.boolean(),
-          version: z.string(),
-        }),
-        "Health",
-      ),
-      ...errorResponses(401),
-    },
-  };
-
-  async handle(c: AppContext) {
-    const configured = c.env.models.providerConfigured();
-    return c.json({
-      status: "ok" as const,
-      health: configured ? ("green" as const) : ("yellow" as const),
-      provider_configured: configured,
-      version: c.env.settings.version,
-    });
-  }
-}
+export { ServerHealth } from "./admin.js";
 
 /** The cookie's attributes: HttpOnly, SameSite=Strict, only sent to `/api/`, Secure over https. */
 function cookieOptions(c: AppContext) {

@@ -19,6 +19,10 @@ export const StepBody = z.object({
   stream: z.boolean().optional(),
   branch: z.string().optional(),
   auto_confirm: z.union([z.boolean(), z.number().int()]).optional().describe("true: run every tool; N: the next N tools"),
+  use_acp: z
+    .boolean({ error: "use_acp must be a boolean" })
+    .optional()
+    .describe("gptme's Agent Client Protocol mode: not supported here (`true` answers 501)"),
 });
 
 export const ConfirmBody = z.object({
@@ -75,7 +79,7 @@ export class StepConversation extends OpenAPIRoute<[AppContext]> {
     request: { params: ConversationParams, body: { content: { "application/json": { schema: StepBody } } } },
     responses: {
       "200": jsonContent(StatusMessage, "Step started"),
-      ...errorResponses(400, 401, 403, 404, 409, 502, 503),
+      ...errorResponses(400, 401, 403, 404, 409, 501, 502, 503),
     },
   };
 
@@ -85,6 +89,7 @@ export class StepConversation extends OpenAPIRoute<[AppContext]> {
       throw new BadRequestError("Invalid branch name");
     }
     await requireConversation(c, params.id);
+    if (body.use_acp) throw new AppError(501, "use_acp is not supported by gptme-ts: it runs the agent itself, not through ACP");
     const started = firstSignal(c, params.id);
     try {
       await c.env.sessions.step(params.id, {

@@ -15,6 +15,11 @@ import { resolveSandboxSettings } from "./sandbox/settings.js";
 import type { Replication } from "./replication/replication.js";
 import { openSqliteStorage } from "./store/open-storage.js";
 import type { Storage } from "./store/storage.js";
+import { stopRegexWorker } from "./catalog/regex-search.js";
+import { createHeadFeatures } from "./head-features.js";
+import { createUserSettings } from "./settings/user-settings.js";
+import { SqliteSettingsStore } from "./store/sqlite/settings-rows.js";
+import { SqliteConversationStore } from "./store/sqlite/sqlite-store.js";
 import { systemPromptBuilder } from "./conversations/system-prompt.js";
 import { createToolRegistry, defaultToolNames } from "./tools/registry.js";
 import { version } from "./version.js";
@@ -58,6 +63,8 @@ export interface LocalRuntimeOptions {
   sandboxIdleLimitMs?: number;
   /** Several replicas on PostgreSQL and NATS (see replication/replication.ts); closed with the runtime. */
   replication?: Replication;
+  /** Where task `target_repo`s are cloned from (default `GPTME_TASK_REPOSITORY_BASE_URL`, else GitHub). */
+  taskRepositoryBaseUrl?: string;
 }
 
 export interface LocalRuntime {
@@ -86,9 +93,17 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   });
   const storage = options.storage ?? openSqliteStorage(options.databasePath ?? defaultDatabasePath(env));
   const store = storage.conversations;
+  // Tasks and user settings (gptme HEAD's routes) live in SQLite only: on PostgreSQL, in a SQLite
+  // file of this process in the data directory (not shared between replicas).
+  const localStore =
+    storage.kind === "sqlite"
+      ? (store as SqliteConversationStore)
+      : SqliteConversationStore.open(join(dataDirectory, `server-local-${options.replication?.replicaId ?? "postgres"}.db`));
+  const settingsStore = new SqliteSettingsStore(localStore.database);
+  const userSettings = createUserSettings(settingsStore, settingsStore.readSettingsSync());
   // What no conversation's tools may see: the store (and its journal files), the data directory, the config with the keys.
-  const databasePath = storage.kind === "sqlite" && storage.location !== ":memory:" ? storage.location : null;
-  const databaseFiles = databasePath === null ? [] : ["", "-wal", "-shm", "-journal"].map((suffix) => databasePath + suffix);
+  const databasePaths = [storage.kind === "sqlite" ? storage.location : localStore.database.name].filter((path) => path !== ":memory:");
+  const databaseFiles = databasePaths.flatMap((path) => ["", "-wal", "-shm", "-journal"].map((suffix) => path + suffix));
   const sandboxes = createSandboxManager({
     settings: sandboxSettings,
     environment: env,
@@ -101,6 +116,10 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     userConfigPath: options.userConfigPath,
     retry: options.retry,
     baseURLs: options.modelBaseURLs,
+    overrides: () => {
+      const snapshot = userSettings.snapshot();
+      return { env: snapshot.providerKeys, defaultModel: snapshot.defaultModel };
+    },
   });
   const serverTools = options.tools;
   const toolNames = () => createToolRegistry({ tools: serverTools }).all().map((tool) => tool.name);
@@ -148,7 +167,20 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     ...options.replication?.sessionDependencies(),
   });
   const sessions = options.replication ? options.replication.sessions(localSessions) : localSessions;
+  const headFeatures = createHeadFeatures({
+    env,
+    database: localStore.database,
+    store,
+    models,
+    conversations,
+    sessions,
+    userSettings,
+    settings,
+    userConfigPath: options.userConfigPath === undefined ? null : options.userConfigPath,
+    repositoryBaseUrl: options.taskRepositoryBaseUrl,
+  });
   const runtime: Runtime = {
+    ...headFeatures,
     settings,
     store,
     authSessions: storage.authSessions,
@@ -166,8 +198,10 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     async close() {
       await sessions.close();
       await options.replication?.close();
+      await stopRegexWorker();
       await sandboxes.disposeAll();
       await storage.close();
+      if (localStore !== store) await localStore.close();
     },
   };
 }

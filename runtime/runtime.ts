@@ -2,7 +2,15 @@
  * The runtime object handed to every handler as Hono's `env` (a Worker's bindings). Types only:
  * handlers import this file, so it must not pull in any `node:` module.
  */
+import type { ToolQuery } from "./catalog/tool-query.js";
+import type { ToolDescription } from "./catalog/tool-catalog.js";
+import type { CommandResult } from "./commands/server-commands.js";
+import type { ProjectAgent } from "./config/project-config.js";
 import type { ModelRegistry } from "./models/model.js";
+import type { ProviderHealthChecker } from "./models/provider-health.js";
+import type { Elicitations } from "./sessions/elicitation.js";
+import type { SettingsService } from "./settings/settings-service.js";
+import type { TaskService } from "./tasks/task-service.js";
 import type { AuthSessionStore } from "./store/auth-sessions.js";
 import type { SandboxReport } from "./sandbox/report.js";
 import type { SessionManager } from "./sessions/types.js";
@@ -105,6 +113,23 @@ export interface WorkspaceFiles {
   read(root: string, path: string): Promise<{ body: Uint8Array; mimeType: string }>;
 }
 
+/** `GET` and `QUERY /api/v2/tools`. */
+export interface ToolCatalog {
+  describe(): ToolDescription[];
+  query(query: ToolQuery): Promise<Array<Partial<ToolDescription>>>;
+}
+
+/** Slash commands posted as messages. */
+export interface CommandRunner {
+  /** Every command a client may send, with `/`. */
+  names(): string[];
+  /** The name of a command refused in server mode (`exit`), or null. */
+  blocked(content: string): string | null;
+  /** True while a command of this conversation runs (other mutations answer 409). */
+  isRunning(conversationId: string): boolean;
+  run(conversationId: string, content: string): Promise<CommandResult>;
+}
+
 export interface Runtime {
   settings: ServerSettings;
   store: ConversationStore;
@@ -117,4 +142,12 @@ export interface Runtime {
   workspaceFiles: WorkspaceFiles;
   /** Names of the tools this server offers (after `--tools`). */
   toolNames(): string[];
+  tools: ToolCatalog;
+  commands: CommandRunner;
+  tasks: TaskService;
+  userSettings: SettingsService;
+  providerHealth: ProviderHealthChecker;
+  elicitations: Elicitations;
+  /** `[agent]` of the default workspace's `gptme.toml`. */
+  projectAgent(): ProjectAgent;
 }

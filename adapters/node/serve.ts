@@ -1,7 +1,7 @@
 /** Runs the app on a port with @hono/node-server: banner, request log, graceful shutdown. */
 import type { ServerOptions as HttpServerOptions } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { serve, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 import { createApp } from "../../handlers/app.js";
 import { databasePath } from "../../runtime/config/paths.js";
 import { authDisabled, serverToken, type ServerOptions } from "../../runtime/config/server-options.js";
@@ -11,6 +11,7 @@ import { replicationSettings, startReplication } from "../../runtime/replication
 import { openStorage } from "../../runtime/store/open-storage.js";
 import { defaultToolNames } from "../../runtime/tools/registry.js";
 import { startupBanner } from "./banner.js";
+import { dotSegmentAnswer } from "./dot-segments.js";
 
 export interface RunningServer {
   url: string;
@@ -67,9 +68,9 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
   const handle = (request: Request) => Promise.resolve(app.fetch(request, runtime));
   const routed = replication ? replication.fetch(handle) : handle;
   const server = serve({
-    fetch: async (request) => {
+    fetch: async (request, bindings: HttpBindings | Http2Bindings) => {
       const started = performance.now();
-      const response = await routed(request);
+      const response = dotSegmentAnswer(bindings.incoming.url) ?? (await routed(request));
       if (options.verbose) {
         const path = new URL(request.url).pathname;
         console.log(`${request.method} ${path} ${response.status} ${(performance.now() - started).toFixed(1)}ms`);

@@ -6,7 +6,7 @@
 import type { MiddlewareHandler } from "hono";
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from "../../runtime/errors.js";
 import type { AppEnvironment } from "../bindings.js";
-import { isJsonMediaType, matchesRule, mediaTypeOf, multipartRoutes, routesWithoutBody } from "../body-rules.js";
+import { isJsonMediaType, matchesRule, mediaTypeOf, multipartRoutes, requestBodyWordedRoutes, routesWithoutBody } from "../body-rules.js";
 
 const methodsWithBody = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -69,7 +69,8 @@ export const jsonBody: MiddlewareHandler<AppEnvironment> = async (c, next) => {
       throw new BadRequestError("Malformed JSON in request body");
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-      throw new BadRequestError("JSON body must be an object");
+      const wording = matchesRule(requestBodyWordedRoutes, c.req.method, c.req.path) ? "Request body must be a JSON object" : "JSON body must be an object";
+      throw new BadRequestError(wording);
     }
   }
   const headers = new Headers(c.req.raw.headers);

@@ -16,13 +16,18 @@ export function isSafeIdentifier(value: string, maxBytes = 255): boolean {
   return !nonPrintable.test(value);
 }
 
+/** gptme's two messages: "<name> too long" past the byte limit, else "Invalid <name>". */
+const tooLong = (value: string, maxBytes: number) => encoder.encode(value).byteLength > maxBytes;
+
 export const ConversationId = z
   .string()
+  .refine((value) => !tooLong(value, 255), { message: "conversation_id too long", abort: true })
   .refine((value) => isSafeIdentifier(value), { message: "Invalid conversation_id" })
   .describe("Conversation id: printable, no `/`, `\\`, `..`; at most 255 bytes");
 
 export const BranchName = z
   .string()
+  .refine((value) => !tooLong(value, 249), { message: "branch name too long", abort: true })
   .refine((value) => isSafeIdentifier(value, 249), { message: "Invalid branch name" })
   .describe("Branch name (default `main`)");
 

@@ -38,12 +38,12 @@ export const Message = MessageInput.extend({ timestamp: z.string() });
 export const ChatSettings = z
   .looseObject({
     name: z.string().optional(),
-    model: z.string().nullable().optional(),
+    model: z.string({ error: "model must be a string" }).nullable().optional(),
     tools: stringList("tools").nullable().optional(),
     tool_format: z.enum(["markdown", "xml", "tool"]).nullable().optional(),
     stream: z.boolean().optional(),
     interactive: z.boolean().optional(),
-    workspace: z.string().optional(),
+    workspace: z.string({ error: "chat.workspace must be a string path" }).optional(),
     agent: z.string().nullable().optional(),
   })
   .describe("gptme's [chat] table");

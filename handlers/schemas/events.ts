@@ -14,6 +14,28 @@ const PendingTool = z.object({
   preview: z.string().optional(),
 });
 
+const ElicitPending = z.object({
+  type: z.literal("elicit_pending"),
+  elicit_id: z.string(),
+  elicit_type: z.enum(["text", "choice", "multi_choice", "secret", "confirmation", "form"]),
+  prompt: z.string(),
+  options: z.array(z.string()).optional(),
+  fields: z
+    .array(
+      z.object({
+        name: z.string(),
+        prompt: z.string(),
+        type: z.string(),
+        options: z.array(z.string()).nullable(),
+        required: z.boolean(),
+        default: z.string().nullable(),
+      }),
+    )
+    .optional(),
+  default: z.string().optional(),
+  description: z.string().optional(),
+});
+
 export const EventSchema = z
   .discriminatedUnion("type", [
     z.object({
@@ -23,9 +45,14 @@ export const EventSchema = z
       last_error: z.string().nullable(),
       pending_tools: z.array(PendingTool),
       auto_confirm_left: AutoConfirmLeft.optional(),
+      pending_elicitations: z.array(ElicitPending).optional().describe("Questions still waiting for elicit/respond"),
     }),
     z.object({ type: z.literal("ping") }),
-    z.object({ type: z.literal("message_added"), message: Message }),
+    z.object({
+      type: z.literal("message_added"),
+      message: Message,
+      stored: z.literal(false).optional().describe("A command's report: shown, not kept in the log"),
+    }),
     z.object({ type: z.literal("generation_started") }),
     z.object({ type: z.literal("generation_progress"), token: z.string() }),
     z.object({ type: z.literal("generation_complete"), message: Message }),
@@ -51,5 +78,6 @@ export const EventSchema = z
       log: z.array(Message),
       branches: z.record(z.string(), z.array(Message)),
     }),
+    ElicitPending.describe("The agent asks the user; answer with POST .../elicit/respond"),
   ])
   .describe("One SSE `data:` payload");

@@ -82,6 +82,20 @@ export interface ModelInfo {
   price_output: number;
 }
 
+/** Where a setting came from: user settings set through the API, the `--model` flag, the environment, or a config file. */
+export type SettingSource = "settings" | "flag" | "env" | "config.toml" | "config.local.toml";
+
+/** A provider that has a key (or, for `local`, a base URL), with what is needed to call it. */
+export interface ConfiguredProvider {
+  name: string;
+  api: "openai" | "anthropic";
+  baseURL: string;
+  apiKey: string;
+  /** The variable holding its key (`OPENAI_BASE_URL` for `local`). */
+  keyVariable: string;
+  source: SettingSource;
+}
+
 /** Providers with keys, the model list and default-model resolution. */
 export interface ModelRegistry {
   /** True when at least one provider has a key (or `local` has a base URL). */
@@ -99,4 +113,12 @@ export interface ModelRegistry {
   resolve(name?: string | null): LanguageModel;
   /** Cost in USD of a usage on a model (0 when the price is unknown). */
   cost(modelId: string, usage: Usage): number;
+  /** The configured providers, in gptme's detection order. */
+  configuredProviders(): ConfiguredProvider[];
+  /** Where `defaultModel()` came from; null when it is the first configured provider's recommendation (or none). */
+  defaultModelSource(): SettingSource | null;
+  /** The URL a provider is called at (overrides included), configured or not; null for an unknown provider or `local` without a URL. */
+  providerBaseURL(name: string): string | null;
+  /** `provider/model` of each configured provider's recommended model. */
+  recommendedModels(): string[];
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { configDirectory } from "../config/paths.js";
 import { ModelConfigurationError } from "../errors.js";
 import { createAnthropicModel } from "./anthropic.js";
-import type { LanguageModel, ModelInfo, ModelRegistry } from "./model.js";
+import type { LanguageModel, ModelInfo, ModelRegistry, SettingSource } from "./model.js";
 import { createOpenAIModel } from "./openai.js";
 import { costOf, priceOf } from "./pricing.js";
 import { describeModel, findProvider, providers, type Provider, type ProviderName } from "./providers.js";
@@ -19,6 +19,11 @@ export interface ModelRegistryOptions {
   retry?: RetryOptions;
   /** Replaces a provider's base URL (proxies, tests); `local` still comes from `OPENAI_BASE_URL`. */
   baseURLs?: Partial<Record<ProviderName, string>>;
+  /**
+   * Settings made through the API (user settings): their keys and default model win over the
+   * environment and the config files, as gptme applies them to the running process.
+   */
+  overrides?: () => { env: Record<string, string>; defaultModel: string | null };
 }
 
 const localBaseVariables = ["OPENAI_BASE_URL", "OPENAI_API_BASE"];
@@ -32,17 +37,36 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
     ? join(configDirectory(options.env as NodeJS.ProcessEnv), "config.toml")
     : options.userConfigPath;
   const config = configPath ? readUserModelConfig(configPath) : { env: {}, defaultModel: null };
-  const setting = (name: string): string | undefined => options.env[name]?.trim() || config.env[name]?.trim() || undefined;
+  const overrides = () => options.overrides?.() ?? { env: {}, defaultModel: null };
+  const setting = (name: string): string | undefined =>
+    overrides().env[name]?.trim() || options.env[name]?.trim() || config.env[name]?.trim() || undefined;
+  const settingSource = (name: string): SettingSource => {
+    if (overrides().env[name]?.trim()) return "settings";
+    if (options.env[name]?.trim()) return "env";
+    return (config.sources?.env[name] as SettingSource | undefined) ?? "config.toml";
+  };
   const localBaseURL = () => localBaseVariables.map(setting).find(Boolean);
   const isConfigured = (provider: Provider) => Boolean(provider.name === "local" ? localBaseURL() : setting(provider.keyVariable));
   const where = configPath ? `in the environment or in [env] of ${configPath}` : "in the environment";
   const keyVariables = providers.filter((provider) => provider.name !== "local").map((provider) => provider.keyVariable);
   const models = new Map<string, LanguageModel>();
 
+  /** The chosen default and where it came from, in precedence order. */
+  function chosenDefault(): { name: string; source: SettingSource } | null {
+    const candidates: Array<[string | null | undefined, SettingSource]> = [
+      [overrides().defaultModel, "settings"],
+      [overrides().env.MODEL, "settings"],
+      [options.flagModel, "flag"],
+      [options.env.MODEL, "env"],
+      [config.env.MODEL, (config.sources?.env.MODEL as SettingSource | undefined) ?? "config.toml"],
+      [config.defaultModel, (config.sources?.defaultModel as SettingSource | undefined) ?? "config.toml"],
+    ];
+    for (const [value, source] of candidates) if (value?.trim()) return { name: value.trim(), source };
+    return null;
+  }
+
   function defaultModel(): string | null {
-    const chosen = [options.flagModel, options.env.MODEL, config.env.MODEL, config.defaultModel]
-      .map((value) => value?.trim())
-      .find(Boolean);
+    const chosen = chosenDefault()?.name;
     if (chosen) {
       try {
         const { provider, model } = parseModelName(chosen);
@@ -110,7 +134,34 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
     };
   }
 
+  function endpoint(provider: Provider): string {
+    if (provider.name === "local") return localBaseURL() as string;
+    if (provider.api === "anthropic") return options.baseURLs?.anthropic ?? setting("ANTHROPIC_BASE_URL") ?? (provider.baseURL as string);
+    return options.baseURLs?.[provider.name] ?? (provider.baseURL as string);
+  }
+
   return {
+    configuredProviders: () =>
+      providers.filter(isConfigured).map((provider) => {
+        const keyVariable = provider.name === "local" ? (localBaseVariables.find((name) => setting(name)) as string) : provider.keyVariable;
+        return {
+          name: provider.name,
+          api: provider.api,
+          baseURL: endpoint(provider),
+          apiKey: setting(provider.keyVariable) ?? (provider.name === "local" ? "ollama" : ""),
+          keyVariable,
+          source: settingSource(keyVariable),
+        };
+      }),
+    defaultModelSource: () => chosenDefault()?.source ?? null,
+    providerBaseURL(name) {
+      const provider = findProvider(name);
+      return provider ? (endpoint(provider) ?? null) : null;
+    },
+    recommendedModels: () =>
+      providers
+        .filter((provider) => provider.recommendedModel && isConfigured(provider))
+        .map((provider) => `${provider.name}/${provider.recommendedModel}`),
     providerConfigured: () => providers.some(isConfigured),
     keyEnvironmentVariables: () => [...keyVariables, "OPENAI_BASE_URL"],
     defaultModel,
@@ -143,8 +194,10 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
           envVars: [provider.keyVariable],
         });
       }
-      const cached = models.get(id) ?? create(provider, model);
-      models.set(id, cached);
+      // A key changed through the user settings must reach the next generation: it is part of the cache key.
+      const key = `${id}\n${setting(provider.keyVariable) ?? ""}`;
+      const cached = models.get(key) ?? create(provider, model);
+      models.set(key, cached);
       return cached;
     },
     cost: costOf,

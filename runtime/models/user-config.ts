@@ -4,30 +4,39 @@
  * keeps secrets there).
  */
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { parse } from "smol-toml";
 import { ModelConfigurationError } from "../errors.js";
 
 export interface UserModelConfig {
   env: Record<string, string>;
   defaultModel: string | null;
+  /** The file (base name) each `[env]` value and the default model came from. */
+  sources?: { env: Record<string, string>; defaultModel: string | null };
 }
 
 /** Missing files are an empty config; a malformed one throws `ModelConfigurationError` naming the file and line. */
 export function readUserModelConfig(configPath: string): UserModelConfig {
   const files = [configPath, join(dirname(configPath), "config.local.toml")];
-  const config: UserModelConfig = { env: {}, defaultModel: null };
+  const sources: NonNullable<UserModelConfig["sources"]> = { env: {}, defaultModel: null };
+  const config: UserModelConfig = { env: {}, defaultModel: null, sources };
   for (const file of files) {
     const document = readToml(file);
     if (!document) continue;
     const env = document.env;
     if (isTable(env)) {
       for (const [name, value] of Object.entries(env)) {
-        if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") config.env[name] = String(value);
+        if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
+          config.env[name] = String(value);
+          sources.env[name] = basename(file);
+        }
       }
     }
     const models = document.models;
-    if (isTable(models) && typeof models.default === "string" && models.default) config.defaultModel = models.default;
+    if (isTable(models) && typeof models.default === "string" && models.default) {
+      config.defaultModel = models.default;
+      sources.defaultModel = basename(file);
+    }
   }
   return config;
 }

@@ -70,8 +70,10 @@ export function autoConfirmCount(value: boolean | number | undefined): number {
 
 export class LiveConversation {
   /** Session id → the auto-confirm budget it was created with. */
-  readonly sessions = new Map<string, { autoConfirm: number }>();
+  readonly sessions = new Map<string, { autoConfirm: number; createdAt: number }>();
   generating = false;
+  /** When the current generation started (epoch ms), for the sessions list and server health. */
+  generatingSince: number | null = null;
   lastError: string | null = null;
   lastSessionId: string | null = null;
   lastActivity = Date.now();
@@ -121,9 +123,20 @@ export class LiveConversation {
   }
 
   addSession(sessionId: string, autoConfirm: boolean | number | undefined): void {
-    this.sessions.set(sessionId, { autoConfirm: autoConfirmCount(autoConfirm) });
+    this.sessions.set(sessionId, { autoConfirm: autoConfirmCount(autoConfirm), createdAt: Date.now() });
     if (autoConfirm !== undefined) this.autoConfirm = autoConfirmCount(autoConfirm);
     this.lastSessionId = sessionId;
+  }
+
+  /** Ends a session; the conversation's latest session becomes the one before it. */
+  removeSession(sessionId: string): void {
+    this.sessions.delete(sessionId);
+    if (this.lastSessionId === sessionId) this.lastSessionId = [...this.sessions.keys()].at(-1) ?? null;
+  }
+
+  /** Whether a tool use is waiting here or was settled lately. */
+  knowsTool(toolId: string): boolean {
+    return this.confirmations.knows(toolId);
   }
 
   pendingTools(): WirePendingTool[] {
@@ -178,6 +191,7 @@ export class LiveConversation {
   async step(options: StepOptions): Promise<void> {
     if (this.generating) throw new ConflictError("Generation already in progress");
     this.generating = true;
+    this.generatingSince = Date.now();
     let claim: GenerationClaim | null = null;
     try {
       if (this.dependencies.claim) this.claim = claim = await this.dependencies.claim(this.id);
@@ -196,6 +210,7 @@ export class LiveConversation {
     } catch (error) {
       if (claim) await claim.release().catch(() => undefined);
       this.generating = false;
+      this.generatingSince = null;
       throw error;
     }
   }
@@ -361,6 +376,7 @@ export class LiveConversation {
         await claim.release().catch((error: unknown) => console.error(`could not release the lease of ${this.id}: ${String(error)}`));
       }
       this.generating = false;
+      this.generatingSince = null;
       this.abort = null;
       this.stopWaiting("stopped (the generation ended)");
     }

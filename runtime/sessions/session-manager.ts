@@ -8,7 +8,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from "../errors.js";
 import { EventMemory } from "./event-buffer.js";
 import { LiveConversation, type SessionDependencies } from "./live-conversation.js";
 import { validateConfirm } from "./tool-confirmations.js";
-import type { SessionManager, SessionSnapshot } from "./types.js";
+import type { SessionInfo, SessionManager, SessionSnapshot } from "./types.js";
 import { rerunnableToolUses } from "./rerun.js";
 
 export type { GenerationClaim, SessionDependencies } from "./live-conversation.js";
@@ -104,12 +104,45 @@ export function createSessionManager(dependencies: SessionDependencies): LocalSe
       await live(conversationId).step(options);
     },
 
+    list() {
+      const sessions: SessionInfo[] = [];
+      for (const conversation of conversations.values()) {
+        for (const [id, session] of conversation.sessions) {
+          const drivesGeneration = conversation.generating && conversation.lastSessionId === id;
+          sessions.push({
+            id,
+            conversationId: conversation.id,
+            generating: drivesGeneration,
+            generatingSince: drivesGeneration ? conversation.generatingSince : null,
+            createdAt: session.createdAt,
+            lastActivity: conversation.lastActivity,
+          });
+        }
+      }
+      return sessions;
+    },
+
+    async remove(sessionId) {
+      const conversationId = sessionOwners.get(sessionId);
+      const conversation = conversationId === undefined ? undefined : conversations.get(conversationId);
+      if (conversationId === undefined || !conversation) return false;
+      if (conversation.generating && conversation.lastSessionId === sessionId) await conversation.interrupt();
+      conversation.removeSession(sessionId);
+      sessionOwners.delete(sessionId);
+      return true;
+    },
+
     async confirm(conversationId, options) {
       validateConfirm(options);
       if (options.sessionId) requireSession(conversationId, options.sessionId);
       const conversation = conversations.get(conversationId);
-      if (!conversation) {
-        throw new NotFoundError(`Tool ${options.toolId} no longer pending (may have been executed or cancelled)`);
+      if (!conversation || !conversation.knowsTool(options.toolId)) {
+        // gptme's two wordings: without a session it looked through every session of the conversation.
+        throw new NotFoundError(
+          options.sessionId
+            ? `Tool ${options.toolId} no longer pending (may have been executed or cancelled)`
+            : `Tool not found in any session for conversation: ${options.toolId}`,
+        );
       }
       return conversation.confirm(options);
     },

@@ -33,6 +33,11 @@ export class ToolConfirmations {
     return new Promise((resolve) => this.waiting.set(pending.toolId, { wire, resolve }));
   }
 
+  /** Whether this tool use is waiting or was settled lately. */
+  knows(toolId: string): boolean {
+    return this.waiting.has(toolId) || this.settled.has(toolId);
+  }
+
   /** Settles a waiting tool use; a settled one answers what happened to it; an unknown one is a 404. */
   decide(toolId: string, decision: ConfirmDecision, outcome: string): { settledBefore: string | null } {
     const waiting = this.waiting.get(toolId);

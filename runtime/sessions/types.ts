@@ -12,11 +12,28 @@ export type SessionEvent =
       last_error: string | null;
       pending_tools: WirePendingTool[];
       auto_confirm_left: AutoConfirmLeft;
+      /** Questions the agent asked that are still unanswered (their `elicit_pending` events). */
+      pending_elicitations?: ElicitPendingEvent[];
     }
   | { type: "ping" }
   | { type: "config_changed"; config: ChatConfig; changed_fields: string[] }
   /** A message was edited or deleted: the new main branch and every branch, as gptme HEAD sends them. */
-  | { type: "conversation_edited"; index: number; truncated: boolean; log: Message[]; branches: Record<string, Message[]> };
+  | { type: "conversation_edited"; index: number; truncated: boolean; log: Message[]; branches: Record<string, Message[]> }
+  /** A command's report, shown to clients but not kept in the log (`stored: false`). */
+  | { type: "message_added"; message: Message; stored: false }
+  | ElicitPendingEvent;
+
+/** gptme's `elicit_pending`: the agent (a tool or an MCP server) asks the user; answer with `elicit/respond`. */
+export interface ElicitPendingEvent {
+  type: "elicit_pending";
+  elicit_id: string;
+  elicit_type: "text" | "choice" | "multi_choice" | "secret" | "confirmation" | "form";
+  prompt: string;
+  options?: string[];
+  fields?: Array<{ name: string; prompt: string; type: string; options: string[] | null; required: boolean; default: string | null }>;
+  default?: string;
+  description?: string;
+}
 
 export interface WirePendingTool {
   tool_id: string;
@@ -55,6 +72,18 @@ export interface SessionSnapshot {
   generating: boolean;
   lastError: string | null;
   pendingTools: WirePendingTool[];
+}
+
+/** A session as the admin views list it (`GET /api/v2/sessions`, server health). */
+export interface SessionInfo {
+  id: string;
+  conversationId: string;
+  /** True for the session whose step started the running generation. */
+  generating: boolean;
+  /** Epoch ms. */
+  generatingSince: number | null;
+  createdAt: number;
+  lastActivity: number;
 }
 
 export interface SessionManager {
@@ -108,6 +137,10 @@ export interface SessionManager {
   ): { replay: NumberedEvent[]; missed: boolean; unsubscribe: () => void };
   /** Resolves when the conversation's current generation (and its tool chain) has finished. */
   settled(conversationId: string): Promise<void>;
+  /** Every live session of every conversation. */
+  list(): SessionInfo[];
+  /** Ends a session (interrupting the generation it started); false when there is no such session. */
+  remove(sessionId: string): Promise<boolean>;
   /** Drops the conversation's sessions (on delete). */
   forget(conversationId: string): void;
   /** Interrupts every generation and waits for them to settle (shutdown). */

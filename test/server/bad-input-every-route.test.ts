@@ -36,7 +36,8 @@ describe("bad input on every conversation route", () => {
 
   it("answers 404 JSON for a missing conversation", async () => {
     for (const [method, path] of conversationRoutes()) {
-      if (method === "PUT") continue;
+      // PUT creates a conversation, and so does gptme's voice transcript route (out of scope here: 400/501).
+      if (method === "PUT" || path.endsWith("/transcript")) continue;
       const body = path.endsWith("/step") || path.endsWith("/interrupt") || path.endsWith("/rerun") ? { session_id: "s" } : path.endsWith("/confirm") ? { tool_id: "t", action: "confirm" } : path.endsWith("ID") && method === "POST" ? { role: "user", content: "x" } : path.includes("/messages/") ? { content: "x" } : {};
       const query = path.endsWith("/fork") ? "?after_message=0" : "";
       const response = await server.call(path.replace("ID", "missing") + query, { method, ...(hasBody(method) ? { json: body } : {}) });

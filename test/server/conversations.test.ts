@@ -168,6 +168,10 @@ describe("V2 conversations: bad input", () => {
     expect((await put("arrays", [1, 2])).status).toBe(400);
     expect((await put("auto", { auto_confirm: "yes" })).status).toBe(400);
     expect((await server.call("/api/v2/conversations/typed")).status).toBe(404);
+    await put("model-type");
+    const model = await server.call("/api/v2/conversations/model-type/config", { method: "PATCH", json: { chat: { model: 5 } } });
+    expect(model.status).toBe(400);
+    expect((await model.json()).error).toContain("model must be a string");
   });
 
   it("rejects traversal and oversized ids on every route", async () => {
@@ -177,13 +181,24 @@ describe("V2 conversations: bad input", () => {
           method,
           ...(method === "PUT" || method === "POST" ? { json: { role: "user", content: "x" } } : {}),
         });
-        // `..` is resolved by URL parsing before routing: it never names a conversation.
+        // `..` is resolved by URL parsing before routing: it never names a conversation
+        // (`/api/v2/conversations/../config` is `/api/v2/config`, the project's agent config).
+        if (id === ".." && suffix === "/config") {
+          expect(Object.keys(await response.json())).toEqual(["agent"]);
+          continue;
+        }
         expect(id === ".." ? [400, 404, 405] : [400, 404], `${method} ${id}${suffix}`).toContain(response.status);
         expect((await response.json()).error).toBeTruthy();
       }
     }
     const response = await server.call("/api/v2/conversations/a..b");
     expect(await response.json()).toEqual({ error: "Invalid conversation_id" });
+    // gptme's own message past the byte limit.
+    expect(await (await server.call(`/api/v2/conversations/${"a".repeat(256)}`)).json()).toEqual({ error: "conversation_id too long" });
+    await server.call("/api/v2/conversations/long-branch", { method: "PUT", json: {} });
+    const branch = await server.call("/api/v2/conversations/long-branch", { method: "POST", json: { role: "user", content: "x", branch: "b".repeat(250) } });
+    expect(branch.status).toBe(400);
+    expect(await branch.json()).toEqual({ error: "branch name too long" });
   });
 
   it("answers 404 JSON for a missing conversation", async () => {

@@ -157,6 +157,10 @@ describe("confirming a tool that was already handled", () => {
 
     const unknown = await confirm("handled", { tool_id: "no-such-tool", action: "confirm" });
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: "Tool no-such-tool no longer pending (may have been executed or cancelled)" });
+    // gptme's wording without a session_id: it looked for the tool in every session of the conversation.
+    expect(await unknown.json()).toEqual({ error: "Tool not found in any session for conversation: no-such-tool" });
+    const unknownInSession = await confirm("handled", { tool_id: "no-such-tool", action: "confirm", session_id: sessionId });
+    expect(unknownInSession.status).toBe(404);
+    expect(await unknownInSession.json()).toEqual({ error: "Tool no-such-tool no longer pending (may have been executed or cancelled)" });
   });
 });

@@ -131,7 +131,7 @@ describe("workspace and files", () => {
 
 describe("what the web client asks on every load", () => {
   it("answers tasks and models", async () => {
-    expect(await (await server.call("/api/v2/tasks")).json()).toEqual([]);
+    expect(await (await server.call("/api/v2/tasks")).json()).toEqual({ tasks: [] });
     const models = await (await server.call("/api/v2/models")).json();
     expect(models.default).toBe("local/fake");
   });

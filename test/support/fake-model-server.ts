@@ -94,7 +94,9 @@ export interface FakeModelServer {
   pending(): number;
   /** Resolves once `count` requests were recorded (a readiness signal instead of sleeping). */
   waitForRequests(count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
-  /** Forgets queued replies and recorded requests. */
+  /** Answers 401 (the provider's "invalid key") to every request carrying this key. */
+  rejectKey(key: string): void;
+  /** Forgets queued replies, recorded requests and rejected keys. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -103,6 +105,7 @@ const defaultReply: FakeReply = { text: "ok" };
 
 export async function startFakeModelServer(options: FakeModelServerOptions = {}): Promise<FakeModelServer> {
   const queue: FakeReply[] = [...(options.replies ?? [])];
+  const rejectedKeys = new Set<string>();
   const requests: RecordedRequest[] = [];
   const waiters = new Set<() => void>();
 
@@ -126,6 +129,10 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
     requests.push(recorded);
     options.onRequest?.(recorded);
     for (const waiter of [...waiters]) waiter();
+    const key = String(request.headers["x-api-key"] ?? request.headers.authorization?.replace(/^Bearer\s+/i, "") ?? "");
+    if (rejectedKeys.has(key)) {
+      return sendJson(response, 401, { type: "error", error: { type: "authentication_error", message: "Incorrect API key provided" } });
+    }
     if (request.method === "GET" && path === "/v1/models") return sendJson(response, 200, modelList());
     const format = request.method === "POST" && path === "/v1/chat/completions" ? "openai"
       : request.method === "POST" && path === "/v1/messages" ? "anthropic" : null;
@@ -164,7 +171,9 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
         check();
       });
     },
+    rejectKey: (key) => void rejectedKeys.add(key),
     reset() {
+      rejectedKeys.clear();
       queue.length = 0;
       requests.length = 0;
     },

@@ -1,6 +1,7 @@
 /** Commands that look at or change the messages: `/undo`, `/log`, `/edit`, `/impersonate`, `/replay`. */
 import { parseToolUses } from "../../../runtime/agent/parse/index.js";
 import { parseOptionsFor } from "../../../runtime/agent/tool-use-wire.js";
+import { previewOf, undoLast } from "../../../runtime/commands/history.js";
 import type { Message } from "../../../runtime/store/types.js";
 import { AutoConfirm } from "../chat/interrupts.js";
 import { visibleMessages } from "../chat/message-view.js";
@@ -10,17 +11,6 @@ import { plural } from "../plural.js";
 import { askLine, type SlashCommand } from "./command.js";
 import { messagesFromToml, messagesToToml } from "./conversation-toml.js";
 
-/** The system prompt at the start (pinned system messages) is never undone or lost. */
-function promptLength(messages: Message[]): number {
-  const index = messages.findIndex((message) => !(message.role === "system" && message.pinned));
-  return index === -1 ? messages.length : index;
-}
-
-function preview(message: Message): string {
-  const line = message.content.replace(/\s+/g, " ").trim();
-  return line.length > 80 ? `${line.slice(0, 77)}...` : line;
-}
-
 export const undoCommand: SlashCommand = {
   name: "undo",
   arguments: "[N]",
@@ -28,16 +18,14 @@ export const undoCommand: SlashCommand = {
   async run(argumentText, { chat, terminal }) {
     const count = argumentText ? Number(argumentText) : 1;
     if (!Number.isInteger(count) || count < 1) throw new CliError("Usage: /undo [N], with N a positive whole number");
-    const messages = await chat.store.messages(chat.conversationId);
-    const keep = Math.max(promptLength(messages), messages.length - count);
-    const removed = messages.slice(keep);
+    const { kept, removed } = undoLast(await chat.store.messages(chat.conversationId), count);
     if (removed.length === 0) {
       terminal.write("Nothing to undo.\n");
       return;
     }
-    await chat.store.replaceMessages(chat.conversationId, messages.slice(0, keep));
+    await chat.store.replaceMessages(chat.conversationId, kept);
     for (const message of removed.reverse()) {
-      terminal.write(`${terminal.styles.apply("yellow", "Undid")} ${message.role}: ${preview(message)}\n`);
+      terminal.write(`${terminal.styles.apply("yellow", "Undid")} ${message.role}: ${previewOf(message)}\n`);
     }
     return undefined;
   },

@@ -1,4 +1,5 @@
 /** The slash commands of the interactive chat, how a line is recognised as one, and `/help`. */
+import { parseSlashCommand } from "../../../runtime/commands/parse.js";
 import type { CommandContext, CommandResult, SlashCommand } from "./command.js";
 import { forkCommand, modelCommand, renameCommand, toolsCommand } from "./conversation-commands.js";
 import { exportCommand } from "./export-command.js";
@@ -47,22 +48,18 @@ export const commands: SlashCommand[] = [
   exitCommand,
 ];
 
-/** `/word ...` is a command; `/etc/hosts says ...` (a path) is an ordinary message. */
-export function isSlashCommand(line: string): boolean {
-  return /^\/[\w-]+(\s|$)/.test(line);
-}
+export { isSlashCommand } from "../../../runtime/commands/parse.js";
 
 export function findCommand(name: string): SlashCommand | undefined {
   return commands.find((command) => command.name === name || command.aliases?.includes(name));
 }
 
 export async function runSlashCommand(line: string, context: CommandContext): Promise<CommandResult> {
-  const match = /^\/([\w-]+)\s*([\s\S]*)$/.exec(line.trim());
-  const name = match?.[1] ?? "";
+  const { name, argumentText } = parseSlashCommand(line);
   const command = findCommand(name);
   if (!command) {
     context.terminal.write(`Unknown command: /${name} (type /help to list the commands)\n`);
     return undefined;
   }
-  return command.run((match?.[2] ?? "").trim(), context);
+  return command.run(argumentText, context);
 }

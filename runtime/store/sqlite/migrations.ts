@@ -85,6 +85,28 @@ export const migrations: ReadonlyArray<Migration> = [
     description: "a per-conversation write counter (ETags of GET conversation)",
     sql: `ALTER TABLE conversations ADD COLUMN version INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 6,
+    description: "tasks and user settings",
+    sql: `
+      CREATE TABLE tasks (
+        id TEXT PRIMARY KEY,
+        content TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        target_type TEXT NOT NULL,
+        target_repo TEXT,
+        conversation_ids TEXT NOT NULL DEFAULT '[]',
+        metadata TEXT NOT NULL DEFAULT '{}',
+        archived INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX tasks_by_created ON tasks (created_at DESC, id DESC);
+      CREATE TABLE user_settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export function migrate(database: Database): void {

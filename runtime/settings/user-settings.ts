@@ -1,0 +1,68 @@
+/**
+ * User settings made through the API (the web UI's settings panel): provider keys, the default
+ * model, favourite models, the user's name. Kept in the store and held in memory, so the model
+ * registry reads them synchronously and the next generation uses them.
+ */
+import type { SettingsStore } from "../store/settings-store.js";
+
+export interface UserSettingsSnapshot {
+  /** Provider key variables (`ANTHROPIC_API_KEY`, ...) → key. Never sent to clients. */
+  providerKeys: Record<string, string>;
+  defaultModel: string | null;
+  favorites: string[];
+  userName: string | null;
+  userAvatar: string | null;
+}
+
+export interface UserSettings {
+  snapshot(): UserSettingsSnapshot;
+  setProviderKey(variable: string, key: string): Promise<void>;
+  setDefaultModel(model: string | null): Promise<void>;
+  setFavorites(favorites: string[]): Promise<void>;
+}
+
+const keys = {
+  providerKeys: "provider_keys",
+  defaultModel: "default_model",
+  favorites: "favorites",
+  userName: "user_name",
+  userAvatar: "user_avatar",
+} as const;
+
+const stringOrNull = (value: unknown): string | null => (typeof value === "string" && value !== "" ? value : null);
+
+function snapshotOf(stored: Record<string, unknown>): UserSettingsSnapshot {
+  const providerKeys = stored[keys.providerKeys];
+  const favorites = stored[keys.favorites];
+  return {
+    providerKeys:
+      typeof providerKeys === "object" && providerKeys !== null
+        ? Object.fromEntries(Object.entries(providerKeys).filter((entry): entry is [string, string] => typeof entry[1] === "string"))
+        : {},
+    defaultModel: stringOrNull(stored[keys.defaultModel]),
+    favorites: Array.isArray(favorites) ? favorites.filter((item): item is string => typeof item === "string") : [],
+    userName: stringOrNull(stored[keys.userName]),
+    userAvatar: stringOrNull(stored[keys.userAvatar]),
+  };
+}
+
+/** `initial` is what the store holds at start-up (read once by the runtime that owns the store). */
+export function createUserSettings(store: SettingsStore, initial: Record<string, unknown>): UserSettings {
+  let current = snapshotOf(initial);
+  return {
+    snapshot: () => current,
+    async setProviderKey(variable, key) {
+      const providerKeys = { ...current.providerKeys, [variable]: key };
+      await store.writeSetting(keys.providerKeys, providerKeys);
+      current = { ...current, providerKeys };
+    },
+    async setDefaultModel(model) {
+      await store.writeSetting(keys.defaultModel, model ?? undefined);
+      current = { ...current, defaultModel: model };
+    },
+    async setFavorites(favorites) {
+      await store.writeSetting(keys.favorites, favorites);
+      current = { ...current, favorites };
+    },
+  };
+}
