@@ -55,6 +55,8 @@ export class UpdateConversationConfig extends OpenAPIRoute<[AppContext]> {
     const changed = Object.keys(config.chat).filter(
       (key) => JSON.stringify(config.chat[key]) !== JSON.stringify(before.config.chat[key]),
     );
+    // The MCP servers listed for the conversation depend on its `mcp` (the web UI reloads them).
+    if (JSON.stringify(config.mcp) !== JSON.stringify(before.config.mcp)) changed.push("mcp");
     if (changed.length > 0) c.env.sessions.publish(params.id, { type: "config_changed", config, changed_fields: changed });
     return c.json({ status: "ok" as const, message: "Chat config updated", config, tools });
   }

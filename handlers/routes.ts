@@ -3,6 +3,7 @@ import type { HonoOpenAPIRouterType } from "chanfana";
 import type { AppEnvironment } from "./bindings.js";
 import { ConversationEvents } from "./events.js";
 import { ForkConversation } from "./fork.js";
+import { ConversationMcpServers } from "./mcp.js";
 import { DeleteMessage, EditMessage } from "./messages.js";
 import { RerunTools } from "./rerun.js";
 import { UploadFiles } from "./upload.js";
@@ -28,6 +29,7 @@ export function registerExtraRoutes(api: ApiRouter): void {
   api.get("/api/v2/conversations/:id/workspace/:path{.+}/preview", PreviewWorkspaceFile);
   api.get("/api/v2/conversations/:id/workspace/:path{(?!.*/preview$).+}", ListWorkspacePath);
   api.get("/api/v2/conversations/:id/files/:path{.+}", ConversationFile);
+  api.get("/api/v2/conversations/:id/mcp", ConversationMcpServers);
   api.get("/api/conversations", V1ListConversations);
   api.get("/api/conversations/:id", V1GetConversation);
   api.put("/api/conversations/:id", V1CreateConversation);

@@ -29,6 +29,8 @@ export const ToolDescription = z.object({
   is_available: z.boolean(),
   disabled_by_default: z.boolean(),
   parameters: z.array(ToolParameter),
+  server: z.string().optional().describe("MCP tools: the server it belongs to"),
+  server_state: z.string().optional().describe("MCP tools: the server's state (running, stopped, failed, ...)"),
 });
 
 export const ToolQueryBody = z.object({

@@ -1,5 +1,6 @@
 /** Wires the local runtime: the store (SQLite, or PostgreSQL when given), model providers, tools, the agent loop and live sessions. */
 import { join } from "node:path";
+import { NotFoundError } from "./errors.js";
 import { fileURLToPath } from "node:url";
 import { runAgentLoop } from "./agent/loop.js";
 import { createFileAssets } from "./assets/file-assets.js";
@@ -7,6 +8,10 @@ import { configDirectory, databasePath as defaultDatabasePath, dataDirectory as 
 import { recoverInterruptedReplies } from "./conversations/recover-drafts.js";
 import { createConversationService } from "./conversations/service.js";
 import { createModelRegistry, type ModelRegistryOptions } from "./models/registry.js";
+import { createConversationMcp } from "./mcp/conversation-mcp.js";
+import { askThroughElicitations } from "./mcp/server-elicitation.js";
+import { withMcpToolCatalog } from "./mcp/tool-catalog.js";
+import type { McpTimeouts } from "./mcp/status.js";
 import { createNamer } from "./sessions/auto-name.js";
 import type { Runtime, ServerSettings } from "./runtime.js";
 import { createSessionManager, type SessionDependencies } from "./sessions/session-manager.js";
@@ -63,6 +68,10 @@ export interface LocalRuntimeOptions {
   sandboxIdleLimitMs?: number;
   /** Several replicas on PostgreSQL and NATS (see replication/replication.ts); closed with the runtime. */
   replication?: Replication;
+  /** MCP start, call and idle limits (else `GPTME_MCP_*_TIMEOUT`; tests shorten them). */
+  mcpTimeouts?: Partial<McpTimeouts>;
+  /** How long a conversation without clients or activity stays live (default one hour; its MCP servers stop then). */
+  sessionIdleLimitMs?: number;
   /** Where task `target_repo`s are cloned from (default `GPTME_TASK_REPOSITORY_BASE_URL`, else GitHub). */
   taskRepositoryBaseUrl?: string;
 }
@@ -136,6 +145,14 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     allowedWorkspaceRoots: options.allowedWorkspaceRoots ?? [],
     sandbox: sandboxes.report,
   };
+  const mcp = createConversationMcp({
+    userConfigFile: userConfigPath,
+    sandboxFor: (conversationId, workspace) => sandboxes.forConversation(conversationId, workspace),
+    env,
+    timeouts: options.mcpTimeouts,
+    onStatus: (conversationId, server) => sessions.publish(conversationId, { type: "mcp_server_status", server }),
+    ask: (conversationId, request, signal) => askThroughElicitations(headFeatures.elicitations)(conversationId, request, signal),
+  });
   const conversations = createConversationService({
     store,
     dataDirectory,
@@ -143,7 +160,10 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     toolNames,
     systemPrompt: systemPromptBuilder(models),
     allowedWorkspaceRoots: settings.allowedWorkspaceRoots,
-    removeSandbox: (id) => sandboxes.remove(id),
+    removeSandbox: async (id) => {
+      await mcp.close(id);
+      await sandboxes.remove(id);
+    },
     sharedWorkspaceRoots: options.replication ? [dataDirectory, settings.defaultWorkspace, ...settings.allowedWorkspaceRoots] : undefined,
   });
   const registries = new Map<string, ReturnType<typeof createToolRegistry>>();
@@ -164,6 +184,9 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     autoName: createNamer(store),
     eventLimits: options.eventLimits,
     drafts: storage.drafts,
+    mcp,
+    onIdle: (conversationId) => void mcp.close(conversationId),
+    idleLimitMs: options.sessionIdleLimitMs,
     ...options.replication?.sessionDependencies(),
   });
   const sessions = options.replication ? options.replication.sessions(localSessions) : localSessions;
@@ -181,6 +204,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   });
   const runtime: Runtime = {
     ...headFeatures,
+    tools: withMcpToolCatalog(headFeatures.tools, () => mcp.knownTools()),
     settings,
     store,
     authSessions: storage.authSessions,
@@ -190,6 +214,13 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     assets: createFileAssets(options.webRoot ?? packageWebRoot()),
     workspaceFiles: createWorkspaceFiles(),
     toolNames,
+    mcp: {
+      async overview(conversationId) {
+        const conversation = await store.get(conversationId);
+        if (!conversation) throw new NotFoundError(`Conversation not found: ${conversationId}`);
+        return mcp.overview(conversationId, conversation.workspace, conversation.config.mcp);
+      },
+    },
   };
   return {
     runtime,
@@ -198,6 +229,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     async close() {
       await sessions.close();
       await options.replication?.close();
+      await mcp.closeAll();
       await stopRegexWorker();
       await sandboxes.disposeAll();
       await storage.close();

@@ -2,6 +2,7 @@
  * The runtime object handed to every handler as Hono's `env` (a Worker's bindings). Types only:
  * handlers import this file, so it must not pull in any `node:` module.
  */
+import type { McpOverview } from "./mcp/conversation-mcp.js";
 import type { ToolQuery } from "./catalog/tool-query.js";
 import type { ToolDescription } from "./catalog/tool-catalog.js";
 import type { CommandResult } from "./commands/server-commands.js";
@@ -142,6 +143,8 @@ export interface Runtime {
   workspaceFiles: WorkspaceFiles;
   /** Names of the tools this server offers (after `--tools`). */
   toolNames(): string[];
+  /** A conversation's MCP servers and tools (reads its configuration, starts nothing); 404 for an unknown id. */
+  mcp: { overview(conversationId: string): Promise<McpOverview> };
   tools: ToolCatalog;
   commands: CommandRunner;
   tasks: TaskService;

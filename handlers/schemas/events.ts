@@ -1,6 +1,7 @@
 /** The event union of `GET .../events`, for the OpenAPI document. */
 import { z } from "zod";
 import { ChatConfig, Message } from "./conversation.js";
+import { McpServerStatus } from "./mcp.js";
 
 export const AutoConfirmLeft = z
   .union([z.number().int().nonnegative(), z.literal("unlimited")])
@@ -79,5 +80,8 @@ export const EventSchema = z
       branches: z.record(z.string(), z.array(Message)),
     }),
     ElicitPending.describe("The agent asks the user; answer with POST .../elicit/respond"),
+    z
+      .object({ type: z.literal("mcp_server_status"), server: McpServerStatus })
+      .describe("Ours: one of the conversation's MCP servers changed state (GET .../mcp lists them all)"),
   ])
   .describe("One SSE `data:` payload");

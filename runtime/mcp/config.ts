@@ -56,7 +56,7 @@ export interface ResolvedMcpConfig {
 }
 
 export interface McpConfigSources {
-  /** `<config dir>/config.toml`; its `config.local.toml` sibling is read too. */
+  /** `<config dir>/config.toml`; its `config.local.toml` sibling is read too. Empty: no user config. */
   userConfigFile: string;
   /** The conversation's workspace, where `gptme.toml` may be. */
   workspace?: string;
@@ -67,7 +67,9 @@ export interface McpConfigSources {
 export const CONVERSATION_SOURCE = "conversation config";
 
 export function resolveMcpConfig(sources: McpConfigSources): ResolvedMcpConfig {
-  const user = readFileLayer("user", sources.userConfigFile, join(dirname(sources.userConfigFile), "config.local.toml"));
+  const user = sources.userConfigFile
+    ? readFileLayer("user", sources.userConfigFile, join(dirname(sources.userConfigFile), "config.local.toml"))
+    : emptyLayer("user");
   const projectFile = sources.workspace ? projectConfigFile(sources.workspace) : undefined;
   const project = projectFile ? readFileLayer("project", projectFile, join(dirname(projectFile), "gptme.local.toml")) : emptyLayer("project");
   const conversation = conversationLayer(sources.conversation);

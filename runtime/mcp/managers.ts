@@ -20,6 +20,21 @@ export class McpManagers {
     return manager;
   }
 
+  /**
+   * The conversation's manager if it has one for `workspace`, else a fresh one that is not kept
+   * (for reading the configuration without making the conversation hold a manager); `kept` says which.
+   */
+  peek(conversationId: string, workspace: string): { manager: McpManager; kept: boolean } {
+    const existing = this.managers.get(conversationId);
+    if (existing && existing.workspace === workspace) return { manager: existing.manager, kept: true };
+    return { manager: new McpManager(this.options(conversationId, workspace)), kept: false };
+  }
+
+  /** Every conversation's manager (for listings across conversations). */
+  all(): McpManager[] {
+    return [...this.managers.values()].map((entry) => entry.manager);
+  }
+
   get(conversationId: string): McpManager | undefined {
     return this.managers.get(conversationId)?.manager;
   }

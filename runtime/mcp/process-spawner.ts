@@ -26,11 +26,14 @@ export interface SpawnedProcess {
 
 export interface SpawnOptions {
   cwd: string;
-  /** The whole environment of the process (nothing else is inherited). */
+  /** The whole environment of the process (nothing else is inherited): the host allowlist, then `serverEnv`. */
   env: Record<string, string>;
+  /** Only the server's own `env` from its config (a sandbox adds it to the sandbox's own environment). */
+  serverEnv: Record<string, string>;
 }
 
-export type ProcessSpawner = (argv: string[], options: SpawnOptions) => SpawnedProcess;
+/** May be asynchronous: a sandbox starts its processes (and itself, the first time) asynchronously. */
+export type ProcessSpawner = (argv: string[], options: SpawnOptions) => SpawnedProcess | Promise<SpawnedProcess>;
 
 /** What a server gets of this process's environment: the sandbox's allowlist, nothing else. */
 const inheritedNames = new Set(["PATH", "HOME", "USER", "SHELL", "LANG", "TERM", "TZ"]);

@@ -23,15 +23,22 @@ export class ProcessTransport implements Transport {
   private process?: SpawnedProcess;
   private readonly buffer = new ReadBuffer();
   private finished = false;
+  private started = false;
   private markClosed: () => void = () => undefined;
   /** Resolves once the process is gone and its output was read. */
   readonly closed = new Promise<void>((resolve) => (this.markClosed = resolve));
 
-  constructor(private readonly spawnProcess: () => SpawnedProcess) {}
+  constructor(private readonly spawnProcess: () => SpawnedProcess | Promise<SpawnedProcess>) {}
 
   async start(): Promise<void> {
-    if (this.process || this.finished) throw new Error("This transport was already started");
-    const child = this.spawnProcess();
+    if (this.process || this.finished || this.started) throw new Error("This transport was already started");
+    this.started = true;
+    const child = await this.spawnProcess();
+    if (this.finished) {
+      // Closed while the sandbox was starting it.
+      child.kill("SIGKILL");
+      return;
+    }
     this.process = child;
     child.stdout.on("data", (chunk: Buffer) => {
       try {

@@ -161,7 +161,7 @@ function createTransport(server: ResolvedMcpServer, options: ConnectionOptions):
     return new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: config.headers } });
   }
   const environment = serverEnvironment(config.env, options.hostEnvironment);
-  return new ProcessTransport(() => options.spawner([config.command, ...config.args], { cwd: options.workspace, env: environment }));
+  return new ProcessTransport(() => options.spawner([config.command, ...config.args], { cwd: options.workspace, env: environment, serverEnv: config.env }));
 }
 
 async function listAllTools(client: Client, signal: AbortSignal): Promise<Tool[]> {

@@ -11,6 +11,9 @@ import type { Sandbox } from "../sandbox/types.js";
 import type { ToolRegistry } from "../tools/tool.js";
 import { EventBuffer, type EventBufferLimits, EventMemory } from "./event-buffer.js";
 import { decisionFor, ToolConfirmations } from "./tool-confirmations.js";
+import type { ConversationMcp } from "../mcp/conversation-mcp.js";
+import type { McpApprovalRequest } from "../mcp/status.js";
+import { approvalPending, approves } from "./mcp-approval.js";
 import type { ConfirmOptions, NumberedEvent, SessionEvent, SessionSnapshot, StepOptions, WirePendingTool } from "./types.js";
 
 export interface SessionDependencies {
@@ -38,6 +41,10 @@ export interface SessionDependencies {
   eventSink?: (conversationId: string, event: SessionEvent, allowed: () => boolean) => void;
   /** Replicated mode: takes the conversation's lease before a generation; ConflictError while another replica holds it. */
   claim?: (conversationId: string) => Promise<GenerationClaim>;
+  /** The conversation's MCP servers' tools added to the loop's (runtime/mcp/conversation-mcp.ts). */
+  mcp?: Pick<ConversationMcp, "loopOptions">;
+  /** Called when an idle conversation is forgotten (its MCP servers stop). */
+  onIdle?: (conversationId: string) => void;
 }
 
 /** A conversation's lease for one generation (replicated mode), and the stores that write only while it holds. */
@@ -345,13 +352,25 @@ export class LiveConversation {
     };
     let outcome: LoopOutcome = "error";
     try {
+      const toolFormat = (conversation.config.chat.tool_format ?? "markdown") as ToolFormat;
+      const base = dependencies.toolsFor(conversation.config.chat.tools);
+      const mcp = dependencies.mcp
+        ? await dependencies.mcp.loopOptions({
+            conversationId: this.id,
+            workspace: conversation.workspace,
+            conversationConfig: async () => (await dependencies.store.get(this.id))?.config.mcp,
+            base,
+            toolFormat,
+            hooks: { approve: (request) => this.awaitMcpApproval(request, abort.signal) },
+          })
+        : { tools: base };
       outcome = await dependencies.runLoop({
         conversationId: this.id,
         store,
         model,
-        tools: dependencies.toolsFor(conversation.config.chat.tools),
+        ...mcp,
         cost: (modelId, usage) => dependencies.models.cost(modelId, usage),
-        toolFormat: (conversation.config.chat.tool_format ?? "markdown") as ToolFormat,
+        toolFormat,
         workspace: conversation.workspace,
         dataDirectory: dependencies.dataDirectory,
         sandbox: () => dependencies.sandboxFor(this.id, conversation.workspace),
@@ -383,13 +402,25 @@ export class LiveConversation {
     return outcome;
   }
 
+  /** A workspace MCP server waits for the user's confirmation (see mcp-approval.ts). */
+  private async awaitMcpApproval(request: McpApprovalRequest, signal: AbortSignal): Promise<boolean> {
+    if (signal.aborted) return false;
+    const pending = approvalPending(request);
+    const started = Date.now();
+    this.publish({ type: "tool_pending", tool_id: pending.toolId, tooluse: pending.wire, auto_confirm: false, auto_confirm_left: this.autoConfirmLeft(), preview: pending.preview });
+    const approved = approves(await this.confirmations.waitFor(pending));
+    this.publish({ type: "tool_complete", tool_id: pending.toolId, duration_ms: Date.now() - started, success: approved });
+    return approved;
+  }
+
   private async nameIfUnnamed(model: LanguageModel): Promise<void> {
     const { store, autoName } = this.dependencies;
     const conversation = await store.get(this.id);
     if (!conversation || conversation.config.chat.name) return;
     const name = await autoName!(this.id, model).catch(() => null);
     if (!name) return;
-    await store.rename(this.id, name);
+    // Deleted while it was being named: nothing to rename (an unhandled rejection would end the server).
+    if (!(await store.rename(this.id, name).then(() => true, () => false))) return;
     const renamed = await store.get(this.id);
     if (renamed) this.publish({ type: "config_changed", config: renamed.config, changed_fields: ["name"] });
   }

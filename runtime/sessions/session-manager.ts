@@ -49,7 +49,9 @@ export function createSessionManager(dependencies: SessionDependencies): LocalSe
   const sweeper = setInterval(() => {
     const cutoff = Date.now() - idleLimitMs;
     for (const conversation of conversations.values()) {
-      if (conversation.idleSince(cutoff)) drop(conversation);
+      if (!conversation.idleSince(cutoff)) continue;
+      drop(conversation);
+      dependencies.onIdle?.(conversation.id);
     }
   }, Math.min(idleLimitMs, 10 * 60 * 1000));
   sweeper.unref();

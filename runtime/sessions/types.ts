@@ -1,5 +1,6 @@
 /** Live generation state per conversation, as the handlers see it. */
 import type { AgentEvent, AutoConfirmLeft } from "../agent/types.js";
+import type { McpServerStatus } from "../mcp/status.js";
 import type { ChatConfig, Message } from "../store/types.js";
 
 /** Events on the wire: the agent's, plus the server's own. */
@@ -19,6 +20,8 @@ export type SessionEvent =
   | { type: "config_changed"; config: ChatConfig; changed_fields: string[] }
   /** A message was edited or deleted: the new main branch and every branch, as gptme HEAD sends them. */
   | { type: "conversation_edited"; index: number; truncated: boolean; log: Message[]; branches: Record<string, Message[]> }
+  /** One of the conversation's MCP servers changed state (started, failed, stopped, needs approval). */
+  | { type: "mcp_server_status"; server: McpServerStatus }
   /** A command's report, shown to clients but not kept in the log (`stored: false`). */
   | { type: "message_added"; message: Message; stored: false }
   | ElicitPendingEvent;

@@ -5,9 +5,11 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeModelServer, type FakeModelServer, type RecordedRequest } from "../support/fake-model-server.js";
 import { mcpServers, serverToml, startEverythingHttpServer, type HttpMcpServer } from "../support/mcp-servers.js";
+import { LOCAL_BACKENDS } from "../support/sandboxes.js";
 import { createCliHome, runCli, type CliHome } from "./support/cli-process.js";
 
 let server: FakeModelServer;
@@ -64,6 +66,23 @@ describe("gptme -n with MCP servers from the user's config", () => {
       }
     });
   }
+
+  it.runIf(LOCAL_BACKENDS.includes("bwrap"))("with --sandbox bwrap the stdio server runs in the sandbox: its own PID namespace, no provider key", async () => {
+    const repository = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
+    mkdirSync(join(home.home, ".config", "gptme"), { recursive: true });
+    writeFileSync(
+      userConfigFile(),
+      `[sandbox]\nread_only = [${JSON.stringify(join(repository, "node_modules"))}, ${JSON.stringify(join(repository, "test", "support", "mcp"))}]\n\n` +
+        `[mcp]\nenabled = true\nauto_start = true\n\n${serverToml("scripted", mcpServers.scripted())}`,
+    );
+    server.enqueue({ text: "```scripted.whoami\n{}\n```\n" }, { text: "Seen." }, { text: "Where" });
+    const result = await gptme(["--sandbox", "bwrap", "where do you run?"], { OPENAI_API_KEY: "sk-cli-secret" });
+    expect(result.code).toBe(0);
+    const seen = JSON.parse(/System: (\{.*\})/.exec(result.stdout)![1]!) as { pid: number; cwd: string; env: Record<string, string> };
+    expect(seen.cwd).toBe(home.workspace);
+    expect(seen.pid).toBeLessThan(100);
+    expect(seen.env.OPENAI_API_KEY).toBeUndefined();
+  });
 
   it("reads a file through the filesystem server", async () => {
     const shared = join(home.root, "shared");

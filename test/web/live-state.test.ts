@@ -105,4 +105,25 @@ describe("live conversation state", () => {
     state = liveReducer(state, { type: "auto_confirm_changed", left: 0 });
     expect(state.autoConfirmLeft).toBe(0);
   });
+  it("keeps the agent's open questions: from connected and elicit_pending, until answered or interrupted", () => {
+    const question = { elicit_id: "q1", elicit_type: "form" as const, prompt: "MCP Server 'x': who?", fields: [] };
+    let state = apply(initialLiveState(), { type: "connected", session_id: "s1", pending_elicitations: [question] });
+    expect(state.elicitations).toEqual([question]);
+    state = apply(state, { type: "elicit_pending", ...question }, { type: "elicit_pending", ...question, elicit_id: "q2" });
+    expect(state.elicitations.map((open) => open.elicit_id)).toEqual(["q1", "q2"]);
+    state = liveReducer(state, { type: "elicitation_answered", elicitId: "q1" });
+    expect(state.elicitations.map((open) => open.elicit_id)).toEqual(["q2"]);
+    state = apply(state, { type: "interrupted" });
+    expect(state.elicitations).toEqual([]);
+  });
+
+  it("counts MCP changes (a server's state, the conversation's mcp config) so the servers panel reloads", () => {
+    const server = { name: "x", transport: "stdio" as const, source: { layer: "user" as const, files: [] }, target: "x", state: "running" as const, loaded: true, needsApproval: false, approved: false, tools: [] };
+    let state = apply(initialLiveState(), { type: "mcp_server_status", server });
+    expect(state.mcpChanges).toBe(1);
+    state = apply(state, { type: "config_changed", config: { chat: {} }, changed_fields: ["name"] });
+    expect(state.mcpChanges).toBe(1);
+    state = apply(state, { type: "config_changed", config: { chat: {} }, changed_fields: ["mcp"] });
+    expect(state.mcpChanges).toBe(2);
+  });
 });

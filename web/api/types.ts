@@ -77,6 +77,7 @@ export type ServerEvent =
       pending_tools?: PendingToolWire[];
       last_error?: string | null;
       auto_confirm_left?: AutoConfirmLeft;
+      pending_elicitations?: ElicitPending[];
     }
   | { type: "ping" }
   | { type: "message_added"; message: Message }
@@ -89,7 +90,40 @@ export type ServerEvent =
   | { type: "tool_complete"; tool_id: string; duration_ms?: number; success?: boolean }
   | { type: "interrupted" }
   | { type: "error"; error: string; reload?: boolean }
-  | { type: "config_changed"; config: ChatConfig; changed_fields?: string[] };
+  | { type: "config_changed"; config: ChatConfig; changed_fields?: string[] }
+  | ({ type: "elicit_pending" } & ElicitPending)
+  | { type: "mcp_server_status"; server: McpServerStatus };
+
+/** A question the agent (a tool or an MCP server) asks; answered with `elicit/respond`. */
+export interface ElicitPending {
+  elicit_id: string;
+  elicit_type: "text" | "choice" | "multi_choice" | "secret" | "confirmation" | "form";
+  prompt: string;
+  options?: string[];
+  fields?: Array<{ name: string; prompt: string; type: string; options: string[] | null; required: boolean; default: string | null }>;
+  default?: string;
+  description?: string;
+}
+
+export interface McpServerStatus {
+  name: string;
+  transport: "stdio" | "http";
+  source: { layer: "user" | "project" | "conversation"; files: string[] };
+  target: string;
+  state: "stopped" | "starting" | "running" | "failed" | "needs-approval" | "disabled";
+  loaded: boolean;
+  needsApproval: boolean;
+  approved: boolean;
+  tools: string[];
+  error?: string;
+}
+
+/** `GET /api/v2/conversations/<id>/mcp` (this server's own route). */
+export interface McpOverview {
+  enabled: boolean;
+  error: string | null;
+  servers: McpServerStatus[];
+}
 
 export interface ModelEntry {
   id: string;

@@ -12,6 +12,8 @@ interface ConversationHeaderProps {
   workspaceOpen: boolean;
   onToggleHidden(): void;
   onToggleWorkspace(): void;
+  mcpOpen?: boolean;
+  onToggleMcp?(): void;
   onRename(name: string): Promise<void>;
   onDelete(): Promise<void>;
   onOpenDrawer?: () => void;
@@ -70,6 +72,19 @@ export function ConversationHeader(props: ConversationHeaderProps) {
         >
           <Icon name="folder" />
         </button>
+        {props.onToggleMcp && (
+          <button
+            type="button"
+            class="button-icon"
+            onClick={props.onToggleMcp}
+            aria-pressed={props.mcpOpen}
+            aria-controls="mcp-panel"
+            aria-label="MCP servers"
+            title="MCP servers"
+          >
+            <Icon name="plug" />
+          </button>
+        )}
         <DeleteButton onDelete={props.onDelete} />
       </div>
     </header>

@@ -11,9 +11,11 @@ import { navigate } from "../router.js";
 import { AutoConfirmStatus } from "./AutoConfirmStatus.js";
 import { Composer } from "./Composer.js";
 import { ConversationHeader } from "./ConversationHeader.js";
+import { ElicitationForm } from "./ElicitationForm.js";
 import { ErrorNotice } from "./ErrorNotice.js";
 import { Link } from "./Link.js";
 import { LiveStatus } from "./LiveStatus.js";
+import { McpServersPanel } from "./McpServersPanel.js";
 import { MessageLog } from "./MessageLog.js";
 import { ModelPicker } from "./ModelPicker.js";
 import { WorkspacePanel } from "./WorkspacePanel.js";
@@ -28,10 +30,11 @@ interface ConversationViewProps {
 
 export function ConversationView({ id, initialOptions, models, onOpenDrawer }: ConversationViewProps) {
   const [options] = useState(() => initialOptions(id));
-  const { state, gone, send, decideTool, stopAutoConfirming, interrupt, rename, dismissError } = useConversation(id, options);
+  const { state, gone, send, decideTool, stopAutoConfirming, interrupt, rename, dismissError, answerElicitation } = useConversation(id, options);
   const [pickedModel, setPickedModel] = useState(options.stepOnConnect ?? "");
   const [showHidden, setShowHidden] = useState(false);
   const [workspaceOpen, setWorkspaceOpen] = useState(false);
+  const [mcpOpen, setMcpOpen] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
 
   const model = pickedModel || state.model || models.default || "";
@@ -101,7 +104,15 @@ export function ConversationView({ id, initialOptions, models, onOpenDrawer }: C
         showHidden={showHidden}
         workspaceOpen={workspaceOpen}
         onToggleHidden={() => setShowHidden((shown) => !shown)}
-        onToggleWorkspace={() => setWorkspaceOpen((open) => !open)}
+        onToggleWorkspace={() => {
+          setMcpOpen(false);
+          setWorkspaceOpen((open) => !open);
+        }}
+        mcpOpen={mcpOpen}
+        onToggleMcp={() => {
+          setWorkspaceOpen(false);
+          setMcpOpen((open) => !open);
+        }}
         onRename={rename}
         onDelete={onDelete}
         onOpenDrawer={onOpenDrawer}
@@ -109,7 +120,11 @@ export function ConversationView({ id, initialOptions, models, onOpenDrawer }: C
       <div class="conversation-body">
         <MessageLog messages={messages} streaming={state.streaming} tools={state.tools} fileUrl={fileUrl} onDecide={decideTool} />
         {workspaceOpen && <WorkspacePanel conversationId={id} onClose={() => setWorkspaceOpen(false)} />}
+        {mcpOpen && <McpServersPanel conversationId={id} changes={state.mcpChanges} onClose={() => setMcpOpen(false)} />}
       </div>
+      {state.elicitations.map((question) => (
+        <ElicitationForm key={question.elicit_id} question={question} onAnswer={(reply) => answerElicitation(question.elicit_id, reply)} />
+      ))}
       <LiveStatus state={state} />
       <AutoConfirmStatus left={state.autoConfirmLeft} onTurnOff={() => void stopAutoConfirming()} />
       {error && (

@@ -12,6 +12,7 @@ const paths = {
   eye: "M2 12s4-7 10-7 10 7 10 7-4 7-10 7S2 12 2 12zM12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6z",
   up: "M12 19V5M6 11l6-6 6 6",
   logout: "M15 4h4v16h-4M10 8l-4 4 4 4M6 12h10",
+  plug: "M9 3v5M15 3v5M7 8h10v3a5 5 0 0 1-10 0zM12 16v5",
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -34,7 +34,14 @@ export function ToolCard({ tool, shownAbove, onDecide }: ToolCardProps) {
   // Servers send the content itself as the preview of tools that change no file (shell, tmux...).
   const changes = tool.preview && tool.preview !== tool.tooluse.content ? tool.preview : null;
   const repeated = !changes && alreadyShown(tool.tooluse.content, shownAbove);
-  const question = !repeated ? "Run this tool?" : tool.tooluse.tool === "shell" ? "Run the command above?" : `Run the ${header} block above?`;
+  const approval = tool.tooluse.tool === "mcp" && tool.tooluse.args[0] === "approve";
+  const question = approval
+    ? "Start this MCP server?"
+    : !repeated
+      ? "Run this tool?"
+      : tool.tooluse.tool === "shell"
+        ? "Run the command above?"
+        : `Run the ${header} block above?`;
 
   return (
     <section class={`tool-card tool-${tool.status}`} aria-labelledby={titleId}>

@@ -2,7 +2,7 @@
  * The conversation view's state as a pure reducer over server events, so reconnects, replays and
  * log refetches can be reasoned about (and tested) without a browser.
  */
-import type { AutoConfirmLeft, ChatConfig, ConversationDetail, Message, PendingToolWire, ServerEvent, ToolUse } from "../api/types.js";
+import type { AutoConfirmLeft, ChatConfig, ConversationDetail, ElicitPending, Message, PendingToolWire, ServerEvent, ToolUse } from "../api/types.js";
 
 export type ToolStatus = "pending" | "submitting" | "queued" | "executing";
 
@@ -34,6 +34,10 @@ export interface LiveState {
   liveKeys: string[];
   /** Tools that will still run without asking, as the server last said (0: auto-confirm is off). */
   autoConfirmLeft: AutoConfirmLeft;
+  /** Questions the agent asked that wait for the user (`elicit_pending`). */
+  elicitations: ElicitPending[];
+  /** Bumped when an MCP server's state or the MCP config changed (the servers panel reloads). */
+  mcpChanges: number;
 }
 
 export type LiveAction =
@@ -48,7 +52,9 @@ export type LiveAction =
   | { type: "request_failed"; error: string; toolId?: string }
   | { type: "error_dismissed" }
   /** The server's answer to a decision or to turning auto-confirm off. */
-  | { type: "auto_confirm_changed"; left: AutoConfirmLeft };
+  | { type: "auto_confirm_changed"; left: AutoConfirmLeft }
+  /** The user answered (or the server no longer knows) a question. */
+  | { type: "elicitation_answered"; elicitId: string };
 
 export function initialLiveState(name = ""): LiveState {
   return {
@@ -65,6 +71,8 @@ export function initialLiveState(name = ""): LiveState {
     reloadRequests: 0,
     liveKeys: [],
     autoConfirmLeft: 0,
+    elicitations: [],
+    mcpChanges: 0,
   };
 }
 
@@ -127,7 +135,8 @@ function applyEvent(state: LiveState, event: ServerEvent): LiveState {
       // A stale partial reply is cleared by the log refetch that follows every connect, not here:
       // replayed tokens may still be on their way.
       const autoConfirmLeft = event.auto_confirm_left ?? state.autoConfirmLeft;
-      return { ...state, sessionId: event.session_id, connected: true, generating, tools, autoConfirmLeft };
+      const elicitations = event.pending_elicitations ?? state.elicitations;
+      return { ...state, sessionId: event.session_id, connected: true, generating, tools, autoConfirmLeft, elicitations };
     }
     case "ping":
       return state;
@@ -168,9 +177,17 @@ function applyEvent(state: LiveState, event: ServerEvent): LiveState {
       }));
     case "tool_complete":
       return updateTool(state, event.tool_id, () => null);
+    case "elicit_pending": {
+      const { type: _type, ...question } = event;
+      if (state.elicitations.some((known) => known.elicit_id === question.elicit_id)) return state;
+      return { ...state, elicitations: [...state.elicitations, question] };
+    }
+    case "mcp_server_status":
+      return { ...state, mcpChanges: state.mcpChanges + 1 };
     case "interrupted":
       return {
         ...state,
+        elicitations: [],
         generating: false,
         stepPending: false,
         tools: [],
@@ -189,6 +206,7 @@ function applyEvent(state: LiveState, event: ServerEvent): LiveState {
     case "config_changed":
       return {
         ...state,
+        mcpChanges: event.changed_fields?.includes("mcp") ? state.mcpChanges + 1 : state.mcpChanges,
         name: event.config?.chat?.name ?? state.name,
         model: event.config?.chat?.model || state.model,
       };
@@ -232,6 +250,8 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
       return { ...state, error: null };
     case "auto_confirm_changed":
       return { ...state, autoConfirmLeft: action.left };
+    case "elicitation_answered":
+      return { ...state, elicitations: state.elicitations.filter((question) => question.elicit_id !== action.elicitId) };
   }
 }
 

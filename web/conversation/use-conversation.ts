@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from "preact/hooks";
 import { announceUnauthorized, ApiError } from "../api/client.js";
 import { appendMessage, fetchConfig, fetchConversation, renameConversation } from "../api/conversations.js";
+import { respondElicitation, type ElicitationReply } from "../api/mcp.js";
 import { confirmTool, interrupt as interruptSession, startStep, stopAutoConfirm, type ToolDecision } from "../api/session.js";
 import { ConversationEventStream } from "./event-stream.js";
 import { initialLiveState, liveReducer, type LiveState } from "./live-state.js";
@@ -25,6 +26,8 @@ export interface ConversationController {
   /** Throws on failure so the rename form can stay open with the error. */
   rename(name: string): Promise<void>;
   dismissError(): void;
+  /** Answers a question the agent asked; a question the server no longer has is dropped with the error. */
+  answerElicitation(elicitId: string, reply: ElicitationReply): Promise<void>;
 }
 
 function describe(error: unknown): string {
@@ -157,5 +160,18 @@ export function useConversation(conversationId: string, options: ConversationOpt
 
   const dismissError = useCallback(() => dispatch({ type: "error_dismissed" }), []);
 
-  return { state, gone, send, decideTool, stopAutoConfirming, interrupt, rename, dismissError };
+  const answerElicitation = useCallback(
+    async (elicitId: string, reply: ElicitationReply) => {
+      try {
+        await respondElicitation(conversationId, elicitId, reply);
+      } catch (error) {
+        dispatch({ type: "request_failed", error: describe(error) });
+        if (!(error instanceof ApiError && error.status === 404)) return;
+      }
+      dispatch({ type: "elicitation_answered", elicitId });
+    },
+    [conversationId],
+  );
+
+  return { state, gone, send, decideTool, stopAutoConfirming, interrupt, rename, dismissError, answerElicitation };
 }

@@ -7,6 +7,7 @@
 import type { AgentLoopOptions, ToolFormat } from "../../../runtime/agent/types.js";
 import { mcpLoopOptions } from "../../../runtime/mcp/loop-hook.js";
 import { McpManager, timeoutsFromEnvironment } from "../../../runtime/mcp/manager.js";
+import { sandboxSpawner } from "../../../runtime/mcp/sandbox-spawner.js";
 import type { ToolRegistry } from "../../../runtime/tools/tool.js";
 import type { LineReader } from "../terminal/line-reader.js";
 import type { Terminal } from "../terminal/terminal.js";
@@ -19,6 +20,8 @@ export async function attachMcp(chat: Chat, terminal: Terminal, interactive?: { 
   const notes = mcpNotes(terminal, { canApprove: interactive !== undefined });
   const manager = new McpManager({
     workspace: conversation.workspace,
+    // stdio servers run where the chat's tools run (unsandboxed unless `--sandbox bwrap`).
+    spawner: sandboxSpawner(() => chat.sandboxFor(conversation)),
     timeouts: timeoutsFromEnvironment(chat.env),
     ask: interactive ? terminalAsk(interactive.reader, terminal, interactive.settle) : undefined,
     approve: interactive ? terminalApproval(interactive.reader, terminal, interactive.settle) : undefined,
