@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Records the run's PostgreSQL instance (started by the first test that needs it) and stops it.
+    globalSetup: ["test/support/postgres-global-setup.ts"],
   },
 });

@@ -9,6 +9,8 @@ interface BenchResult {
 const benches: Array<{ file: string; exportName: string }> = [
   { file: "./conversation-list.ts", exportName: "benchConversationList" },
   { file: "./conversation-get.ts", exportName: "benchConversationGet" },
+  { file: "./store-backends.ts", exportName: "benchStoreBackends" },
+  { file: "./replicated-events.ts", exportName: "benchReplicatedEvents" },
   { file: "./loop-overhead.ts", exportName: "benchLoopOverhead" },
   { file: "./shell-roundtrip.ts", exportName: "benchShellRoundtrip" },
   { file: "./shell-output-memory.ts", exportName: "benchShellOutputMemory" },

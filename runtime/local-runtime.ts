@@ -1,4 +1,4 @@
-/** Wires the local runtime: SQLite store, model providers, tools, the agent loop and live sessions. */
+/** Wires the local runtime: the store (SQLite, or PostgreSQL when given), model providers, tools, the agent loop and live sessions. */
 import { join } from "node:path";
 import { NotFoundError } from "./errors.js";
 import { fileURLToPath } from "node:url";
@@ -15,13 +15,17 @@ import type { McpTimeouts } from "./mcp/status.js";
 import { generationObserver } from "./logging/generation-observer.js";
 import type { ServerLog } from "./logging/server-log.js";
 import { createMetrics } from "./metrics/metrics.js";
+import { postgresStatistics } from "./metrics/postgres-statistics.js";
 import { sqliteStatistics } from "./metrics/sqlite-statistics.js";
 import { createNamer } from "./sessions/auto-name.js";
 import type { Runtime, ServerSettings } from "./runtime.js";
 import { createSessionManager, type SessionDependencies } from "./sessions/session-manager.js";
-import { SqliteAuthSessionStore } from "./store/sqlite/auth-session-store.js";
 import { createSandboxManager } from "./sandbox/manager.js";
 import { resolveSandboxSettings } from "./sandbox/settings.js";
+import type { Replication } from "./replication/replication.js";
+import { openSqliteStorage } from "./store/open-storage.js";
+import type { Storage } from "./store/storage.js";
+import type { PostgresStorage } from "./store/postgres/postgres-storage.js";
 import { stopRegexWorker } from "./catalog/regex-search.js";
 import { createHeadFeatures } from "./head-features.js";
 import { createUserSettings } from "./settings/user-settings.js";
@@ -36,6 +40,8 @@ export interface LocalRuntimeOptions {
   env?: NodeJS.ProcessEnv;
   /** Overrides `GPTME_DB` / the data dir default; `:memory:` for throwaway stores. */
   databasePath?: string;
+  /** An opened store (PostgreSQL, see store/open-storage.ts); the SQLite file at `databasePath` otherwise. */
+  storage?: Storage;
   dataDirectory?: string;
   defaultWorkspace?: string;
   /** `--model`. */
@@ -66,6 +72,8 @@ export interface LocalRuntimeOptions {
   sandbox?: { backend?: string; network?: string };
   /** How long a conversation's sandbox may sit unused before it is removed (default one hour). */
   sandboxIdleLimitMs?: number;
+  /** Several replicas on PostgreSQL and NATS (see replication/replication.ts); closed with the runtime. */
+  replication?: Replication;
   /** MCP start, call and idle limits (else `GPTME_MCP_*_TIMEOUT`; tests shorten them). */
   mcpTimeouts?: Partial<McpTimeouts>;
   /** How long a conversation without clients or activity stays live (default one hour; its MCP servers stop then). */
@@ -94,7 +102,6 @@ function packageWebRoot(): string {
 export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   const env = options.env ?? process.env;
   const dataDirectory = options.dataDirectory ?? defaultDataDirectory(env);
-  const databasePath = options.databasePath ?? defaultDatabasePath(env);
   const userConfigPath = options.userConfigPath === undefined ? join(configDirectory(env), "config.toml") : options.userConfigPath;
   const sandboxSettings = resolveSandboxSettings({
     backendFlag: options.sandbox?.backend,
@@ -103,12 +110,25 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     configPath: userConfigPath,
     defaultBackend: "bwrap",
   });
-  const store = SqliteConversationStore.open(databasePath);
-  const metrics = createMetrics({ storeStatistics: sqliteStatistics(store.database, databasePath) });
-  const settingsStore = new SqliteSettingsStore(store.database);
+  const storage = options.storage ?? openSqliteStorage(options.databasePath ?? defaultDatabasePath(env));
+  const store = storage.conversations;
+  // Tasks and user settings (gptme HEAD's routes) live in SQLite only: on PostgreSQL, in a SQLite
+  // file of this process in the data directory (not shared between replicas).
+  const localStore =
+    storage.kind === "sqlite"
+      ? (store as SqliteConversationStore)
+      : SqliteConversationStore.open(join(dataDirectory, `server-local-${options.replication?.replicaId ?? "postgres"}.db`));
+  const settingsStore = new SqliteSettingsStore(localStore.database);
+  const metrics = createMetrics({
+    storeStatistics:
+      storage.kind === "sqlite"
+        ? sqliteStatistics((store as SqliteConversationStore).database, storage.location)
+        : postgresStatistics((storage as PostgresStorage).database),
+  });
   const userSettings = createUserSettings(settingsStore, settingsStore.readSettingsSync());
   // What no conversation's tools may see: the store (and its journal files), the data directory, the config with the keys.
-  const databaseFiles = databasePath === ":memory:" ? [] : ["", "-wal", "-shm", "-journal"].map((suffix) => databasePath + suffix);
+  const databasePaths = [storage.kind === "sqlite" ? storage.location : localStore.database.name].filter((path) => path !== ":memory:");
+  const databaseFiles = databasePaths.flatMap((path) => ["", "-wal", "-shm", "-journal"].map((suffix) => path + suffix));
   const sandboxes = createSandboxManager({
     settings: sandboxSettings,
     environment: env,
@@ -137,7 +157,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     bodyLimitBytes: options.bodyLimitBytes ?? 10 * 1024 * 1024,
     defaultWorkspace: options.defaultWorkspace ?? process.cwd(),
     dataDirectory,
-    databasePath,
+    databasePath: storage.location,
     allowedWorkspaceRoots: options.allowedWorkspaceRoots ?? [],
     sandbox: sandboxes.report,
     metricsPublic: options.metricsPublic ?? false,
@@ -161,6 +181,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
       await mcp.close(id);
       await sandboxes.remove(id);
     },
+    sharedWorkspaceRoots: options.replication ? [dataDirectory, settings.defaultWorkspace, ...settings.allowedWorkspaceRoots] : undefined,
   });
   const registries = new Map<string, ReturnType<typeof createToolRegistry>>();
   const toolsFor = (names: string[] | undefined) => {
@@ -172,7 +193,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   };
   // A sandbox not seen before is one started (the manager makes a new one when one broke or moved).
   const startedSandboxes = new WeakSet<object>();
-  const sessions = createSessionManager({
+  const localSessions = createSessionManager({
     store,
     models,
     toolsFor,
@@ -188,15 +209,17 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     runLoop: runAgentLoop,
     autoName: createNamer(store),
     eventLimits: options.eventLimits,
-    drafts: store.drafts,
+    drafts: storage.drafts,
     mcp,
     onIdle: (conversationId) => void mcp.close(conversationId),
     idleLimitMs: options.sessionIdleLimitMs,
     observeGeneration: generationObserver({ metrics, log: options.log }),
+    ...options.replication?.sessionDependencies(),
   });
+  const sessions = options.replication ? options.replication.sessions(localSessions) : localSessions;
   const headFeatures = createHeadFeatures({
     env,
-    database: store.database,
+    database: localStore.database,
     store,
     models,
     conversations,
@@ -211,7 +234,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     tools: withMcpToolCatalog(headFeatures.tools, () => mcp.knownTools()),
     settings,
     store,
-    authSessions: new SqliteAuthSessionStore(store.database),
+    authSessions: storage.authSessions,
     models,
     conversations,
     sessions,
@@ -229,13 +252,16 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   };
   return {
     runtime,
-    recoverInterruptedReplies: () => recoverInterruptedReplies(store, store.drafts),
+    // Replicas recover a dead replica's drafts when they take its leases over, never at start (another replica's reply is not a crash's).
+    recoverInterruptedReplies: () => (options.replication ? Promise.resolve(0) : recoverInterruptedReplies(store, storage.drafts)),
     async close() {
       await sessions.close();
+      await options.replication?.close();
       await mcp.closeAll();
       await stopRegexWorker();
       await sandboxes.disposeAll();
-      await store.close();
+      await storage.close();
+      if (localStore !== store) await localStore.close();
     },
   };
 }

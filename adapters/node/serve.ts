@@ -4,9 +4,13 @@ import type { AddressInfo } from "node:net";
 import { serve, type Http2Bindings, type HttpBindings } from "@hono/node-server";
 import { createApp } from "../../handlers/app.js";
 import { type FrameChannel, frameChannelOf } from "../../handlers/frame-channel.js";
+import { databasePath } from "../../runtime/config/paths.js";
 import { authDisabled, serverToken, type ServerOptions } from "../../runtime/config/server-options.js";
+import { storageMode } from "../../runtime/config/storage-mode.js";
 import { createLocalRuntime } from "../../runtime/local-runtime.js";
 import { createServerLog, pathWithoutQuery, secretsOf } from "../../runtime/logging/server-log.js";
+import { replicationSettings, startReplication } from "../../runtime/replication/replication.js";
+import { openStorage } from "../../runtime/store/open-storage.js";
 import { defaultToolNames } from "../../runtime/tools/registry.js";
 import { startupBanner } from "./banner.js";
 import { dotSegmentAnswer } from "./dot-segments.js";
@@ -66,9 +70,20 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
     secrets: secretsOf(env, [token.token]),
     requests: options.verbose,
   });
+  const mode = storageMode(env, databasePath(env, options.database), options.database !== undefined);
+  const settings = mode.kind === "replicated" ? replicationSettings(env) : null;
+  const storage = await openStorage(mode);
+  const replication =
+    mode.kind === "replicated" && storage.shared
+      ? await startReplication({ natsUrl: mode.natsUrl, shared: storage.shared, ...settings }).catch(async (error: unknown) => {
+          await storage.close();
+          throw error;
+        })
+      : undefined;
   const local = createLocalRuntime({
+    replication,
     env,
-    databasePath: options.database,
+    storage,
     defaultWorkspace: options.workspace,
     allowedWorkspaceRoots: options.allowedWorkspaceRoots,
     model: options.model,
@@ -87,11 +102,13 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
   });
   const app = createApp();
   const runtime = local.runtime;
+  const handle = (request: Request) => Promise.resolve(app.fetch(request, runtime));
+  const routed = replication ? replication.fetch(handle) : handle;
   const server = serve({
     fetch: async (request, bindings: HttpBindings | Http2Bindings) => {
       const outgoing = bindings.outgoing as ServerResponse;
       const started = performance.now();
-      const response = dotSegmentAnswer(bindings.incoming.url) ?? (await app.fetch(request, runtime));
+      const response = dotSegmentAnswer(bindings.incoming.url) ?? (await routed(request));
       log.request({ method: request.method, path: pathWithoutQuery(request.url), status: response.status, durationMs: performance.now() - started });
       const channel = frameChannelOf(response);
       return channel ? writeFramesToSocket(response, channel, outgoing) : response;
@@ -124,10 +141,14 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
       database: runtime.settings.databasePath,
       model: runtime.models.defaultModel() ?? null,
       sandbox: runtime.settings.sandbox.backend,
+      replica: replication?.replicaId ?? null,
       recovered_replies: recovered,
     });
   } else {
     console.log(startupBanner({ runtime, url, tokenGenerated: token.generated, unavailableTools }));
+    if (replication) {
+      console.log(`  Replica:  ${replication.replicaId} (events and forwarding over NATS; a dead replica's conversations are taken over after ${replication.leaseTtlMs} ms)`);
+    }
     if (recovered > 0) {
       console.log(`  Recovered ${recovered} ${recovered === 1 ? "reply" : "replies"} cut off by a crash (stored, marked [INTERRUPTED])`);
     }

@@ -18,6 +18,18 @@ export async function recoverInterruptedReplies(store: ConversationStore, drafts
   return recovered;
 }
 
+/**
+ * The draft of one conversation, whose generation's replica died (replicated mode: the replica
+ * that took its lease over calls this); resolves with whether a reply was stored.
+ */
+export async function recoverInterruptedReply(store: ConversationStore, drafts: DraftStore, conversationId: string): Promise<boolean> {
+  const draft = (await drafts.list()).find((candidate) => candidate.conversationId === conversationId);
+  if (!draft) return false;
+  const recovered = await recover(store, draft);
+  await drafts.take(conversationId);
+  return recovered;
+}
+
 async function recover(store: ConversationStore, draft: Draft): Promise<boolean> {
   if (draft.content.trim() === "") return false;
   try {

@@ -11,7 +11,7 @@ import { forkConversation } from "./fork.js";
 import { deleteMessage, editMessage } from "./message-edits.js";
 import { resolveMessageFiles } from "./message-files.js";
 import { validateToolNames } from "./tool-names.js";
-import { assertWorkspaceMovable, resolveWorkspace, workspacePath } from "./workspaces.js";
+import { assertWorkspaceMovable, assertWorkspaceShared, resolveWorkspace, workspacePath } from "./workspaces.js";
 
 export interface SystemPromptRequest {
   config: ChatConfig;
@@ -32,6 +32,8 @@ export interface ConversationServiceOptions {
   allowedWorkspaceRoots?: string[];
   /** Ends the conversation's sandbox and everything running in it (on delete). */
   removeSandbox?: (id: string) => Promise<void>;
+  /** Replicas: where every replica sees the same files; a new conversation's workspace must be under one of them. */
+  sharedWorkspaceRoots?: string[];
 }
 
 const isPromptMessage = (message: Message) => message.role === "system" && message.pinned === true && message.hide === true;
@@ -50,10 +52,9 @@ export function createConversationService(options: ConversationServiceOptions): 
       // MCP hook: a bad `mcp` is refused with the key named, not found at the next step.
       if (config.mcp !== undefined) checkConversationMcp(config.mcp);
       if (!config.chat.tools || config.chat.tools.length === 0) config.chat.tools = options.toolNames();
-      const workspace = resolveWorkspace(config.chat.workspace, {
-        conversationDirectory: directory(id),
-        defaultWorkspace: options.defaultWorkspace,
-      });
+      const places = { conversationDirectory: directory(id), defaultWorkspace: options.defaultWorkspace };
+      if (options.sharedWorkspaceRoots) assertWorkspaceShared(workspacePath(config.chat.workspace, places), options.sharedWorkspaceRoots);
+      const workspace = resolveWorkspace(config.chat.workspace, places);
       config.chat.workspace = workspace;
       const messages = (input.messages ?? []).map((message) =>
         message.files?.length ? { ...message, files: resolveMessageFiles(message.files, placesOf(id, workspace)) } : message,

@@ -41,15 +41,30 @@ function realOrResolved(path: string): string {
   }
 }
 
+const isInside = (path: string, roots: string[]) => {
+  const real = realOrResolved(path);
+  return roots.map(realOrResolved).some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep));
+};
+
+/**
+ * Replicas: a conversation's next step may run on any replica, so its workspace must be where all
+ * of them see the same files (the data directory, the default workspace, `--allow-workspace` roots).
+ */
+export function assertWorkspaceShared(workspace: string, sharedRoots: string[]): void {
+  if (!isInside(workspace, sharedRoots)) {
+    throw new BadRequestError(
+      `Workspace ${workspace} is not on a volume every server replica mounts: use @log, the default workspace, or a folder under ${sharedRoots.join(", ")}`,
+    );
+  }
+}
+
 /**
  * gptme HEAD lets a config PATCH move an existing conversation's workspace only inside its log
  * dir; `--allow-workspace` roots widen that. Symlinks are followed, so a link inside an allowed
  * root that points elsewhere is refused.
  */
 export function assertWorkspaceMovable(workspace: string, allowedRoots: string[]): void {
-  const real = realOrResolved(workspace);
-  const inside = allowedRoots.map(realOrResolved).some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep));
-  if (!inside) {
+  if (!isInside(workspace, allowedRoots)) {
     throw new BadRequestError(
       "workspace escapes conversation logdir; the server's --allow-workspace roots are the only other places a workspace may move to",
     );

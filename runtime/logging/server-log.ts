@@ -29,6 +29,16 @@ export function secretsOf(env: Record<string, string | undefined>, more: Array<s
   const values = Object.entries(env)
     .filter(([name, value]) => secretName.test(name) && value !== undefined)
     .map(([, value]) => value!);
+  // A database or NATS URL carries its password inside (postgres://user:password@host/db).
+  for (const [name, value] of Object.entries(env)) {
+    if (!/_URL$/i.test(name) || !value) continue;
+    try {
+      const password = new URL(value).password;
+      if (password) values.push(decodeURIComponent(password), password);
+    } catch {
+      continue;
+    }
+  }
   // Short values (an empty or "1" flag) would redact ordinary words.
   return [...new Set([...values, ...more].filter((value): value is string => typeof value === "string" && value.length >= 8))];
 }

@@ -33,6 +33,14 @@ export interface SessionDependencies {
   drafts?: DraftStore;
   /** Replay buffer bounds per conversation, and `totalBytes` across all of them (defaults: 2 000 events, 4 MiB, 64 MiB). */
   eventLimits?: EventBufferLimits & { totalBytes?: number };
+  /**
+   * Replicated mode: where events go instead of this process's buffer (the replicated session
+   * manager numbers them and brings them back to every replica's clients). `allowed` turns false
+   * once the generation that sends them lost its lease.
+   */
+  eventSink?: (conversationId: string, event: SessionEvent, allowed: () => boolean) => void;
+  /** Replicated mode: takes the conversation's lease before a generation; ConflictError while another replica holds it. */
+  claim?: (conversationId: string) => Promise<GenerationClaim>;
   /** The conversation's MCP servers' tools added to the loop's (runtime/mcp/conversation-mcp.ts). */
   mcp?: Pick<ConversationMcp, "loopOptions">;
   /** Called when an idle conversation is forgotten (its MCP servers stop). */
@@ -46,6 +54,19 @@ export interface GenerationObserver {
   /** Once, when the generation is over (however it ended). */
   end(outcome: LoopOutcome): void;
 }
+/** A conversation's lease for one generation (replicated mode), and the stores that write only while it holds. */
+export interface GenerationClaim {
+  /** The conversation store whose writes prove the lease still holds (nothing lands once it was taken over). */
+  store: ConversationStore;
+  drafts: DraftStore;
+  /** Aborted once the lease is lost: taken over, or not renewed in time. */
+  lost: AbortSignal;
+  /** False once the lease was lost (by the database or by this process's clock); true again never. */
+  holds(): boolean;
+  /** Gives the lease up (the generation ended). */
+  release(): Promise<void>;
+}
+
 
 type Listener = (event: NumberedEvent) => void;
 
@@ -83,6 +104,8 @@ export class LiveConversation {
   private pendingTokens = "";
   private flushScheduled = false;
   private interruptedSent = false;
+  /** The lease of the latest generation (replicated mode). */
+  private claim: GenerationClaim | null = null;
 
   constructor(
     readonly id: string,
@@ -183,8 +206,10 @@ export class LiveConversation {
     if (this.generating) throw new ConflictError("Generation already in progress");
     this.generating = true;
     this.generatingSince = Date.now();
+    let claim: GenerationClaim | null = null;
     try {
-      const model = await this.resolveModel(options.model);
+      if (this.dependencies.claim) this.claim = claim = await this.dependencies.claim(this.id);
+      const model = await this.resolveModel(options.model, claim?.store ?? this.dependencies.store);
       if (options.autoConfirm !== undefined) this.autoConfirm = autoConfirmCount(options.autoConfirm);
       this.lastError = null;
       this.interruptedSent = false;
@@ -197,6 +222,7 @@ export class LiveConversation {
           this.running = null;
         });
     } catch (error) {
+      if (claim) await claim.release().catch(() => undefined);
       this.generating = false;
       this.generatingSince = null;
       throw error;
@@ -269,6 +295,12 @@ export class LiveConversation {
   }
 
   private deliver(event: SessionEvent): void {
+    const sink = this.dependencies.eventSink;
+    if (sink) {
+      const claim = this.claim;
+      sink(this.id, event, claim ? () => claim.holds() : () => true);
+      return;
+    }
     const numbered = this.buffer.push(event);
     for (const listener of this.listeners) listener(numbered);
   }
@@ -285,8 +317,8 @@ export class LiveConversation {
     this.confirmations.decideAll({ action: "stop" }, outcome);
   }
 
-  private async resolveModel(requested: string | undefined): Promise<LanguageModel> {
-    const { store, models } = this.dependencies;
+  private async resolveModel(requested: string | undefined, store: ConversationStore): Promise<LanguageModel> {
+    const { models } = this.dependencies;
     const conversation = await store.get(this.id);
     if (!conversation) throw new NotFoundError(`Conversation not found: ${this.id}`);
     const configured = conversation.config.chat.model || undefined;
@@ -303,10 +335,14 @@ export class LiveConversation {
   private async runGeneration(options: StepOptions, model: LanguageModel): Promise<LoopOutcome> {
     this.touch();
     const dependencies = this.dependencies;
-    const conversation = (await dependencies.store.get(this.id))!;
+    const claim = this.claim;
+    const store = claim?.store ?? dependencies.store;
+    const conversation = (await store.get(this.id))!;
     const abort = new AbortController();
     this.abort = abort;
     const observer = dependencies.observeGeneration?.(this.id, model.id);
+    const stopOnLoss = () => abort.abort();
+    claim?.lost.addEventListener("abort", stopOnLoss);
     const emit = (event: AgentEvent) => {
       observer?.event(event);
       if (event.type === "error") this.lastError = event.error;
@@ -339,7 +375,7 @@ export class LiveConversation {
         : { tools: base };
       outcome = await dependencies.runLoop({
         conversationId: this.id,
-        store: dependencies.store,
+        store,
         model,
         ...mcp,
         cost: (modelId, usage) => dependencies.models.cost(modelId, usage),
@@ -355,7 +391,7 @@ export class LiveConversation {
         takeAutoConfirm,
         autoConfirmLeft: () => this.autoConfirmLeft(),
         emit,
-        drafts: dependencies.drafts,
+        drafts: claim?.drafts ?? dependencies.drafts,
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -365,6 +401,10 @@ export class LiveConversation {
     } finally {
       observer?.end(outcome);
       this.flushTokens();
+      if (claim) {
+        claim.lost.removeEventListener("abort", stopOnLoss);
+        await claim.release().catch((error: unknown) => console.error(`could not release the lease of ${this.id}: ${String(error)}`));
+      }
       this.generating = false;
       this.generatingSince = null;
       this.abort = null;

@@ -11,12 +11,20 @@ import { validateConfirm } from "./tool-confirmations.js";
 import type { SessionInfo, SessionManager, SessionSnapshot } from "./types.js";
 import { rerunnableToolUses } from "./rerun.js";
 
-export type { SessionDependencies } from "./live-conversation.js";
+export type { GenerationClaim, SessionDependencies } from "./live-conversation.js";
+
+/** The manager with what the replicated one adds around it (see replication/replicated-sessions.ts). */
+export interface LocalSessionManager extends SessionManager {
+  /** Makes a session another replica created (read from the store) known here; nothing when it already is. */
+  adopt(conversationId: string, sessionId: string, autoConfirm: number): void;
+  /** Whether this process knows the session. */
+  knows(sessionId: string): boolean;
+}
 
 /** Idle conversations (no client, no generation, nothing pending) are forgotten after this long, as in gptme. */
 const defaultIdleLimitMs = 60 * 60 * 1000;
 
-export function createSessionManager(dependencies: SessionDependencies): SessionManager {
+export function createSessionManager(dependencies: SessionDependencies): LocalSessionManager {
   const conversations = new Map<string, LiveConversation>();
   const sessionOwners = new Map<string, string>();
   const eventMemory = new EventMemory(dependencies.eventLimits?.totalBytes);
@@ -65,6 +73,17 @@ export function createSessionManager(dependencies: SessionDependencies): Session
     },
 
     require: requireSession,
+
+    adopt(conversationId, sessionId, autoConfirm) {
+      if (sessionOwners.has(sessionId)) return;
+      // A session made without a budget leaves the conversation's as it is (as `create` does).
+      live(conversationId).addSession(sessionId, autoConfirm > 0 ? autoConfirm : undefined);
+      sessionOwners.set(sessionId, conversationId);
+    },
+
+    knows(sessionId) {
+      return sessionOwners.has(sessionId);
+    },
 
     state(conversationId) {
       const conversation = conversations.get(conversationId);

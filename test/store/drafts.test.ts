@@ -2,9 +2,6 @@
  * Drafts: the reply being generated, kept beside the log (never in it) until the reply is stored,
  * and turned into an `[INTERRUPTED]` message at start when a crash left one behind.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { recoverInterruptedReplies } from "../../runtime/conversations/recover-drafts.js";
@@ -13,6 +10,7 @@ import { SqliteConversationStore } from "../../runtime/store/sqlite/sqlite-store
 import type { ChatConfig, Message } from "../../runtime/store/types.js";
 import { startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
 import { SseReader } from "../support/sse-client.js";
+import { type StoreUnderTest, storeBackends } from "../support/store-backends.js";
 import { createModelBackedServer, type TestServer } from "../support/test-runtime.js";
 
 const config: ChatConfig = { chat: { name: "named" }, env: {} };
@@ -26,60 +24,71 @@ const draft = (conversationId: string, position: number, content: string, branch
   updated: "2025-01-02T03:04:05.000Z",
 });
 
-describe("the SQLite draft store", () => {
-  let directory: string;
-  let store: SqliteConversationStore;
-  beforeEach(() => {
-    directory = mkdtempSync(join(tmpdir(), "gptme-drafts-"));
-    store = SqliteConversationStore.open(join(directory, "gptme.db"));
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(directory, { recursive: true, force: true });
-  });
-
-  it("keeps one draft per conversation, hands it over once, and drops it with its conversation", async () => {
-    await store.create({ id: "a", config, workspace: "/w", messages: [user("hi")] });
-    await store.create({ id: "b", config, workspace: "/w", messages: [user("hi")] });
-    expect(await store.drafts.list()).toEqual([]);
-    await store.drafts.save(draft("a", 1, "Hel"));
-    await store.drafts.save(draft("a", 1, "Hello"));
-    await store.drafts.save(draft("b", 1, "Bye"));
-    expect((await store.drafts.list()).map((saved) => [saved.conversationId, saved.content])).toEqual([
-      ["a", "Hello"],
-      ["b", "Bye"],
-    ]);
-    expect(await store.drafts.take("a")).toEqual(draft("a", 1, "Hello"));
-    expect(await store.drafts.take("a")).toBeNull();
-    expect(await store.messages("a")).toEqual([user("hi")]);
-    await store.delete("b");
-    expect(await store.drafts.list()).toEqual([]);
-  });
-
-  it("recovers a draft as the interrupted reply, and drops drafts whose reply was stored or that hold nothing", async () => {
-    for (const id of ["cut", "stored", "empty", "forked"]) await store.create({ id, config, workspace: "/w", messages: [user("go")] });
-    await store.append("stored", [{ role: "assistant", content: "the whole reply", timestamp: "2025-01-01T00:00:01.000Z" }]);
-    await store.append("forked", [user("on a branch")], "side");
-    await store.drafts.save(draft("cut", 1, "half a rep"));
-    await store.drafts.save(draft("stored", 1, "the whole re"));
-    await store.drafts.save(draft("empty", 1, ""));
-    await store.drafts.save(draft("forked", 1, "branch reply", "side"));
-
-    expect(await recoverInterruptedReplies(store, store.drafts)).toBe(2);
-    expect((await store.messages("cut")).at(-1)).toEqual({
-      role: "assistant",
-      content: "half a rep [INTERRUPTED]",
-      timestamp: "2025-01-02T03:04:05.000Z",
-      metadata: { model: "local/fake" },
+for (const backend of await storeBackends()) {
+  describe(`the draft store on ${backend.name}`, () => {
+    let opened: StoreUnderTest;
+    let store: StoreUnderTest["store"];
+    beforeEach(async () => {
+      opened = await backend.open();
+      store = opened.store;
     });
-    expect((await store.messages("stored")).map((message) => message.content)).toEqual(["go", "the whole reply"]);
-    expect(await store.messages("empty")).toHaveLength(1);
-    expect((await store.messages("forked", "side")).map((message) => message.content)).toEqual(["on a branch", "branch reply [INTERRUPTED]"]);
-    expect(await store.messages("forked")).toHaveLength(1);
-    expect(await store.drafts.list()).toEqual([]);
-    expect(await recoverInterruptedReplies(store, store.drafts)).toBe(0);
+    afterEach(async () => {
+      await opened.close();
+    });
+
+    it("keeps one draft per conversation, hands it over once, and drops it with its conversation", async () => {
+      await store.create({ id: "a", config, workspace: "/w", messages: [user("hi")] });
+      await store.create({ id: "b", config, workspace: "/w", messages: [user("hi")] });
+      expect(await store.drafts.list()).toEqual([]);
+      await store.drafts.save(draft("a", 1, "Hel"));
+      await store.drafts.save(draft("a", 1, "Hello"));
+      await store.drafts.save(draft("b", 1, "Bye"));
+      expect((await store.drafts.list()).map((saved) => [saved.conversationId, saved.content])).toEqual([
+        ["a", "Hello"],
+        ["b", "Bye"],
+      ]);
+      expect(await store.drafts.take("a")).toEqual(draft("a", 1, "Hello"));
+      expect(await store.drafts.take("a")).toBeNull();
+      expect(await store.messages("a")).toEqual([user("hi")]);
+      await store.delete("b");
+      expect(await store.drafts.list()).toEqual([]);
+    });
+
+    it("recovers a draft as the interrupted reply, and drops drafts whose reply was stored or that hold nothing", async () => {
+      for (const id of ["cut", "stored", "empty", "forked"]) await store.create({ id, config, workspace: "/w", messages: [user("go")] });
+      await store.append("stored", [{ role: "assistant", content: "the whole reply", timestamp: "2025-01-01T00:00:01.000Z" }]);
+      await store.append("forked", [user("on a branch")], "side");
+      await store.drafts.save(draft("cut", 1, "half a rep"));
+      await store.drafts.save(draft("stored", 1, "the whole re"));
+      await store.drafts.save(draft("empty", 1, ""));
+      await store.drafts.save(draft("forked", 1, "branch reply", "side"));
+
+      expect(await recoverInterruptedReplies(store, store.drafts)).toBe(2);
+      expect((await store.messages("cut")).at(-1)).toEqual({
+        role: "assistant",
+        content: "half a rep [INTERRUPTED]",
+        timestamp: "2025-01-02T03:04:05.000Z",
+        metadata: { model: "local/fake" },
+      });
+      expect((await store.messages("stored")).map((message) => message.content)).toEqual(["go", "the whole reply"]);
+      expect(await store.messages("empty")).toHaveLength(1);
+      expect((await store.messages("forked", "side")).map((message) => message.content)).toEqual(["on a branch", "branch reply [INTERRUPTED]"]);
+      expect(await store.messages("forked")).toHaveLength(1);
+      expect(await store.drafts.list()).toEqual([]);
+      expect(await recoverInterruptedReplies(store, store.drafts)).toBe(0);
+    });
+
+    it("keeps a draft's text exactly, NUL characters included, and refuses one for an unknown conversation", async () => {
+      await store.create({ id: "a", config, workspace: "/w", messages: [user("hi")] });
+      const text = "binary \u0000 output ünïcödé";
+      await store.drafts.save(draft("a", 1, text));
+      expect((await store.drafts.list())[0]!.content).toBe(text);
+      expect(await store.drafts.take("a")).toEqual(draft("a", 1, text));
+      await expect(store.drafts.save(draft("missing", 0, "x"))).rejects.toThrow();
+      expect(await store.drafts.list()).toEqual([]);
+    });
   });
-});
+}
 
 describe("drafts while a reply streams", () => {
   let model: FakeModelServer;

@@ -1,15 +1,9 @@
-/**
- * Auth sessions in the SQLite database: the table holds a SHA-256 of each session id and an
- * HMAC of the id keyed by the token, so neither the cookie value nor the token can be read back
- * from the file, and a session made under another token never verifies.
- */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+/** Auth sessions in the SQLite database (see auth-session-secrets.ts for what is stored). */
 import type { Database, Statement } from "better-sqlite3";
 import type { AuthSessionStore } from "../auth-sessions.js";
+import { bindingMatches, newSessionId, sessionIdHash, tokenBinding } from "../auth-session-secrets.js";
 
 const nowSeconds = (): number => Date.now() / 1000;
-const hashOf = (id: string): string => createHash("sha256").update(id).digest("hex");
-const bindingOf = (id: string, token: string): Buffer => createHmac("sha256", token).update(id).digest();
 
 export class SqliteAuthSessionStore implements AuthSessionStore {
   private readonly insert: Statement<[string, string, number, number]>;
@@ -26,23 +20,21 @@ export class SqliteAuthSessionStore implements AuthSessionStore {
   }
 
   async create(token: string, lifetimeSeconds: number): Promise<string> {
-    const id = randomBytes(32).toString("base64url");
+    const id = newSessionId();
     const now = nowSeconds();
     this.removeExpired.run(now);
-    this.insert.run(hashOf(id), bindingOf(id, token).toString("hex"), now, now + lifetimeSeconds);
+    this.insert.run(sessionIdHash(id), tokenBinding(id, token), now, now + lifetimeSeconds);
     return id;
   }
 
   async verify(id: string, token: string): Promise<boolean> {
     if (id === "") return false;
-    const row = this.select.get(hashOf(id));
+    const row = this.select.get(sessionIdHash(id));
     if (!row || row.expires <= nowSeconds()) return false;
-    const stored = Buffer.from(row.token_binding, "hex");
-    const expected = bindingOf(id, token);
-    return stored.length === expected.length && timingSafeEqual(stored, expected);
+    return bindingMatches(row.token_binding, id, token);
   }
 
   async revoke(id: string): Promise<void> {
-    this.remove.run(hashOf(id));
+    this.remove.run(sessionIdHash(id));
   }
 }

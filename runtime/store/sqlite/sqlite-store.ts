@@ -3,7 +3,8 @@
  * once, one transaction per write batch; exposed through the promise-returning ConversationStore.
  */
 import type { Database, Statement } from "better-sqlite3";
-import { BadRequestError, ConflictError, NotFoundError } from "../../errors.js";
+import { ConflictError, NotFoundError } from "../../errors.js";
+import { decodeCursor, encodeCursor } from "../list-cursor.js";
 import type {
   ChatConfig,
   Conversation,
@@ -30,28 +31,6 @@ import { openDatabase } from "./open-database.js";
 const nowSeconds = (): number => Date.now() / 1000;
 
 export { openDatabase } from "./open-database.js";
-
-interface Cursor {
-  modified: number;
-  id: string;
-}
-
-export function encodeCursor(row: { modified: number; id: string }): string {
-  return `${row.modified}|${encodeURIComponent(row.id)}`;
-}
-
-export function decodeCursor(cursor: string): Cursor {
-  const separator = cursor.indexOf("|");
-  const modifiedText = separator === -1 ? cursor : cursor.slice(0, separator);
-  const modified = Number(modifiedText);
-  if (modifiedText.trim() === "" || !Number.isFinite(modified)) throw new BadRequestError("Invalid cursor");
-  if (separator === -1) return { modified, id: "" };
-  try {
-    return { modified, id: decodeURIComponent(cursor.slice(separator + 1)) };
-  } catch {
-    throw new BadRequestError("Invalid cursor");
-  }
-}
 
 export class SqliteConversationStore implements ConversationStore {
   /** The replies being generated (see DraftStore). */
