@@ -7,6 +7,7 @@
 import { lstatSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { makeDirectories } from "../files/make-directories.js";
 import { BwrapSandbox } from "./bwrap-sandbox.js";
 import { insideHome } from "./bwrap-mounts.js";
 import { probeCgroups, type CgroupSupport } from "./cgroups.js";
@@ -35,6 +36,11 @@ export interface SandboxManagerOptions {
   secrets: string[];
   /** Sandboxes unused for this long (and not busy) are removed; default one hour, as sessions. */
   idleLimitMs?: number;
+  /**
+   * Where a conversation's uploads are (`attachmentsDirectory`): created if missing and shown to its
+   * tools read-only at that path (the path the model is told), never another conversation's.
+   */
+  attachmentsOf?: (conversationId: string) => string;
   /** Parent of the sandboxes' private directories (default the system temp dir). */
   directory?: string;
   bwrap?: string;
@@ -110,7 +116,10 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
       return new NoneSandbox({ conversationId, workspace, environment: options.environment, extraNames: options.settings.extraEnvironmentNames, directory: root });
     }
     const home = insideHome(options.environment.HOME);
+    const attachments = options.attachmentsOf?.(conversationId);
+    if (attachments) makeDirectories(attachments);
     return new BwrapSandbox({
+      attachments,
       conversationId,
       workspace,
       home,

@@ -143,6 +143,44 @@ describe.each(LOCAL_BACKENDS)("a conversation's tools trying to escape (%s)", { 
     else expect(output).toContain(marker);
   });
 
+  it(`sees its own uploads read-only, never another conversation's: ${isolated ? "enforced" : "not enforced"}`, async () => {
+    const upload = async (id: string, name: string, text: string) => {
+      const body = new FormData();
+      body.append("file", new Blob([text]), name);
+      const response = await fetch(`${server.url}/api/v2/conversations/${id}/workspace/upload`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+        body,
+      });
+      expect(response.status).toBe(200);
+    };
+    const mine = await conversation();
+    const other = await conversation();
+    const mineText = secret("my-upload");
+    const otherText = secret("other-upload");
+    await upload(mine.id, "notes.txt", mineText);
+    await upload(other.id, "theirs.txt", otherText);
+    const attachments = (id: string) => join(data, "gptme", "logs", id, "attachments");
+    const output = await mine.use(
+      "shell",
+      `cat ${attachments(mine.id)}/notes.txt; echo tampered > ${attachments(mine.id)}/notes.txt; echo "write=$?"; ` +
+        `touch ${attachments(mine.id)}/new.txt; echo "create=$?"; cat ${attachments(other.id)}/theirs.txt; echo "other=$?"`,
+    );
+    expect(output).toContain(mineText);
+    const onDisk = readFileSync(join(attachments(mine.id), "notes.txt"), "utf8");
+    if (isolated) {
+      expect(output).toMatch(/write=1/);
+      expect(output).toMatch(/create=1/);
+      expect(output).toContain("Read-only file system");
+      expect(output).toMatch(/other=1/);
+      expect(output).not.toContain(otherText);
+      expect(onDisk).toBe(mineText);
+    } else {
+      expect(output).toContain(otherText);
+      expect(onDisk).toBe("tampered\n");
+    }
+  });
+
   it(`follows a workspace symlink to the server's files with the file tools: ${isolated ? "fails" : "succeeds"}`, async () => {
     const victim = join(data, "victim.txt");
     writeFileSync(victim, "original\n");
