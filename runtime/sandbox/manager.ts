@@ -9,7 +9,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { makeDirectories } from "../files/make-directories.js";
 import { BwrapSandbox } from "./bwrap-sandbox.js";
-import { insideHome } from "./bwrap-mounts.js";
+import { insideHome, systemMounts } from "./bwrap-mounts.js";
+import { programLookupOf } from "./programs.js";
+import { useProgramLookup } from "../tools/executables.js";
 import { probeCgroups, type CgroupSupport } from "./cgroups.js";
 import { allowlistedEnvironment } from "./environment.js";
 import type { LocalSandbox } from "./local-sandbox.js";
@@ -23,6 +25,8 @@ export interface SandboxManager {
   readonly report: SandboxReport;
   /** The conversation's sandbox for `workspace` (a new one if the workspace changed). */
   forConversation(conversationId: string, workspace: string): Sandbox;
+  /** Whether the tools can run `name` in this backend's view (tmux, and the programs the shell lists). */
+  hasProgram(name: string): boolean;
   /** Ends the conversation's sandbox (deleted conversation). */
   remove(conversationId: string): Promise<void>;
   disposeAll(): Promise<void>;
@@ -109,6 +113,16 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
   const secrets = [...options.secrets, root];
   const readOnly = runtimeDirectories(options.settings.readOnly);
   const sandboxes = new Map<string, LocalSandbox & { broken?: boolean }>();
+  const hasProgram =
+    choice.backend === "none"
+      ? programLookupOf({ searchPath: options.environment.PATH ?? "" })
+      : programLookupOf({
+          searchPath: allowlistedEnvironment(options.environment, { home: "/", extraNames: options.settings.extraEnvironmentNames }).PATH!,
+          visible: [...systemMounts().destinations, ...readOnly],
+          hidden: secrets,
+        });
+  // The tools' availability (tmux) and the programs the shell lists are checked in this view.
+  const restoreProgramLookup = useProgramLookup(hasProgram);
   const idleLimitMs = options.idleLimitMs ?? DEFAULT_IDLE_LIMIT_MS;
 
   const create = (conversationId: string, workspace: string): LocalSandbox => {
@@ -150,6 +164,7 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
 
   const handle = {
     disposeNow() {
+      restoreProgramLookup();
       for (const sandbox of sandboxes.values()) sandbox.disposeNow();
       rmSync(root, { recursive: true, force: true });
     },
@@ -158,6 +173,7 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
 
   return {
     report: choice.report,
+    hasProgram,
     forConversation(conversationId, workspace) {
       const existing = sandboxes.get(conversationId);
       if (existing && !existing.disposed && !existing.broken && existing.workspace === workspace) return existing;
@@ -169,6 +185,7 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
     remove,
     async disposeAll() {
       clearInterval(sweeper);
+      restoreProgramLookup();
       live.delete(handle);
       await Promise.all([...sandboxes.keys()].map((conversationId) => remove(conversationId)));
       cgroups?.dispose();

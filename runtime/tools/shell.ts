@@ -1,7 +1,7 @@
 /** `shell`: runs commands in the conversation's persistent bash and reports them as gptme does. */
 import { z } from "zod";
 import { defineTool } from "./define-tool.js";
-import { installedPrograms } from "./executables.js";
+import { installedPrograms, programLookup, type ProgramLookup } from "./executables.js";
 import { fence, stripAnsi } from "./formatting.js";
 import { formatShellOutput, type ShellOutputBudgets } from "./shell-output.js";
 import { DEFAULT_MAX_OUTPUT_BYTES } from "./shell-session.js";
@@ -36,11 +36,14 @@ const parameters = z.object({
   command: z.string().trim().min(1, "No command provided").describe("The shell command with arguments to execute."),
 });
 
-let cachedInstructions: string | undefined;
+const cachedInstructions = new WeakMap<ProgramLookup, string>();
 
-/** Lists the notable programs found on PATH once per process. */
+/** Lists the notable programs the tools can run, once per program view (see executables.ts). */
 function instructions(): string {
-  return (cachedInstructions ??= instructionsText());
+  const lookup = programLookup();
+  let text = cachedInstructions.get(lookup);
+  if (text === undefined) cachedInstructions.set(lookup, (text = instructionsText()));
+  return text;
 }
 
 function instructionsText(): string {
