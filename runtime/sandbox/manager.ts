@@ -11,10 +11,11 @@ import { makeDirectories } from "../files/make-directories.js";
 import { BwrapSandbox } from "./bwrap-sandbox.js";
 import { insideHome, systemMounts } from "./bwrap-mounts.js";
 import { programLookupOf } from "./programs.js";
-import { useProgramLookup } from "../tools/executables.js";
+import { CHECKED_PROGRAMS, useProgramLookup } from "../tools/executables.js";
 import { probeCgroups, type CgroupSupport } from "./cgroups.js";
 import { allowlistedEnvironment } from "./environment.js";
-import type { LocalSandbox } from "./local-sandbox.js";
+import { dockerClient, removeContainersNow, serverLabels } from "./container-engine.js";
+import { CONTAINER_HOME, ContainerSandbox } from "./container-sandbox.js";
 import { NoneSandbox } from "./none-sandbox.js";
 import { chooseBackend } from "./probe.js";
 import type { SandboxReport } from "./report.js";
@@ -49,6 +50,14 @@ export interface SandboxManagerOptions {
   directory?: string;
   bwrap?: string;
 }
+
+/** What the manager needs of every backend's sandbox besides the `Sandbox` interface. */
+type ManagedSandbox = Sandbox & {
+  readonly busy: boolean;
+  readonly lastUsed: number;
+  readonly broken?: boolean;
+  disposeNow(): void;
+};
 
 const DEFAULT_IDLE_LIMIT_MS = 60 * 60 * 1000;
 
@@ -105,6 +114,7 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
     options.settings,
     () => (cgroups = probeCgroups({ limits: options.settings.limits, instance })),
     options.bwrap,
+    { env: options.environment, programs: CHECKED_PROGRAMS },
   );
   const parent = options.directory ?? tmpdir();
   removeStaleRoots(parent);
@@ -112,9 +122,12 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
   // Other conversations' private directories live here: never visible inside a sandbox.
   const secrets = [...options.secrets, root];
   const readOnly = runtimeDirectories(options.settings.readOnly);
-  const sandboxes = new Map<string, LocalSandbox & { broken?: boolean }>();
-  const hasProgram =
-    choice.backend === "none"
+  const sandboxes = new Map<string, ManagedSandbox>();
+  const engine = choice.engine;
+  const docker = engine ? dockerClient(engine.address) : undefined;
+  const hasProgram = engine
+    ? (name: string) => engine.probe.programs.includes(name)
+    : choice.backend === "none"
       ? programLookupOf({ searchPath: options.environment.PATH ?? "" })
       : programLookupOf({
           searchPath: allowlistedEnvironment(options.environment, { home: "/", extraNames: options.settings.extraEnvironmentNames }).PATH!,
@@ -125,7 +138,32 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
   const restoreProgramLookup = useProgramLookup(hasProgram);
   const idleLimitMs = options.idleLimitMs ?? DEFAULT_IDLE_LIMIT_MS;
 
-  const create = (conversationId: string, workspace: string): LocalSandbox => {
+  const create = (conversationId: string, workspace: string): ManagedSandbox => {
+    if (engine && docker) {
+      const attachments = engine.address.remote ? undefined : options.attachmentsOf?.(conversationId);
+      if (attachments) makeDirectories(attachments);
+      const { PATH: _path, HOME: _home, USER: _user, SHELL: _shell, ...environment } = allowlistedEnvironment(options.environment, {
+        home: CONTAINER_HOME,
+        extraNames: options.settings.extraEnvironmentNames,
+      });
+      const uid = process.getuid?.() ?? 0;
+      return new ContainerSandbox({
+        docker,
+        conversationId,
+        workspace,
+        image: options.settings.container.image,
+        environment,
+        network: options.settings.network,
+        networkName: options.settings.container.network,
+        limits: { ...options.settings.limits, cpus: options.settings.container.cpus },
+        user: `${uid}:${process.getgid?.() ?? 0}`,
+        keepUserId: uid !== 0 && /podman/i.test(engine.probe.engine ?? ""),
+        remote: engine.address.remote,
+        attachments,
+        directory: root,
+        labels: serverLabels(),
+      });
+    }
     if (choice.backend === "none") {
       return new NoneSandbox({ conversationId, workspace, environment: options.environment, extraNames: options.settings.extraEnvironmentNames, directory: root });
     }
@@ -166,6 +204,10 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
     disposeNow() {
       restoreProgramLookup();
       for (const sandbox of sandboxes.values()) sandbox.disposeNow();
+      if (engine) {
+        const ids = [...sandboxes.values()].flatMap((sandbox) => (sandbox instanceof ContainerSandbox && sandbox.createdId ? [sandbox.createdId] : []));
+        removeContainersNow(engine.address, ids);
+      }
       rmSync(root, { recursive: true, force: true });
     },
   };

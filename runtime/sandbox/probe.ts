@@ -7,10 +7,11 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { systemMounts } from "./bwrap-mounts.js";
 import type { CgroupSupport } from "./cgroups.js";
+import { engineAddress, probeEngine, type EngineAddress, type EngineProbe } from "./container-engine.js";
 import type { SandboxBackendName, SandboxReport } from "./report.js";
 import type { SandboxSettings } from "./settings.js";
 
-export type LocalBackend = "bwrap" | "none";
+export type ChosenBackend = "bwrap" | "container" | "none";
 
 export interface ProbeResult {
   ok: boolean;
@@ -63,8 +64,10 @@ export function probeBwrap(bwrap = "bwrap"): ProbeResult {
 }
 
 export interface BackendChoice {
-  backend: LocalBackend;
+  backend: ChosenBackend;
   report: SandboxReport;
+  /** Set for `container`: the engine answered and the image ran. */
+  engine?: { address: EngineAddress; probe: EngineProbe };
 }
 
 const NOT_ISOLATED =
@@ -81,6 +84,22 @@ function bwrapReport(settings: SandboxSettings, cgroups: CgroupSupport, warning:
   };
 }
 
+function containerReport(settings: SandboxSettings, address: EngineAddress, probe: EngineProbe): SandboxReport {
+  const { pids, memoryBytes } = settings.limits;
+  const cpus = settings.container.cpus ? `, ${settings.container.cpus} CPUs` : "";
+  return {
+    backend: "container",
+    isolated: true,
+    isolates: ["filesystem", "processes", "environment", "other conversations", ...(settings.network === "none" ? ["network"] : [])],
+    limits: {
+      available: true,
+      detail: `${pids} processes, ${Math.round(memoryBytes / 1024 ** 2)} MiB memory${cpus} per conversation (set by ${probe.engine ?? "the engine"})`,
+    },
+    network: settings.network,
+    warning: address.remote ? `the engine at ${address.display} is remote: workspaces live in its volumes (gptme-workspace-<conversation>), not in this host's folders, and uploads are not shown to the tools` : null,
+  };
+}
+
 function noneReport(warning: string | null): SandboxReport {
   return { backend: "none", isolated: false, isolates: [], limits: { available: false, detail: "the none backend sets no limits" }, network: "on", warning };
 }
@@ -89,14 +108,26 @@ function noneReport(warning: string | null): SandboxReport {
  * The backend to use. `cgroups` is probed only for bwrap (`none` applies no limits), hence a
  * callback.
  */
-export function chooseBackend(settings: SandboxSettings, probeCgroups: () => CgroupSupport, bwrap?: string): BackendChoice {
+export function chooseBackend(
+  settings: SandboxSettings,
+  probeCgroups: () => CgroupSupport,
+  bwrap?: string,
+  engine?: { env: NodeJS.ProcessEnv; programs: string[] },
+): BackendChoice {
+  let containerFailure: string | undefined;
+  if (settings.backend === "container") {
+    const address = engineAddress(engine?.env ?? process.env);
+    const probe = probeEngine(address, settings.container.image, engine?.programs ?? []);
+    if (probe.ok) return { backend: "container", report: containerReport(settings, address, probe), engine: { address, probe } };
+    containerFailure = `the container backend cannot work here (${probe.reason}; fix: ${probe.fix})`;
+  }
   const networkIgnored = settings.network === "none" ? " --sandbox-network none has no effect without a sandbox." : "";
   if (settings.backend === "none") {
     const warning = settings.explicit ? `${NOT_ISOLATED} (--sandbox none).${networkIgnored}` : networkIgnored.trim() || null;
     return { backend: "none", report: noneReport(warning) };
   }
-  let unavailable: string | undefined;
-  if (settings.backend !== "bwrap") unavailable = `the ${settings.backend} backend is not available in this version`;
+  let unavailable: string | undefined = containerFailure;
+  if (settings.backend === "user") unavailable = `the ${settings.backend} backend is not available in this version`;
   const bwrapProbe = probeBwrap(bwrap);
   if (!unavailable && bwrapProbe.ok) return { backend: "bwrap", report: bwrapReport(settings, probeCgroups(), null) };
   if (unavailable && bwrapProbe.ok) {

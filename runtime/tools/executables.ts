@@ -20,6 +20,15 @@ export function findExecutable(name: string, searchPath = process.env.PATH ?? ""
   return undefined;
 }
 
+/** Programs the shell's instructions list when present. */
+export const NOTABLE_PROGRAMS = ["brew", "apt-get", "pacman", "ffmpeg", "magick", "pandoc", "git", "docker", "rg", "ag", "ast-grep", "hyperfine"];
+
+/**
+ * Every name a sandbox that cannot be searched from the server (a container) is asked about once,
+ * at start: the notable programs, what the tools themselves run, and the usual MCP launchers.
+ */
+export const CHECKED_PROGRAMS = [...NOTABLE_PROGRAMS, "bash", "tmux", "setsid", "python3", "node", "npx", "uvx"];
+
 /** Whether the tools can run `name` (synchronous: tool availability is decided when a registry is built). */
 export type ProgramLookup = (name: string) => boolean;
 

@@ -35,8 +35,18 @@ describe("choosing the backend", () => {
   });
 
   it.runIf(LOCAL_BACKENDS.includes("bwrap"))("uses bwrap for a backend this version lacks, and says so", () => {
-    const manager = testSandboxManager("bwrap", { settings: resolveSandboxSettings({ env: { GPTME_SANDBOX: "container" }, configPath: null, defaultBackend: "bwrap" }) });
-    expect(manager.report).toMatchObject({ backend: "bwrap", isolated: true, warning: "the container backend is not available in this version; using bwrap instead." });
+    const manager = testSandboxManager("bwrap", { settings: resolveSandboxSettings({ env: { GPTME_SANDBOX: "user" }, configPath: null, defaultBackend: "bwrap" }) });
+    expect(manager.report).toMatchObject({ backend: "bwrap", isolated: true, warning: "the user backend is not available in this version; using bwrap instead." });
+  });
+
+  it.runIf(LOCAL_BACKENDS.includes("bwrap"))("uses bwrap when no container engine answers, with the line that fixes it", () => {
+    const socket = join(tmpdir(), `gptme-no-engine-${process.pid}.sock`);
+    const manager = testSandboxManager("bwrap", {
+      settings: resolveSandboxSettings({ env: { GPTME_SANDBOX: "container" }, configPath: null, defaultBackend: "bwrap" }),
+      environment: { ...process.env, DOCKER_HOST: `unix://${socket}` },
+    });
+    expect(manager.report.backend).toBe("bwrap");
+    expect(manager.report.warning).toMatch(/^the container backend cannot work here \(.*ENOENT.* at unix:\/\/.*gptme-no-engine.*; fix: start the engine .*\); using bwrap instead\.$/);
   });
 
   it("shows the backend, what it isolates and the limits in the banner", () => {

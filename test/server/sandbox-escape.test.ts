@@ -12,13 +12,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
-import { LOCAL_BACKENDS } from "../support/sandboxes.js";
+import { CONTAINER_TEST_ENV, ISOLATING_AND_NONE } from "../support/sandboxes.js";
 import { ScriptedConversation, startServerProcess, type ServerProcess } from "../support/server-driver.js";
 
 const secret = (label: string) => `${label}-${randomBytes(12).toString("hex")}`;
 
-describe.each(LOCAL_BACKENDS)("a conversation's tools trying to escape (%s)", { timeout: 120_000 }, (backend) => {
-  const isolated = backend === "bwrap";
+describe.each(ISOLATING_AND_NONE)("a conversation's tools trying to escape (%s)", { timeout: 180_000 }, (backend) => {
+  const isolated = backend !== "none";
   const token = secret("token");
   const openaiKey = secret("sk-env");
   const configKey = secret("sk-config");
@@ -60,6 +60,7 @@ describe.each(LOCAL_BACKENDS)("a conversation's tools trying to escape (%s)", { 
         GPTME_SANDBOX_MEMORY: "256M",
         GPTME_SHELL_TIMEOUT: "120",
         GPTME_TMUX_SOCKET: tmuxSocket,
+        ...(backend === "container" ? CONTAINER_TEST_ENV : {}),
       },
       token,
     );

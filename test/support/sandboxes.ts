@@ -14,6 +14,17 @@ export type LocalBackend = "none" | "bwrap";
 export const LOCAL_BACKENDS: LocalBackend[] =
   probeBwrap().ok || process.env.GPTME_TEST_REQUIRE_BWRAP === "1" ? ["none", "bwrap"] : ["none"];
 
+/**
+ * The `container` backend joins when an engine is given: `GPTME_TEST_DOCKER_HOST` (podman's API
+ * service, started by `npm run test:containers`) and `GPTME_TEST_SANDBOX_IMAGE` (default gptme-base).
+ */
+export const CONTAINER_TEST_ENV: Record<string, string> | undefined = process.env.GPTME_TEST_DOCKER_HOST
+  ? { DOCKER_HOST: process.env.GPTME_TEST_DOCKER_HOST, GPTME_SANDBOX_IMAGE: process.env.GPTME_TEST_SANDBOX_IMAGE ?? "gptme-base" }
+  : undefined;
+
+/** Every backend the escape tests attack. */
+export const ISOLATING_AND_NONE: Array<LocalBackend | "container"> = [...LOCAL_BACKENDS, ...(CONTAINER_TEST_ENV ? (["container"] as const) : [])];
+
 const managers: SandboxManager[] = [];
 afterAll(async () => {
   await Promise.all(managers.splice(0).map((manager) => manager.disposeAll()));
