@@ -566,6 +566,56 @@ async function cliChecks() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 4b. The `container` sandbox backend against podman's Docker-compatible API
+
+/**
+ * Starts `podman system service` on a private socket and runs the container backend's tests (its
+ * own file and the escape tests' container part) against the base image. Skipped tests count as
+ * failures here: this is the place they must run.
+ */
+async function sandboxBackendChecks() {
+  const directory = mkdtempSync(join(tmpdir(), "gptme-podman-api-"));
+  const socket = join(directory, "podman.sock");
+  const service = spawn("podman", ["system", "service", "--time=0", `unix://${socket}`], { stdio: "ignore", detached: true });
+  running.add(service.pid);
+  try {
+    let ready = false;
+    for (let attempt = 0; attempt < 100 && !ready; attempt++) {
+      ready = existsSync(socket) && (await run("curl", ["-sf", "--unix-socket", socket, "http://d/_ping"], { timeoutMs: 5000 })).code === 0;
+      if (!ready) await sleep(200);
+    }
+    if (!check("podman API service starts", ready, socket)) return;
+    const report = join(directory, "vitest.json");
+    const tests = await run(
+      "npx",
+      ["vitest", "run", "test/sandbox/container.test.ts", "test/server/sandbox-escape.test.ts", "-t", "container", "--reporter=json", `--outputFile=${report}`],
+      { timeoutMs: minutes(20), env: { ...process.env, GPTME_TEST_DOCKER_HOST: `unix://${socket}`, GPTME_TEST_SANDBOX_IMAGE: BASE_IMAGE } },
+    );
+    let results;
+    try {
+      results = JSON.parse(readFileSync(report, "utf8"));
+    } catch {
+      fail("container sandbox tests", `no report (${describe(tests)})`);
+      return;
+    }
+    const ran = results.testResults.flatMap((file) => file.assertionResults).filter((test) => /container/.test(test.fullName));
+    for (const test of ran) {
+      const status = test.status === "passed" ? "PASS" : "FAIL";
+      record(status, `container sandbox: ${test.title}`, test.status === "passed" ? "" : test.status === "failed" ? (test.failureMessages[0] ?? "").split("\n")[0].slice(0, 200) : "skipped (counts as a failure here)");
+    }
+    check("container sandbox tests ran", ran.length >= 14 && tests.code === 0, `${ran.length} tests, vitest exit ${tests.code}`);
+  } finally {
+    try {
+      process.kill(-service.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+    running.delete(service.pid);
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // 5. Static checks: docker-compose.yml, .env.example, dockerfilelint
 
 async function composeChecks() {
@@ -645,6 +695,7 @@ async function main() {
   const nodeSize = await imageSizeMb(NODE_STANDINS[0]);
   check(`server image < ${SIZE_GOAL_MB} MB`, serverSize < SIZE_GOAL_MB, `${BASE_IMAGE} ${baseSize.toFixed(0)} MB, ${SERVER_IMAGE} ${serverSize.toFixed(0)} MB (on a node:20-slim stand-in of ${nodeSize.toFixed(0)} MB)`);
   await cliChecks();
+  await sandboxBackendChecks();
   try {
     await serverChecks();
   } catch (error) {
