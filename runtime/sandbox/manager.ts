@@ -4,7 +4,7 @@
  * sandbox died, removed when the conversation is deleted or its tools have been idle for the idle
  * limit, and all disposed at shutdown.
  */
-import { lstatSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { makeDirectories } from "../files/make-directories.js";
@@ -17,6 +17,7 @@ import { allowlistedEnvironment } from "./environment.js";
 import { dockerClient, removeContainersNow, serverLabels } from "./container-engine.js";
 import { CONTAINER_HOME, ContainerSandbox } from "./container-sandbox.js";
 import { NoneSandbox } from "./none-sandbox.js";
+import { prepareUserAccess, UserSandbox } from "./user-sandbox.js";
 import { chooseBackend } from "./probe.js";
 import type { SandboxReport } from "./report.js";
 import type { SandboxSettings } from "./settings.js";
@@ -119,6 +120,8 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
   const parent = options.directory ?? tmpdir();
   removeStaleRoots(parent);
   const root = mkdtempSync(path.join(parent, `${ROOT_PREFIX}${process.pid}-`));
+  // The tools user reaches its own output folder by name, never lists the others.
+  if (choice.user) chmodSync(root, 0o711);
   // Other conversations' private directories live here: never visible inside a sandbox.
   const secrets = [...options.secrets, root];
   const readOnly = runtimeDirectories(options.settings.readOnly);
@@ -162,6 +165,20 @@ export function createSandboxManager(options: SandboxManagerOptions): SandboxMan
         attachments,
         directory: root,
         labels: serverLabels(),
+      });
+    }
+    if (choice.user) {
+      const attachments = options.attachmentsOf?.(conversationId);
+      if (attachments) makeDirectories(attachments);
+      prepareUserAccess(options.secrets, { workspace, attachments });
+      return new UserSandbox({
+        conversationId,
+        workspace,
+        helper: choice.user.helper,
+        home: choice.user.home,
+        environment: allowlistedEnvironment(options.environment, { home: choice.user.home, extraNames: options.settings.extraEnvironmentNames }),
+        limits: options.settings.limits,
+        directory: root,
       });
     }
     if (choice.backend === "none") {

@@ -8,10 +8,11 @@ import { readFileSync } from "node:fs";
 import { systemMounts } from "./bwrap-mounts.js";
 import type { CgroupSupport } from "./cgroups.js";
 import { engineAddress, probeEngine, type EngineAddress, type EngineProbe } from "./container-engine.js";
+import { DEFAULT_USER_HELPER, probeUserHelper } from "./user-sandbox.js";
 import type { SandboxBackendName, SandboxReport } from "./report.js";
 import type { SandboxSettings } from "./settings.js";
 
-export type ChosenBackend = "bwrap" | "container" | "none";
+export type ChosenBackend = "bwrap" | "container" | "user" | "none";
 
 export interface ProbeResult {
   ok: boolean;
@@ -68,6 +69,8 @@ export interface BackendChoice {
   report: SandboxReport;
   /** Set for `container`: the engine answered and the image ran. */
   engine?: { address: EngineAddress; probe: EngineProbe };
+  /** Set for `user`: the helper and the tools user's HOME. */
+  user?: { helper: string; home: string };
 }
 
 const NOT_ISOLATED =
@@ -100,6 +103,23 @@ function containerReport(settings: SandboxSettings, address: EngineAddress, prob
   };
 }
 
+const USER_CAVEAT =
+  "the user backend protects the server (its token, keys, store and processes) but not conversations from each other: their tools share one user and can read and change each other's workspaces";
+
+function userReport(settings: SandboxSettings, warning: string | null): SandboxReport {
+  return {
+    backend: "user",
+    isolated: true,
+    isolates: ["server's token and keys", "store", "server's processes", "environment"],
+    limits: {
+      available: true,
+      detail: `rlimits: ${settings.limits.pids} processes for all conversations together, ${Math.round(settings.limits.memoryBytes / 1024 ** 2)} MiB address space per process`,
+    },
+    network: "on",
+    warning: [warning, USER_CAVEAT, settings.network === "none" ? "--sandbox-network none has no effect with the user backend" : null].filter(Boolean).join("; ") + ".",
+  };
+}
+
 function noneReport(warning: string | null): SandboxReport {
   return { backend: "none", isolated: false, isolates: [], limits: { available: false, detail: "the none backend sets no limits" }, network: "on", warning };
 }
@@ -127,11 +147,24 @@ export function chooseBackend(
     return { backend: "none", report: noneReport(warning) };
   }
   let unavailable: string | undefined = containerFailure;
-  if (settings.backend === "user") unavailable = `the ${settings.backend} backend is not available in this version`;
+  const userHelper = engine?.env.GPTME_SANDBOX_USER_HELPER?.trim() || DEFAULT_USER_HELPER;
+  if (settings.backend === "user") {
+    const probe = probeUserHelper(userHelper);
+    if (probe.ok) return { backend: "user", report: userReport(settings, null), user: { helper: userHelper, home: probe.home } };
+    unavailable = `the user backend cannot work here (${probe.reason})`;
+  }
   const bwrapProbe = probeBwrap(bwrap);
   if (!unavailable && bwrapProbe.ok) return { backend: "bwrap", report: bwrapReport(settings, probeCgroups(), null) };
   if (unavailable && bwrapProbe.ok) {
     return { backend: "bwrap", report: bwrapReport(settings, probeCgroups(), `${unavailable}; using bwrap instead.`) };
+  }
+  // bwrap cannot work: the user backend, where its helper is installed (the server image), still protects the server.
+  if (settings.backend === "bwrap") {
+    const probe = probeUserHelper(userHelper);
+    if (probe.ok) {
+      const warning = `bwrap cannot work here (${bwrapProbe.reason}; fix: ${bwrapProbe.fix}), so the user backend runs the tools instead`;
+      return { backend: "user", report: userReport(settings, warning), user: { helper: userHelper, home: probe.home } };
+    }
   }
   const requested: SandboxBackendName = settings.backend;
   const why = unavailable ?? bwrapProbe.reason;
