@@ -3,7 +3,8 @@
 #   docker build -f Dockerfile -t gptme-base .
 #   docker build -f Dockerfile.server --build-arg BASE=gptme-base -t gptme-server .
 # Run the CLI in the current project (the agent works in /workspace):
-#   docker run --rm -it --env-file .env -v "$PWD":/workspace gptme-base "your prompt"
+#   docker run --rm -it --env-file ~/.config/gptme/server.env -v "$PWD":/workspace gptme-base "your prompt"
+# (the env file outside the project: the project is where the agent works)
 
 # --- builder: compile the native SQLite module, the TypeScript and the web UI ---
 FROM node:20-bookworm-slim AS builder
