@@ -576,7 +576,10 @@ async function escapeChecks(name, base, token, secret, serverPid, label = "") {
   const root = await http(`${base}/api/v2`, { token });
   const sandbox = root.json?.sandbox ?? {};
   check(`GET /api/v2 reports the user backend, isolated${label}`, sandbox.backend === "user" && sandbox.isolated === true && /not conversations from each other/.test(sandbox.warning ?? ""), JSON.stringify(sandbox).slice(0, 200));
-  const asTools = (script) => podman(["exec", "--user", "gptme", name, "/usr/local/libexec/gptme/run-as-appuser", "bash", "-c", script], 30_000);
+  // As the server starts them: from the server's user, with the allowlisted environment only
+  // (`podman exec` alone would hand them the container's whole environment, the token included).
+  const asTools = (script) =>
+    podman(["exec", "--user", "gptme", name, "env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", "/usr/local/libexec/gptme/run-as-appuser", "bash", "-c", script], 30_000);
   const who = await asTools("id -un");
   check(`the helper runs the tools as appuser${label}`, who.stdout.trim() === "appuser", who.stdout.trim() || describe(who));
   const environs = await asTools(`for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < "$f" 2>/dev/null; done; cat /proc/1/environ /proc/${serverPid}/environ 2>&1; env`);
@@ -586,7 +589,8 @@ async function escapeChecks(name, base, token, secret, serverPid, label = "") {
   const kill = await asTools(`kill -9 ${serverPid}; echo "kill=$?"`);
   const alive = await http(`${base}/health`);
   check(`the tools cannot signal the server${label}`, /kill=1/.test(kill.stdout) && alive.status === 200, `${kill.stdout.trim()} ${kill.stderr.trim()}; /health ${alive.status}`);
-  const direct = await podman(["exec", "--user", "appuser", name, "/usr/local/libexec/gptme/run-as-appuser", "id"], 30_000);
+  // From a shell of appuser, as the tools would try (podman exec of the file itself is runc's exec, not appuser's).
+  const direct = await podman(["exec", "--user", "appuser", name, "sh", "-c", "/usr/local/libexec/gptme/run-as-appuser id"], 30_000);
   check(`appuser cannot run the helper itself${label}`, direct.code !== 0 && /Permission denied|permission denied/.test(`${direct.stdout}${direct.stderr}`), `${direct.stderr.trim().slice(0, 120)}`);
 }
 
