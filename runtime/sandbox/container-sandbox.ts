@@ -6,9 +6,9 @@
  * The container's PID 1 is a bash loop that only sleeps: bash reaps every orphan (its SIGCHLD
  * handler waits for any child), and PID 1 cannot be killed from inside its own PID namespace, so
  * `kill -9 -1` ends the conversation's processes but not its container. Every tool process is a
- * `docker exec` over a hijacked connection (stdin, stdout and stderr multiplexed), started through
- * `setsid -w` so it leads a process group of its own: its first stderr line is that group's id,
- * which `kill` signals with another exec (an exec has no kill of its own in the API).
+ * `docker exec` over a hijacked connection (stdin, stdout and stderr multiplexed) that leads a
+ * process group of its own (see GROUP_LEADER): its first stderr line is that group's id, which
+ * `kill` signals with another exec (an exec has no kill of its own in the API).
  *
  * The workspace is bind-mounted at its own path for an engine on this host, or is a named volume
  * at that path for a remote one (its files then live on the engine's host). HOME is a tmpfs; `/tmp`
@@ -57,8 +57,15 @@ export const CONTAINER_HOME = "/home/gptme";
 /** bash, not sh: dash reaps only the jobs it knows. */
 const HOLDER = `trap 'exit 0' TERM; mkdir -p ${OUTPUT_DIRECTORY} 2>/dev/null; while :; do sleep 3600 & wait $!; done`;
 
-/** Prints its process group's id (its pid, once `setsid` made it a session leader), then runs the command. */
-const GROUP_LEADER = `printf '%s\\n' "$$" >&2; exec "$@"`;
+/**
+ * Makes the command lead a process group without an intermediate process, prints that group's id
+ * on stderr, then runs the command. An exec that already leads its group (podman's do) keeps it;
+ * otherwise `setsid` makes a session in place (it forks only for a group leader). A forking
+ * `setsid -w` would leave a parent that `kill -9 -1` inside can kill, ending the exec while the
+ * command still runs.
+ */
+const GROUP_LEADER = `if [ "$(cut -d' ' -f5 /proc/$$/stat)" != "$$" ]; then exec setsid sh -c 'printf "%s\\n" "$$" >&2; exec "$@"' sh "$@"; fi
+printf '%s\\n' "$$" >&2; exec "$@"`;
 
 const GROUP_SIGNAL_WINDOW_MILLISECONDS = 5000;
 
@@ -212,7 +219,7 @@ export class ContainerSandbox implements Sandbox {
     let stream: NodeJS.ReadWriteStream & { ref?: () => void; unref?: () => void; destroy?: () => void };
     try {
       exec = await container.exec({
-        Cmd: ["setsid", "-w", "sh", "-c", GROUP_LEADER, "sh", ...argv],
+        Cmd: ["sh", "-c", GROUP_LEADER, "sh", ...argv],
         AttachStdin: true,
         AttachStdout: true,
         AttachStderr: true,
@@ -260,7 +267,7 @@ export class ContainerSandbox implements Sandbox {
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      // `setsid -w` passes a signal's number on as its exit status; a shell, 128 + the number.
+      // A shell reports 128 + the signal's number; some wrappers pass the number itself on.
       const number = signalled ? osConstants.signals[signalled] : undefined;
       if (code !== null && number !== undefined && (code === number || code === 128 + number)) return { code: null, signal: signalled! };
       return { code, signal: null };
@@ -270,8 +277,11 @@ export class ContainerSandbox implements Sandbox {
       if (target === undefined) return false;
       if (exitedAt !== undefined && Date.now() - exitedAt > GROUP_SIGNAL_WINDOW_MILLISECONDS) return false;
       const flag = signal === 0 ? "-0" : `-${signal.replace(/^SIG/, "")}`;
+      // Noted before sending: the command may end (and its exit be read) before the kill exec returns.
+      const previous = signalled;
+      if (signal !== 0) signalled = signal;
       const result = await this.rawExec(["bash", "-c", 'kill "$1" -- "-$2" 2>/dev/null', "bash", flag, String(target)]).catch(() => undefined);
-      if (result?.code === 0 && signal !== 0) signalled = signal;
+      if (result?.code !== 0 && exitedAt === undefined) signalled = previous;
       return result?.code === 0;
     };
     stream.on?.("error", () => {});

@@ -46,6 +46,15 @@ describe.runIf(CONTAINER_TEST_ENV)("the container backend", { timeout: 180_000 }
       const result = await sandbox.exec(["sh", "-c", 'id -u; echo "$HOME"; echo made > file.txt']);
       expect(result.stdout.toString()).toBe(`${process.getuid!()}\n/home/gptme\n`);
       expect(readFileSync(join(workspace, "file.txt"), "utf8")).toBe("made\n");
+      // Signals reach the command's whole process group (through another exec), and a timeout stops it.
+      const started = await sandbox.spawn(["sh", "-c", "sleep 300 & sleep 300; echo never"]);
+      expect(await started.kill(0)).toBe(true);
+      expect(await started.kill("SIGTERM")).toBe(true);
+      expect(await started.exited).toEqual({ code: null, signal: "SIGTERM" });
+      const left = await sandbox.exec(["sh", "-c", "ps -eo args 2>/dev/null | grep -c '^sleep 300' || true"]);
+      expect(left.stdout.toString().trim()).toBe("0");
+      const timed = await sandbox.exec(["sleep", "300"], { timeoutMilliseconds: 1000 });
+      expect(timed).toMatchObject({ code: null, timedOut: true });
       expect(await ours(docker, "container-local")).toBe(1);
       await sandboxes.remove("container-local");
       expect(await ours(docker, "container-local")).toBe(0);
