@@ -3,14 +3,16 @@
 #   docker build -f Dockerfile -t gptme-base .
 #   docker build -f Dockerfile.server --build-arg BASE=gptme-base -t gptme-server .
 # Run the CLI in the current project (the agent works in /workspace):
-#   docker run --rm -it --env-file .env -v "$PWD":/workspace gptme-base "your prompt"
+#   docker run --rm -it --env-file ~/.config/gptme/server.env -v "$PWD":/workspace gptme-base "your prompt"
+# (the env file outside the project: the project is where the agent works)
 
 # --- builder: compile the native SQLite module, the TypeScript and the web UI ---
 FROM node:20-bookworm-slim AS builder
 
-# better-sqlite3 has no reachable prebuilt binary: node-gyp compiles it (python3, make, g++).
+# better-sqlite3 has no reachable prebuilt binary: node-gyp compiles it (python3, make, g++); gcc
+# builds the user sandbox's helper.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
+ && apt-get install -y --no-install-recommends python3 make g++ gcc \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -24,7 +26,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund \
 
 # The sources (.dockerignore keeps node_modules, dist, .git and local data out).
 COPY . .
-RUN npm run build
+RUN npm run build \
+ && gcc -O2 -Wall -Wextra -Werror -o /app/run-as-appuser docker/run-as-appuser.c
 
 # Production dependencies only (--ignore-scripts: `prepare` must not run again), without what only
 # editors and compilers read (type declarations, source maps, the SDKs' TypeScript sources, ~40 MB)
@@ -51,11 +54,12 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb
 
 # A non-root user, uid 1000 so that files it writes in a bind-mounted project belong to the usual
-# first desktop user (node:20-slim's own `node` user has that uid: it is removed).
+# first desktop user (node:20-slim's own `node` user has that uid: it is removed). --non-unique:
+# APP_UID=0 (an alias of root, for the CLI image only) must not fail at groupadd.
 ARG APP_UID=1000
 RUN if id -u node >/dev/null 2>&1; then userdel --remove node; fi \
- && groupadd --gid "$APP_UID" appuser \
- && useradd --uid "$APP_UID" --gid appuser --create-home --shell /bin/bash appuser \
+ && groupadd --non-unique --gid "$APP_UID" appuser \
+ && useradd --non-unique --uid "$APP_UID" --gid appuser --create-home --shell /bin/bash appuser \
  && mkdir -p /workspace /home/appuser/.local/share/gptme /home/appuser/.config/gptme \
  && chown -R appuser:appuser /workspace /home/appuser \
  && git config --system user.name "gptme" \
@@ -67,6 +71,8 @@ COPY --from=builder /app/package.json /app/package.json
 COPY --from=builder /app/node_modules /app/node_modules
 COPY --from=builder /app/dist /app/dist
 COPY --from=builder /app/bin /app/bin
+# The user sandbox's switch to appuser; inert here (not setuid): Dockerfile.server installs it.
+COPY --from=builder /app/run-as-appuser /usr/local/libexec/gptme/run-as-appuser
 RUN chmod 0755 /app/bin/*.js \
  && ln -s /app/bin/gptme.cjs /usr/local/bin/gptme \
  && ln -s /app/bin/gptme-server.js /usr/local/bin/gptme-server \

@@ -4,7 +4,7 @@ import { NotFoundError } from "./errors.js";
 import { fileURLToPath } from "node:url";
 import { runAgentLoop } from "./agent/loop.js";
 import { createFileAssets } from "./assets/file-assets.js";
-import { configDirectory, databasePath as defaultDatabasePath, dataDirectory as defaultDataDirectory } from "./config/paths.js";
+import { attachmentsDirectory, configDirectory, databasePath as defaultDatabasePath, dataDirectory as defaultDataDirectory } from "./config/paths.js";
 import { recoverInterruptedReplies } from "./conversations/recover-drafts.js";
 import { createConversationService } from "./conversations/service.js";
 import { createModelRegistry, type ModelRegistryOptions } from "./models/registry.js";
@@ -133,6 +133,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     settings: sandboxSettings,
     environment: env,
     secrets: [dataDirectory, configDirectory(env), ...(userConfigPath ? [userConfigPath] : []), ...databaseFiles],
+    attachmentsOf: (conversationId) => attachmentsDirectory(dataDirectory, conversationId),
     idleLimitMs: options.sandboxIdleLimitMs,
   });
   const models = createModelRegistry({

@@ -439,10 +439,10 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   });
 }
 
-async function startServer(name, port, token, volume) {
+async function startServer(name, port, token, volume, extra = []) {
   await podman(["rm", "-f", "--ignore", name], 30_000);
   return must("podman run", "podman", [
-    "run", "-d", "--init", "--name", name,
+    "run", "-d", "--init", "--name", name, ...extra,
     "-p", `127.0.0.1:${port}:5700`,
     "-e", `GPTME_SERVER_TOKEN=${token}`,
     "-v", `${volume}:${DATA_DIR}`,
@@ -475,13 +475,16 @@ async function serverChecks() {
   try {
     const config = await podman(["image", "inspect", "--format", "{{json .Config.Healthcheck}} {{.Config.User}} {{json .Config.Entrypoint}} {{json .Config.ExposedPorts}} {{json .Config.Volumes}}", SERVER_IMAGE], 30_000);
     const text = config.stdout;
-    check("server image config", /127\.0\.0\.1:5700\/health/.test(text) && /"appuser"|\bappuser\b/.test(text) && /5700\/tcp/.test(text) && text.includes(DATA_DIR) && /"gptme-server","serve"/.test(text), text.trim().slice(0, 300));
+    check("server image config", /127\.0\.0\.1:5700\/health/.test(text) && /5700\/tcp/.test(text) && text.includes(DATA_DIR) && /server-entrypoint\.sh","serve"/.test(text), text.trim().slice(0, 300));
 
     log(`podman run ${SERVER_IMAGE} as ${name} on 127.0.0.1:${port}, volume ${volume}`);
     cleanup.containers.add(name);
     cleanup.volumes.add(volume);
     await podman(["volume", "create", volume], 30_000);
-    await startServer(name, port, token, volume);
+    // A volume as images before the server/tools split left it: files of appuser.
+    const old = await podman(["run", "--rm", "--network", "none", "--user", "appuser", "-v", `${volume}:${DATA_DIR}`, "--entrypoint", "sh", BASE_IMAGE, "-c", `echo old > ${DATA_DIR}/old.txt`], minutes(1));
+    if (old.code !== 0) fail("an old volume's files", describe(old));
+    await startServer(name, port, token, volume, ["-e", "OPENAI_API_KEY=sk-provider-key-in-env"]);
     const healthy = await waitHealthy(name);
     if (!check("HEALTHCHECK passes (podman healthcheck run)", healthy.ok, healthy.ok ? `healthy after ${healthy.seconds}s` : healthy.detail)) {
       const logs = await podman(["logs", name], 30_000);
@@ -510,16 +513,18 @@ async function serverChecks() {
     else if (unavailable) warn("agent tools available in the image", toolsLine.trim());
     else check("agent tools available in the image", toolsLine !== "", toolsLine.trim());
 
-    const uid = await podman(["exec", name, "id", "-u"], 30_000);
-    check("server process is not root", uid.code === 0 && uid.stdout.trim() !== "" && uid.stdout.trim() !== "0", `id -u = ${uid.stdout.trim() || describe(uid)}`);
-    const top = await podman(["top", name, "user", "args"], 30_000);
+    const top = await podman(["top", name, "user", "pid", "args"], 30_000);
     const serverProcess = top.stdout.split("\n").find((line) => line.includes("gptme-server") || line.includes("main.js")) ?? "";
-    check("gptme-server runs as appuser (podman top)", /^\s*appuser\b/.test(serverProcess), serverProcess.trim().replace(/\s+/g, " ").slice(0, 120));
+    check("gptme-server runs as its own user gptme (podman top)", /^\s*gptme\b/.test(serverProcess), serverProcess.trim().replace(/\s+/g, " ").slice(0, 120));
+    const serverPid = serverProcess.trim().split(/\s+/)[1];
+    const oldFile = await podman(["exec", name, "stat", "-c", "%U %a", `${DATA_DIR}/old.txt`, DATA_DIR], 30_000);
+    check("an old volume's files are given to gptme at start, the folder private", oldFile.stdout.trim() === "gptme 644\ngptme 700", oldFile.stdout.trim().replace(/\n/g, "; "));
+    await escapeChecks(name, base, token, token, serverPid);
     const programs = "bash git tmux curl tree python3 rg gh gptme gptme-server gptme-util"; // pandoc: opt-in (EXTRA_PACKAGES)
     const which = await podman(["exec", name, "sh", "-c", `missing=; for p in ${programs}; do command -v "$p" >/dev/null || missing="$missing $p"; done; echo "missing:$missing"; git config user.email`], 30_000);
     check("runtime programs on PATH, git identity set", which.code === 0 && /^missing:\s*$/m.test(which.stdout) && /@/.test(which.stdout), which.stdout.trim().replace(/\n/g, "; "));
-    const writable = await podman(["exec", name, "sh", "-c", `touch /workspace/.probe ${DATA_DIR}/.probe && rm /workspace/.probe ${DATA_DIR}/.probe && echo ok`], 30_000);
-    check("appuser can write /workspace and the data dir", writable.stdout.trim() === "ok", writable.stdout.trim() || describe(writable));
+    const writable = await podman(["exec", "--user", "appuser", name, "sh", "-c", `touch /workspace/.probe && rm /workspace/.probe && echo ok`], 30_000);
+    check("appuser (the tools) can write /workspace", writable.stdout.trim() === "ok", writable.stdout.trim() || describe(writable));
 
     const created = await http(`${base}/api/v2/conversations/${conversationId}`, { method: "PUT", token, body: {} });
     check("PUT /api/v2/conversations/<id> creates a conversation", created.status >= 200 && created.status < 300, `${created.status} ${created.text.slice(0, 80)}`);
@@ -540,6 +545,19 @@ async function serverChecks() {
     check("replacement container healthy", again.ok, again.ok ? `healthy after ${again.seconds}s` : again.detail);
     const persisted = await http(`${base}/api/v2/conversations`, { token });
     check("conversation survives container replacement (data volume)", ids(persisted.json).includes(conversationId), `${persisted.status} ${persisted.text.slice(0, 120)}`);
+
+    // Docker's default seccomp profile refuses new user namespaces; this one does the same.
+    log("again under a seccomp profile that refuses user namespaces, as Docker's default does");
+    await podman(["rm", "-f", name], 30_000);
+    await startServer(name, port, token, volume, ["--security-opt", `seccomp=${join(root, "docker", "seccomp-no-userns.json")}`]);
+    const confined = await waitHealthy(name);
+    if (check("healthy under the no-userns seccomp profile", confined.ok, confined.ok ? `healthy after ${confined.seconds}s` : confined.detail)) {
+      const unshare = await podman(["exec", "--user", "gptme", name, "sh", "-c", "unshare --user true; echo rc=$?"], 30_000);
+      check("the profile refuses user namespaces (as Docker's default)", /rc=[1-9]/.test(unshare.stdout), unshare.stdout.trim().replace(/\n/g, "; "));
+      const confinedTop = await podman(["top", name, "user", "pid", "args"], 30_000);
+      const pid = (confinedTop.stdout.split("\n").find((line) => line.includes("gptme-server")) ?? "").trim().split(/\s+/)[1];
+      await escapeChecks(name, base, token, token, pid, " (no-userns seccomp)");
+    }
   } finally {
     if (keep) {
       log(`--keep: container ${name} left running on ${base} (token ${token}); volume ${volume}`);
@@ -548,6 +566,32 @@ async function serverChecks() {
       await podman(["volume", "rm", "-f", volume], 30_000);
     }
   }
+}
+
+/**
+ * What a prompt-injected model would try, run exactly as the server runs its tools in the image
+ * (the `user` backend: as gptme, through the setuid helper, as appuser).
+ */
+async function escapeChecks(name, base, token, secret, serverPid, label = "") {
+  const root = await http(`${base}/api/v2`, { token });
+  const sandbox = root.json?.sandbox ?? {};
+  check(`GET /api/v2 reports the user backend, isolated${label}`, sandbox.backend === "user" && sandbox.isolated === true && /not conversations from each other/.test(sandbox.warning ?? ""), JSON.stringify(sandbox).slice(0, 200));
+  // As the server starts them: from the server's user, with the allowlisted environment only
+  // (`podman exec` alone would hand them the container's whole environment, the token included).
+  const asTools = (script) =>
+    podman(["exec", "--user", "gptme", name, "env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", "/usr/local/libexec/gptme/run-as-appuser", "bash", "-c", script], 30_000);
+  const who = await asTools("id -un");
+  check(`the helper runs the tools as appuser${label}`, who.stdout.trim() === "appuser", who.stdout.trim() || describe(who));
+  const environs = await asTools(`for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < "$f" 2>/dev/null; done; cat /proc/1/environ /proc/${serverPid}/environ 2>&1; env`);
+  check(`the tools cannot read the token or a key from any /proc/*/environ or their env${label}`, !environs.stdout.includes(secret) && !environs.stdout.includes("sk-provider-key-in-env") && /Permission denied/.test(environs.stdout), `${environs.stdout.length} bytes read, no token`);
+  const store = await asTools(`ls ${DATA_DIR} 2>&1; cat ${DATA_DIR}/gptme.db 2>&1 | head -c 200; echo; ls /home/appuser/.config/gptme 2>&1`);
+  check(`the tools cannot list or read the store and the config${label}`, (store.stdout.match(/Permission denied/g) ?? []).length >= 3 && !store.stdout.includes("SQLite"), store.stdout.trim().replace(/\n/g, "; ").slice(0, 200));
+  const kill = await asTools(`kill -9 ${serverPid}; echo "kill=$?"`);
+  const alive = await http(`${base}/health`);
+  check(`the tools cannot signal the server${label}`, /kill=1/.test(kill.stdout) && alive.status === 200, `${kill.stdout.trim()} ${kill.stderr.trim()}; /health ${alive.status}`);
+  // From a shell of appuser, as the tools would try (podman exec of the file itself is runc's exec, not appuser's).
+  const direct = await podman(["exec", "--user", "appuser", name, "sh", "-c", "/usr/local/libexec/gptme/run-as-appuser id"], 30_000);
+  check(`appuser cannot run the helper itself${label}`, direct.code !== 0 && /Permission denied|permission denied/.test(`${direct.stdout}${direct.stderr}`), `${direct.stderr.trim().slice(0, 120)}`);
 }
 
 async function cliChecks() {
@@ -563,6 +607,56 @@ async function cliChecks() {
   }
   const user = await podman(["run", "--rm", "--network", "none", "--entrypoint", "sh", BASE_IMAGE, "-c", "id -un; pwd"], minutes(1));
   check("gptme-base runs as appuser in /workspace", user.stdout.trim() === "appuser\n/workspace", user.stdout.trim().replace(/\n/g, " "));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4b. The `container` sandbox backend against podman's Docker-compatible API
+
+/**
+ * Starts `podman system service` on a private socket and runs the container backend's tests (its
+ * own file and the escape tests' container part) against the base image. Skipped tests count as
+ * failures here: this is the place they must run.
+ */
+async function sandboxBackendChecks() {
+  const directory = mkdtempSync(join(tmpdir(), "gptme-podman-api-"));
+  const socket = join(directory, "podman.sock");
+  const service = spawn("podman", ["system", "service", "--time=0", `unix://${socket}`], { stdio: "ignore", detached: true });
+  running.add(service.pid);
+  try {
+    let ready = false;
+    for (let attempt = 0; attempt < 100 && !ready; attempt++) {
+      ready = existsSync(socket) && (await run("curl", ["-sf", "--unix-socket", socket, "http://d/_ping"], { timeoutMs: 5000 })).code === 0;
+      if (!ready) await sleep(200);
+    }
+    if (!check("podman API service starts", ready, socket)) return;
+    const report = join(directory, "vitest.json");
+    const tests = await run(
+      "npx",
+      ["vitest", "run", "test/sandbox/container.test.ts", "test/server/sandbox-escape.test.ts", "-t", "container", "--reporter=json", `--outputFile=${report}`],
+      { timeoutMs: minutes(20), env: { ...process.env, GPTME_TEST_DOCKER_HOST: `unix://${socket}`, GPTME_TEST_SANDBOX_IMAGE: BASE_IMAGE } },
+    );
+    let results;
+    try {
+      results = JSON.parse(readFileSync(report, "utf8"));
+    } catch {
+      fail("container sandbox tests", `no report (${describe(tests)})`);
+      return;
+    }
+    const ran = results.testResults.flatMap((file) => file.assertionResults).filter((test) => /container/.test(test.fullName));
+    for (const test of ran) {
+      const status = test.status === "passed" ? "PASS" : "FAIL";
+      record(status, `container sandbox: ${test.title}`, test.status === "passed" ? "" : test.status === "failed" ? (test.failureMessages[0] ?? "").split("\n")[0].slice(0, 200) : "skipped (counts as a failure here)");
+    }
+    check("container sandbox tests ran", ran.length >= 14 && tests.code === 0, `${ran.length} tests, vitest exit ${tests.code}`);
+  } finally {
+    try {
+      process.kill(-service.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+    running.delete(service.pid);
+    rmSync(directory, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -645,6 +739,7 @@ async function main() {
   const nodeSize = await imageSizeMb(NODE_STANDINS[0]);
   check(`server image < ${SIZE_GOAL_MB} MB`, serverSize < SIZE_GOAL_MB, `${BASE_IMAGE} ${baseSize.toFixed(0)} MB, ${SERVER_IMAGE} ${serverSize.toFixed(0)} MB (on a node:20-slim stand-in of ${nodeSize.toFixed(0)} MB)`);
   await cliChecks();
+  await sandboxBackendChecks();
   try {
     await serverChecks();
   } catch (error) {

@@ -7,7 +7,8 @@
  * workspace (read-write, same absolute path) and last the masks: an empty tmpfs (or /dev/null for a
  * file) over every secret the binds above would otherwise show (the data directory with the store,
  * the config directory with the keys, the database file, the other sandboxes' directories), e.g.
- * when the workspace is the server's home or the data directory sits inside the workspace.
+ * when the workspace is the server's home or the data directory sits inside the workspace. On top
+ * of the masks, read-only: the conversation's own uploads (inside the data directory).
  */
 import { existsSync, lstatSync, readlinkSync, realpathSync } from "node:fs";
 import path from "node:path";
@@ -25,6 +26,11 @@ export interface MountPlanInput {
   secrets: string[];
   /** Extra read-only directories: the tools' runtimes (node's install dir, PATH entries). */
   readOnly: string[];
+  /**
+   * The conversation's own read-only places (its uploads), shown at their host paths even when a
+   * secret (the data directory) covers their parent: they go on top of the masks.
+   */
+  shared?: string[];
 }
 
 interface Mount {
@@ -100,6 +106,10 @@ export function privateMounts(input: MountPlanInput, systemDestinations: string[
     if (!info) continue;
     const mask = info.isDirectory() ? ["--tmpfs", secret] : ["--ro-bind", "/dev/null", secret];
     mounts.push({ destination: secret, arguments: mask, rank: 5 });
+  }
+  for (const directory of input.shared ?? []) {
+    if (!path.isAbsolute(directory) || !existsSync(directory)) continue;
+    mounts.push({ destination: directory, arguments: ["--ro-bind", directory, directory], rank: 6 });
   }
   mounts.sort((a, b) => depth(a.destination) - depth(b.destination) || a.rank - b.rank);
   return mounts.flatMap((mount) => mount.arguments);

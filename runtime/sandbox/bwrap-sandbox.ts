@@ -43,6 +43,8 @@ export interface BwrapSandboxOptions {
   secrets: string[];
   /** Extra read-only directories (the tools' runtimes). */
   readOnly: string[];
+  /** The conversation's uploads: shown read-only at their host path. */
+  attachments?: string;
   cgroups: CgroupSupport;
   /** Parent of the sandbox's private directory on the host. */
   directory: string;
@@ -90,6 +92,7 @@ export class BwrapSandbox extends LocalSandbox {
         outputs: { inside: OUTPUT_DIRECTORY, host: this.paths.outputs },
         secrets: this.options.secrets,
         readOnly: this.options.readOnly,
+        shared: this.options.attachments ? [this.options.attachments] : [],
       },
       this.system.destinations,
     );

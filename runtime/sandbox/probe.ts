@@ -7,10 +7,12 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { systemMounts } from "./bwrap-mounts.js";
 import type { CgroupSupport } from "./cgroups.js";
+import { engineAddress, probeEngine, type EngineAddress, type EngineProbe } from "./container-engine.js";
+import { DEFAULT_USER_HELPER, probeUserHelper } from "./user-sandbox.js";
 import type { SandboxBackendName, SandboxReport } from "./report.js";
 import type { SandboxSettings } from "./settings.js";
 
-export type LocalBackend = "bwrap" | "none";
+export type ChosenBackend = "bwrap" | "container" | "user" | "none";
 
 export interface ProbeResult {
   ok: boolean;
@@ -63,8 +65,12 @@ export function probeBwrap(bwrap = "bwrap"): ProbeResult {
 }
 
 export interface BackendChoice {
-  backend: LocalBackend;
+  backend: ChosenBackend;
   report: SandboxReport;
+  /** Set for `container`: the engine answered and the image ran. */
+  engine?: { address: EngineAddress; probe: EngineProbe };
+  /** Set for `user`: the helper and the tools user's HOME. */
+  user?: { helper: string; home: string };
 }
 
 const NOT_ISOLATED =
@@ -81,6 +87,39 @@ function bwrapReport(settings: SandboxSettings, cgroups: CgroupSupport, warning:
   };
 }
 
+function containerReport(settings: SandboxSettings, address: EngineAddress, probe: EngineProbe): SandboxReport {
+  const { pids, memoryBytes } = settings.limits;
+  const cpus = settings.container.cpus ? `, ${settings.container.cpus} CPUs` : "";
+  return {
+    backend: "container",
+    isolated: true,
+    isolates: ["filesystem", "processes", "environment", "other conversations", ...(settings.network === "none" ? ["network"] : [])],
+    limits: {
+      available: true,
+      detail: `${pids} processes, ${Math.round(memoryBytes / 1024 ** 2)} MiB memory${cpus} per conversation (set by ${probe.engine ?? "the engine"})`,
+    },
+    network: settings.network,
+    warning: address.remote ? `the engine at ${address.display} is remote: workspaces live in its volumes (gptme-workspace-<conversation>), not in this host's folders, and uploads are not shown to the tools` : null,
+  };
+}
+
+const USER_CAVEAT =
+  "the user backend protects the server (its token, keys, store and processes) but not conversations from each other: their tools share one user and can read and change each other's workspaces";
+
+function userReport(settings: SandboxSettings, warning: string | null): SandboxReport {
+  return {
+    backend: "user",
+    isolated: true,
+    isolates: ["server's token and keys", "store", "server's processes", "environment"],
+    limits: {
+      available: true,
+      detail: `rlimits: ${settings.limits.pids} processes for all conversations together, ${Math.round(settings.limits.memoryBytes / 1024 ** 2)} MiB address space per process`,
+    },
+    network: "on",
+    warning: [warning, USER_CAVEAT, settings.network === "none" ? "--sandbox-network none has no effect with the user backend" : null].filter(Boolean).join("; ") + ".",
+  };
+}
+
 function noneReport(warning: string | null): SandboxReport {
   return { backend: "none", isolated: false, isolates: [], limits: { available: false, detail: "the none backend sets no limits" }, network: "on", warning };
 }
@@ -89,18 +128,43 @@ function noneReport(warning: string | null): SandboxReport {
  * The backend to use. `cgroups` is probed only for bwrap (`none` applies no limits), hence a
  * callback.
  */
-export function chooseBackend(settings: SandboxSettings, probeCgroups: () => CgroupSupport, bwrap?: string): BackendChoice {
+export function chooseBackend(
+  settings: SandboxSettings,
+  probeCgroups: () => CgroupSupport,
+  bwrap?: string,
+  engine?: { env: NodeJS.ProcessEnv; programs: string[] },
+): BackendChoice {
+  let containerFailure: string | undefined;
+  if (settings.backend === "container") {
+    const address = engineAddress(engine?.env ?? process.env);
+    const probe = probeEngine(address, settings.container.image, engine?.programs ?? []);
+    if (probe.ok) return { backend: "container", report: containerReport(settings, address, probe), engine: { address, probe } };
+    containerFailure = `the container backend cannot work here (${probe.reason}; fix: ${probe.fix})`;
+  }
   const networkIgnored = settings.network === "none" ? " --sandbox-network none has no effect without a sandbox." : "";
   if (settings.backend === "none") {
     const warning = settings.explicit ? `${NOT_ISOLATED} (--sandbox none).${networkIgnored}` : networkIgnored.trim() || null;
     return { backend: "none", report: noneReport(warning) };
   }
-  let unavailable: string | undefined;
-  if (settings.backend !== "bwrap") unavailable = `the ${settings.backend} backend is not available in this version`;
+  let unavailable: string | undefined = containerFailure;
+  const userHelper = engine?.env.GPTME_SANDBOX_USER_HELPER?.trim() || DEFAULT_USER_HELPER;
+  if (settings.backend === "user") {
+    const probe = probeUserHelper(userHelper);
+    if (probe.ok) return { backend: "user", report: userReport(settings, null), user: { helper: userHelper, home: probe.home } };
+    unavailable = `the user backend cannot work here (${probe.reason})`;
+  }
   const bwrapProbe = probeBwrap(bwrap);
   if (!unavailable && bwrapProbe.ok) return { backend: "bwrap", report: bwrapReport(settings, probeCgroups(), null) };
   if (unavailable && bwrapProbe.ok) {
     return { backend: "bwrap", report: bwrapReport(settings, probeCgroups(), `${unavailable}; using bwrap instead.`) };
+  }
+  // bwrap cannot work: the user backend, where its helper is installed (the server image), still protects the server.
+  if (settings.backend === "bwrap") {
+    const probe = probeUserHelper(userHelper);
+    if (probe.ok) {
+      const warning = `bwrap cannot work here (${bwrapProbe.reason}; fix: ${bwrapProbe.fix}), so the user backend runs the tools instead`;
+      return { backend: "user", report: userReport(settings, warning), user: { helper: userHelper, home: probe.home } };
+    }
   }
   const requested: SandboxBackendName = settings.backend;
   const why = unavailable ?? bwrapProbe.reason;

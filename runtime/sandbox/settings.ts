@@ -1,8 +1,9 @@
 /**
  * Sandbox settings from, in order of precedence: flags (`--sandbox`, `--sandbox-network`), the
  * environment (`GPTME_SANDBOX`, `GPTME_SANDBOX_NETWORK`, `GPTME_SANDBOX_ENV`,
- * `GPTME_SANDBOX_PIDS`, `GPTME_SANDBOX_MEMORY`) and the `[sandbox]` table of the user config
- * (`backend`, `network`, `env`, `pids`, `memory`, `read_only`).
+ * `GPTME_SANDBOX_PIDS`, `GPTME_SANDBOX_MEMORY`, `GPTME_SANDBOX_IMAGE`, `GPTME_SANDBOX_CPUS`) and the
+ * `[sandbox]` table of the user config (`backend`, `network`, `env`, `pids`, `memory`, `read_only`,
+ * `image`, `cpus`, `container_network`).
  */
 import { readFileSync } from "node:fs";
 import { totalmem } from "node:os";
@@ -25,7 +26,12 @@ export interface SandboxSettings {
   /** `[sandbox] read_only`: more host directories the tools may read (e.g. `~/.cargo`). */
   readOnly: string[];
   limits: CgroupLimits;
+  /** The `container` backend: image, CPUs and the engine's network for `network = on`. */
+  container: { image: string; cpus?: number; network?: string };
 }
+
+/** The image built from the project's Dockerfile (`npm run docker:build`). */
+export const DEFAULT_CONTAINER_IMAGE = "gptme-base";
 
 export interface SandboxSettingsInput {
   backendFlag?: string;
@@ -62,6 +68,9 @@ interface ConfigTable {
   pids?: unknown;
   memory?: unknown;
   read_only?: unknown;
+  image?: unknown;
+  cpus?: unknown;
+  container_network?: unknown;
 }
 
 /** `[sandbox]` of config.toml and config.local.toml (the latter wins, as for `[env]`). */
@@ -144,5 +153,19 @@ export function resolveSandboxSettings(input: SandboxSettingsInput): SandboxSett
     .map((entry) => (entry === "~" ? home : entry.startsWith("~/") ? join(home, entry.slice(2)) : entry))
     .filter((entry) => isAbsolute(entry));
 
-  return { backend, explicit, network, extraEnvironmentNames, readOnly, limits: { pids, memoryBytes } };
+  const image = text(input.env.GPTME_SANDBOX_IMAGE) ?? text(config.image) ?? DEFAULT_CONTAINER_IMAGE;
+  const cpusText = text(input.env.GPTME_SANDBOX_CPUS) ?? (config.cpus === undefined ? undefined : String(config.cpus));
+  const cpus = cpusText === undefined ? undefined : Number(cpusText);
+  if (cpus !== undefined && !(cpus > 0 && cpus <= 1024)) throw new BadRequestError(`Invalid sandbox CPU limit: ${cpusText} (e.g. 1 or 0.5)`);
+  const containerNetwork = text(config.container_network);
+
+  return {
+    backend,
+    explicit,
+    network,
+    extraEnvironmentNames,
+    readOnly,
+    limits: { pids, memoryBytes },
+    container: { image: image.trim(), cpus, network: containerNetwork?.trim() },
+  };
 }

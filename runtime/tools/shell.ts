@@ -1,7 +1,7 @@
 /** `shell`: runs commands in the conversation's persistent bash and reports them as gptme does. */
 import { z } from "zod";
 import { defineTool } from "./define-tool.js";
-import { installedPrograms } from "./executables.js";
+import { installedPrograms, NOTABLE_PROGRAMS, programLookup, type ProgramLookup } from "./executables.js";
 import { fence, stripAnsi } from "./formatting.js";
 import { formatShellOutput, type ShellOutputBudgets } from "./shell-output.js";
 import { DEFAULT_MAX_OUTPUT_BYTES } from "./shell-session.js";
@@ -30,21 +30,22 @@ export function shellTimeoutSeconds(override?: number): number {
   return Math.max(0, value);
 }
 
-const PROGRAM_CANDIDATES = ["brew", "apt-get", "pacman", "ffmpeg", "magick", "pandoc", "git", "docker", "rg", "ag", "ast-grep", "hyperfine"];
-
 const parameters = z.object({
   command: z.string().trim().min(1, "No command provided").describe("The shell command with arguments to execute."),
 });
 
-let cachedInstructions: string | undefined;
+const cachedInstructions = new WeakMap<ProgramLookup, string>();
 
-/** Lists the notable programs found on PATH once per process. */
+/** Lists the notable programs the tools can run, once per program view (see executables.ts). */
 function instructions(): string {
-  return (cachedInstructions ??= instructionsText());
+  const lookup = programLookup();
+  let text = cachedInstructions.get(lookup);
+  if (text === undefined) cachedInstructions.set(lookup, (text = instructionsText()));
+  return text;
 }
 
 function instructionsText(): string {
-  const programs = installedPrograms(PROGRAM_CANDIDATES).map((name) => `- ${name}`).join("\n");
+  const programs = installedPrograms(NOTABLE_PROGRAMS).map((name) => `- ${name}`).join("\n");
   return `The given command will be executed in a stateful bash shell.
 The shell tool will respond with the output of the execution.
 Commands run with stdin from /dev/null: interactive programs cannot prompt, so pass flags such as \`--yes\`, or use the tmux tool.

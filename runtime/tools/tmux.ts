@@ -2,7 +2,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { z } from "zod";
 import { defineTool } from "./define-tool.js";
-import { findExecutable } from "./executables.js";
+import { hasProgram } from "./executables.js";
 import { fence, pythonList } from "./formatting.js";
 import { truncateLines } from "./output-storage.js";
 import { TmuxClient } from "./tmux-client.js";
@@ -192,7 +192,7 @@ Commands (one per line): \`new-session <command>\`, \`send-keys <session> <keys>
     ],
     blockTypes: ["tmux"],
     parameters,
-    isAvailable: () => findExecutable("tmux") !== undefined,
+    isAvailable: () => hasProgram("tmux"),
     fromBlock: (_args, content) => ({ command: content.trim() }),
     toBlock: ({ command }) => ({ args: [], content: command }),
     async execute({ command }, context) {

@@ -8,7 +8,7 @@ import { sandboxLines } from "../../adapters/node/banner.js";
 import { probeBwrap } from "../../runtime/sandbox/probe.js";
 import { resolveSandboxSettings } from "../../runtime/sandbox/settings.js";
 import { createTestServer } from "../support/test-runtime.js";
-import { LOCAL_BACKENDS, testSandboxManager } from "../support/sandboxes.js";
+import { LOCAL_BACKENDS, testSandboxManager, USER_HELPER } from "../support/sandboxes.js";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -34,9 +34,36 @@ describe("choosing the backend", () => {
     expect(byDefault.report.warning).toBeNull();
   });
 
-  it.runIf(LOCAL_BACKENDS.includes("bwrap"))("uses bwrap for a backend this version lacks, and says so", () => {
-    const manager = testSandboxManager("bwrap", { settings: resolveSandboxSettings({ env: { GPTME_SANDBOX: "container" }, configPath: null, defaultBackend: "bwrap" }) });
-    expect(manager.report).toMatchObject({ backend: "bwrap", isolated: true, warning: "the container backend is not available in this version; using bwrap instead." });
+  it.runIf(LOCAL_BACKENDS.includes("bwrap"))("uses bwrap when the user backend's helper is missing, and says so", () => {
+    const manager = testSandboxManager("bwrap", {
+      settings: resolveSandboxSettings({ env: { GPTME_SANDBOX: "user" }, configPath: null, defaultBackend: "bwrap" }),
+      environment: { ...process.env, GPTME_SANDBOX_USER_HELPER: "/nonexistent/run-as-appuser" },
+    });
+    expect(manager.report).toMatchObject({
+      backend: "bwrap",
+      isolated: true,
+      warning: "the user backend cannot work here (/nonexistent/run-as-appuser is not installed); using bwrap instead.",
+    });
+  });
+
+  it.runIf(USER_HELPER)("uses the user backend when bwrap cannot work and the helper is installed, and says what it does not isolate", () => {
+    const manager = testSandboxManager("user", {
+      settings: resolveSandboxSettings({ env: {}, configPath: null, defaultBackend: "bwrap" }),
+      environment: { ...process.env, GPTME_SANDBOX_USER_HELPER: USER_HELPER! },
+      bwrap: "/nonexistent/bwrap",
+    });
+    expect(manager.report).toMatchObject({ backend: "user", isolated: true, limits: { available: true } });
+    expect(manager.report.warning).toMatch(/^bwrap cannot work here \(bubblewrap is not installed; fix: .*\), so the user backend runs the tools instead; the user backend protects the server .* but not conversations from each other/);
+  });
+
+  it.runIf(LOCAL_BACKENDS.includes("bwrap"))("uses bwrap when no container engine answers, with the line that fixes it", () => {
+    const socket = join(tmpdir(), `gptme-no-engine-${process.pid}.sock`);
+    const manager = testSandboxManager("bwrap", {
+      settings: resolveSandboxSettings({ env: { GPTME_SANDBOX: "container" }, configPath: null, defaultBackend: "bwrap" }),
+      environment: { ...process.env, DOCKER_HOST: `unix://${socket}` },
+    });
+    expect(manager.report.backend).toBe("bwrap");
+    expect(manager.report.warning).toMatch(/^the container backend cannot work here \(.*ENOENT.* at unix:\/\/.*gptme-no-engine.*; fix: start the engine .*\); using bwrap instead\.$/);
   });
 
   it("shows the backend, what it isolates and the limits in the banner", () => {

@@ -7,18 +7,22 @@
  * failing limit cannot hang CI.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
-import { LOCAL_BACKENDS } from "../support/sandboxes.js";
+import { CONTAINER_TEST_ENV, ISOLATING_AND_NONE, USER_HELPER } from "../support/sandboxes.js";
 import { ScriptedConversation, startServerProcess, type ServerProcess } from "../support/server-driver.js";
 
 const secret = (label: string) => `${label}-${randomBytes(12).toString("hex")}`;
 
-describe.each(LOCAL_BACKENDS)("a conversation's tools trying to escape (%s)", { timeout: 120_000 }, (backend) => {
-  const isolated = backend === "bwrap";
+describe.each(ISOLATING_AND_NONE)("a conversation's tools trying to escape (%s)", { timeout: 180_000 }, (backend) => {
+  const isolated = backend !== "none";
+  // The user backend protects the server, not conversations from each other; a file it may not
+  // reach is there but forbidden, rather than absent.
+  const separated = isolated && backend !== "user";
+  const absent = backend === "user" ? /Permission denied/ : /No such file or directory/;
   const token = secret("token");
   const openaiKey = secret("sk-env");
   const configKey = secret("sk-config");
@@ -39,6 +43,8 @@ describe.each(LOCAL_BACKENDS)("a conversation's tools trying to escape (%s)", { 
   beforeAll(async () => {
     model = await startFakeModelServer();
     directory = mkdtempSync(join(tmpdir(), "gptme-escape-"));
+    // Passable, as a home's parents are: what keeps the tools out must be the sandbox, not this folder.
+    chmodSync(directory, 0o755);
     home = join(directory, "home");
     data = join(directory, "data");
     mkdirSync(join(home, ".config", "gptme"), { recursive: true });
@@ -60,6 +66,8 @@ describe.each(LOCAL_BACKENDS)("a conversation's tools trying to escape (%s)", { 
         GPTME_SANDBOX_MEMORY: "256M",
         GPTME_SHELL_TIMEOUT: "120",
         GPTME_TMUX_SOCKET: tmuxSocket,
+        ...(backend === "container" ? CONTAINER_TEST_ENV : {}),
+        ...(backend === "user" ? { GPTME_SANDBOX_USER_HELPER: USER_HELPER! } : {}),
       },
       token,
     );
@@ -125,22 +133,62 @@ describe.each(LOCAL_BACKENDS)("a conversation's tools trying to escape (%s)", { 
     const database = join(data, "gptme", "gptme.db");
     const output = await shell(`ls -la ${join(data, "gptme")}; cat ${database} ${database}-wal | grep -a -c ${storedMarker}; echo end`);
     if (isolated) {
-      expect(output).toContain("No such file or directory");
+      expect(output).toMatch(absent);
       expect(output).toMatch(/\n0\nend\n```/);
     } else {
       expect(output).toMatch(/```stdout\n[\s\S]*\n[1-9]\d*\nend\n```/);
     }
   });
 
-  it(`reads another conversation's workspace: ${isolated ? "fails" : "succeeds"}`, async () => {
+  it(`reads another conversation's workspace: ${separated ? "fails" : "succeeds"}`, async () => {
     const first = await conversation();
     const marker = secret("workspace-file");
     await first.use("shell", `echo ${marker} > private.txt`);
     const elsewhere = join(await first.workspace(), "private.txt");
     expect(readFileSync(elsewhere, "utf8")).toBe(`${marker}\n`);
     const output = await shell(`cat ${elsewhere}`);
-    if (isolated) expect(output).toContain("No such file or directory");
+    if (separated) expect(output).toContain("No such file or directory");
     else expect(output).toContain(marker);
+  });
+
+  it(`sees its own uploads read-only${separated ? ", never another conversation's" : ""}: ${isolated ? "enforced" : "not enforced"}`, async () => {
+    const upload = async (id: string, name: string, text: string) => {
+      const body = new FormData();
+      body.append("file", new Blob([text]), name);
+      const response = await fetch(`${server.url}/api/v2/conversations/${id}/workspace/upload`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+        body,
+      });
+      expect(response.status).toBe(200);
+    };
+    const mine = await conversation();
+    const other = await conversation();
+    const mineText = secret("my-upload");
+    const otherText = secret("other-upload");
+    await upload(mine.id, "notes.txt", mineText);
+    await upload(other.id, "theirs.txt", otherText);
+    const attachments = (id: string) => join(data, "gptme", "logs", id, "attachments");
+    const output = await mine.use(
+      "shell",
+      `cat ${attachments(mine.id)}/notes.txt; echo tampered > ${attachments(mine.id)}/notes.txt; echo "write=$?"; ` +
+        `touch ${attachments(mine.id)}/new.txt; echo "create=$?"; cat ${attachments(other.id)}/theirs.txt; echo "other=$?"`,
+    );
+    expect(output).toContain(mineText);
+    const onDisk = readFileSync(join(attachments(mine.id), "notes.txt"), "utf8");
+    if (isolated) {
+      expect(output).toMatch(/write=1/);
+      expect(output).toMatch(/create=1/);
+      expect(output).toContain(backend === "user" ? "Permission denied" : "Read-only file system");
+      expect(onDisk).toBe(mineText);
+    }
+    if (separated) {
+      expect(output).toMatch(/other=1/);
+      expect(output).not.toContain(otherText);
+    } else {
+      expect(output).toContain(otherText);
+    }
+    if (!isolated) expect(onDisk).toBe("tampered\n");
   });
 
   it(`follows a workspace symlink to the server's files with the file tools: ${isolated ? "fails" : "succeeds"}`, async () => {
@@ -154,9 +202,11 @@ describe.each(LOCAL_BACKENDS)("a conversation's tools trying to escape (%s)", { 
     await chat.use("append", "appended", "victim.link");
     const environ = await chat.use("read", "", "environ.link");
     if (isolated) {
-      expect(read).toMatch(/^File not found: .*config\.link$/);
+      // Under the user backend a file behind a private folder cannot even be seen to exist.
+      const refused = backend === "user" ? /Permission denied|^File not found: .*config\.link$/ : /^File not found: .*config\.link$/;
+      expect(read).toMatch(refused);
       expect(read).not.toContain(configKey);
-      expect(environ).toMatch(/^File not found: .*environ\.link$/);
+      expect(environ).toMatch(backend === "user" ? /Permission denied|^File not found: .*environ\.link$/ : /^File not found: .*environ\.link$/);
       expect(readFileSync(victim, "utf8")).toBe("original\n");
     } else {
       expect(read).toContain(configKey);
@@ -175,7 +225,7 @@ describe.each(LOCAL_BACKENDS)("a conversation's tools trying to escape (%s)", { 
     ]);
     if (isolated) {
       expect(output).toMatch(/kill=1/);
-      expect(output).toContain("No such process");
+      expect(output).toContain(backend === "user" ? "Operation not permitted" : "No such process");
     } else {
       expect(output).toContain("kill=0");
     }
@@ -220,7 +270,8 @@ EOF`);
     const allocated = Math.max(0, ...[...output.matchAll(/allocated (\d+) MB/g)].map((match) => Number(match[1])));
     if (isolated) {
       expect(allocated).toBeLessThan(256);
-      expect(output).toMatch(/Return code: 137|Killed/);
+      // Address space per process under the user backend: the allocation fails instead.
+      expect(output).toMatch(backend === "user" ? /MemoryError/ : /Return code: 137|Killed/);
     } else {
       expect(allocated).toBe(768);
     }
