@@ -1,9 +1,8 @@
 /** The Anthropic messages-API adapter. */
-import type Anthropic from "@anthropic-ai/sdk";
 import type { MessageCreateParamsBase } from "@anthropic-ai/sdk/resources/messages/messages";
 import { toAnthropicConversation, toAnthropicTools } from "./anthropic-messages.js";
 import { eventsToParts, messageToParts } from "./anthropic-parts.js";
-import { classifyFailure, sdkNotLoaded, type SdkErrorClasses } from "./errors.js";
+import { lazySdk } from "./lazy-sdk.js";
 import type { LanguageModel, ModelPart, ModelRequest } from "./model.js";
 import { streamWithRetries, type RetryOptions } from "./retry.js";
 
@@ -21,22 +20,18 @@ export interface AnthropicModelOptions {
 }
 
 export function createAnthropicModel(options: AnthropicModelOptions): LanguageModel {
-  // The SDK (270 modules) loads on the first request, not at start-up.
-  let sdk: SdkErrorClasses = sdkNotLoaded;
-  let loading: Promise<Anthropic> | undefined;
-  const connect = () =>
-    (loading ??= import("@anthropic-ai/sdk").then(({ default: AnthropicSdk }) => {
-      sdk = AnthropicSdk;
-      // An explicit timeout also keeps the SDK from refusing large non-streamed `max_tokens`.
-      return new AnthropicSdk({
+  const { connect, classify } = lazySdk(
+    () => import("@anthropic-ai/sdk").then((module) => module.default),
+    // An explicit timeout also keeps the SDK from refusing large non-streamed `max_tokens`.
+    (AnthropicSdk) =>
+      new AnthropicSdk({
         apiKey: options.apiKey,
         baseURL: options.baseURL,
         maxRetries: 0,
         timeout: options.timeoutMs ?? 600_000,
-      });
-    }));
+      }),
+  );
   const id = `anthropic/${options.model}`;
-  const classify = (error: unknown) => classifyFailure(error, sdk);
 
   async function* attempt(request: ModelRequest): AsyncGenerator<ModelPart> {
     const client = await connect();

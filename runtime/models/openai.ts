@@ -2,9 +2,8 @@
  * The OpenAI chat-completions adapter. It also serves every OpenAI-compatible provider (OpenRouter,
  * Groq, xAI, DeepSeek, Gemini's OpenAI endpoint, `local/` servers): only the base URL and key differ.
  */
-import type OpenAI from "openai";
 import type { ChatCompletionCreateParamsBase } from "openai/resources/chat/completions/completions";
-import { classifyFailure, sdkNotLoaded, type SdkErrorClasses } from "./errors.js";
+import { lazySdk } from "./lazy-sdk.js";
 import type { LanguageModel, ModelPart, ModelRequest } from "./model.js";
 import { toOpenAIMessages, toOpenAITools } from "./openai-messages.js";
 import { chunksToParts, completionToParts } from "./openai-parts.js";
@@ -28,23 +27,19 @@ export interface OpenAIModelOptions {
 }
 
 export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
-  // The SDK (150 modules) loads on the first request, not at start-up.
-  let sdk: SdkErrorClasses = sdkNotLoaded;
-  let loading: Promise<OpenAI> | undefined;
-  const connect = () =>
-    (loading ??= import("openai").then(({ default: OpenAISdk }) => {
-      sdk = OpenAISdk;
-      // Retries are ours (streamWithRetries), so the SDK must not add its own.
-      return new OpenAISdk({
+  const { connect, classify } = lazySdk(
+    () => import("openai").then((module) => module.default),
+    // Retries are ours (streamWithRetries), so the SDK must not add its own.
+    (OpenAISdk) =>
+      new OpenAISdk({
         apiKey: options.apiKey,
         baseURL: options.baseURL,
         maxRetries: 0,
         timeout: options.timeoutMs ?? 600_000,
         defaultHeaders: options.defaultHeaders,
-      });
-    }));
+      }),
+  );
   const id = `${options.provider}/${options.model}`;
-  const classify = (error: unknown) => classifyFailure(error, sdk);
 
   async function* attempt(request: ModelRequest): AsyncGenerator<ModelPart> {
     const client = await connect();
