@@ -95,13 +95,17 @@ async function receive(directory: string, request: UploadRequest, limits: Upload
       if (total > limits.totalBytes) fail(new PayloadTooLargeError(`Upload exceeds the ${megabytes(limits.totalBytes)} limit of one request`));
     });
     stream.on("limit", () => fail(new PayloadTooLargeError(`File '${name}' exceeds ${megabytes(limits.fileBytes)} limit`)));
-    const written = pipeline(stream, createWriteStream(temporary, { flags: "wx" })).then(
+    const file = createWriteStream(temporary, { flags: "wx" });
+    // pipeline settles on the first error, possibly before the file has even been opened: the
+    // temporary file must exist (or have failed to) before a failed upload removes it.
+    const closed = new Promise<void>((resolve) => file.once("close", () => resolve()));
+    const written = pipeline(stream, file).then(
       () => undefined,
       (error: Error) => {
         if (!failure) fail(new AppError(500, `Could not save ${name}: ${error.message}`));
       },
     );
-    writes.push(written.finally(() => active.delete(stream)));
+    writes.push(Promise.all([written, closed]).then(() => undefined).finally(() => active.delete(stream)));
   });
   parser.on("filesLimit", () => fail(new PayloadTooLargeError(`Too many files in one upload (at most ${limits.files})`)));
 

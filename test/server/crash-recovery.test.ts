@@ -75,6 +75,8 @@ describe("a crash mid-reply", () => {
 
       const second = await startServerProcess(directory, [], env);
       children.push(second.child);
+      // The banner and the recovery line are separate writes: the second may arrive after "listening on".
+      for (let waited = 0; waited < 30_000 && !/Recovered \d+ repl/.test(second.output()); waited += 50) await delay(50);
       expect(second.output()).toMatch(/Recovered 1 reply cut off by a crash/);
       const restartedUrl = `${second.url}/api/v2/conversations/crash`;
       const log = (await (await fetch(restartedUrl, { headers: processAuth })).json()).log as Array<{ role: string; content: string; metadata?: unknown }>;
