@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import "../dist/adapters/node/main.js";
+// The bundled server (scripts/build-server.mjs): one file per lazily loaded part, for a fast start.
+import "../dist/server/main.mjs";

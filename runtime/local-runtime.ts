@@ -1,5 +1,6 @@
 /** Wires the local runtime: the store (SQLite, or PostgreSQL when given), model providers, tools, the agent loop and live sessions. */
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { NotFoundError } from "./errors.js";
 import { fileURLToPath } from "node:url";
 import { runAgentLoop } from "./agent/loop.js";
@@ -93,10 +94,14 @@ export interface LocalRuntime {
   close(): Promise<void>;
 }
 
+/** `<package>/dist/web`, found from this module: source (`runtime/`), compiled (`dist/runtime/`) or bundled (`dist/server/`). */
 function packageWebRoot(): string {
-  const here = fileURLToPath(new URL(".", import.meta.url));
-  // Source: <package>/runtime/; compiled: <package>/dist/runtime/.
-  return here.includes(`${join("dist", "runtime")}`) ? join(here, "..", "web") : join(here, "..", "dist", "web");
+  let directory = fileURLToPath(new URL(".", import.meta.url));
+  for (let depth = 0; depth < 4; depth++) {
+    if (existsSync(join(directory, "package.json"))) return join(directory, "dist", "web");
+    directory = dirname(directory);
+  }
+  return join(fileURLToPath(new URL(".", import.meta.url)), "..", "dist", "web");
 }
 
 export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {

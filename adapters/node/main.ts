@@ -1,13 +1,13 @@
 /** `gptme-server [serve|token|openapi]`: the Node entry point. */
 import { writeFileSync } from "node:fs";
-import { createApp } from "../../handlers/app.js";
 import { AppError } from "../../runtime/errors.js";
 import { parseServerOptions, serverToken, serverUsage } from "../../runtime/config/server-options.js";
 import type { Runtime } from "../../runtime/runtime.js";
+import { startBwrapProbe } from "../../runtime/sandbox/probe.js";
 import { processAlive, watchParent } from "./parent-watch.js";
-import { startServer } from "./serve.js";
 
 async function openapiDocument(): Promise<string> {
+  const { createApp } = await import("../../handlers/app.js");
   const settings = { corsOrigins: [], authToken: null, bindHost: "127.0.0.1", allowedHosts: [] } as unknown as Runtime["settings"];
   const response = await createApp().request("/api/docs/openapi.json", {}, { settings } as Runtime);
   return JSON.stringify(await response.json(), null, 2);
@@ -38,6 +38,10 @@ async function main(): Promise<void> {
   if (options.watchPid !== undefined && options.watchPid > 1 && !processAlive(options.watchPid)) {
     throw new Error(`Watched process ${options.watchPid} is not running (--watch-pid)`);
   }
+  // The sandbox probe (a throwaway bwrap) runs while the server's code loads, not after it.
+  const requestedSandbox = options.sandbox ?? process.env.GPTME_SANDBOX?.trim();
+  if (!requestedSandbox || requestedSandbox === "bwrap") void startBwrapProbe();
+  const { startServer } = await import("./serve.js");
   const server = await startServer(options);
   const say = (event: string, text: string, fields: Record<string, unknown> = {}) =>
     console.log(options.logFormat === "json" ? JSON.stringify({ time: new Date().toISOString(), event, ...fields }) : text);

@@ -9,7 +9,7 @@ import { authDisabled, serverToken, type ServerOptions } from "../../runtime/con
 import { storageMode } from "../../runtime/config/storage-mode.js";
 import { createLocalRuntime } from "../../runtime/local-runtime.js";
 import { createServerLog, pathWithoutQuery, secretsOf } from "../../runtime/logging/server-log.js";
-import { replicationSettings, startReplication } from "../../runtime/replication/replication.js";
+import { bwrapProbesSettled } from "../../runtime/sandbox/probe.js";
 import { openStorage } from "../../runtime/store/open-storage.js";
 import { defaultToolNames } from "../../runtime/tools/registry.js";
 import { startupBanner } from "./banner.js";
@@ -71,15 +71,18 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
     requests: options.verbose,
   });
   const mode = storageMode(env, databasePath(env, options.database), options.database !== undefined);
-  const settings = mode.kind === "replicated" ? replicationSettings(env) : null;
+  // NATS and the replication layer are loaded only in replicated mode (they cost ~100 ms at start).
+  const replicationModule = mode.kind === "replicated" ? await import("../../runtime/replication/replication.js") : undefined;
+  const settings = replicationModule ? replicationModule.replicationSettings(env) : null;
   const storage = await openStorage(mode);
   const replication =
-    mode.kind === "replicated" && storage.shared
-      ? await startReplication({ natsUrl: mode.natsUrl, shared: storage.shared, ...settings }).catch(async (error: unknown) => {
+    mode.kind === "replicated" && storage.shared && replicationModule
+      ? await replicationModule.startReplication({ natsUrl: mode.natsUrl, shared: storage.shared, ...settings }).catch(async (error: unknown) => {
           await storage.close();
           throw error;
         })
       : undefined;
+  await bwrapProbesSettled();
   const local = createLocalRuntime({
     replication,
     env,

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import busboy from "busboy";
+import type busboy from "busboy";
 import { AppError, BadRequestError, ConflictError, PayloadTooLargeError } from "../errors.js";
 import type { WorkspaceEntry } from "../runtime.js";
 import { mimeTypeOf } from "../workspace/workspace-files.js";
@@ -55,9 +55,11 @@ function candidates(name: string): string[] {
 
 /** Reads the multipart body into temporary files; throws (after removing them) on the first problem. */
 async function receive(directory: string, request: UploadRequest, limits: UploadLimits): Promise<{ received: Received[]; sawFile: boolean }> {
+  // The multipart parser is loaded on the first upload, not at server start.
+  const { default: createParser } = await import("busboy");
   let parser: busboy.Busboy;
   try {
-    parser = busboy({
+    parser = createParser({
       headers: { "content-type": request.contentType },
       defParamCharset: "utf8",
       // busboy reports the limit when a file reaches it; one byte more means "over the limit".

@@ -3,7 +3,7 @@
  * work here the server starts anyway with the best one that does, and the report carries a loud
  * warning with the one line that fixes it. Nothing falls back silently.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { systemMounts } from "./bwrap-mounts.js";
 import type { CgroupSupport } from "./cgroups.js";
@@ -41,27 +41,77 @@ function bwrapFix(stderr: string): string {
 
 const probed = new Map<string, ProbeResult>();
 
+const probing = new Map<string, Promise<ProbeResult>>();
+
+function probeArguments(): string[] {
+  return ["--unshare-user", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--clearenv", ...systemMounts().arguments, "--proc", "/proc", "--dev", "/dev", "--", "true"];
+}
+
+function probeOutcome(status: number | null, stderr: string, error: Error | undefined): ProbeResult {
+  if ((error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") {
+    return { ok: false, reason: "bubblewrap is not installed", fix: "sudo apt-get install bubblewrap (Debian, Ubuntu) or sudo dnf install bubblewrap (Fedora)" };
+  }
+  if (status !== 0) {
+    const message = (stderr || error?.message || `exit ${status}`).trim();
+    return { ok: false, reason: `bwrap fails here: ${message}`, fix: bwrapFix(message) };
+  }
+  return { ok: true };
+}
+
+const notLinux = (): ProbeResult => ({ ok: false, reason: `bubblewrap needs Linux (this is ${process.platform})`, fix: "run the server on Linux, or in a Linux container" });
+
 /** Starts a throwaway sandbox with the namespaces and mounts the real ones use. Cached per process. */
 export function probeBwrap(bwrap = "bwrap"): ProbeResult {
   const cached = probed.get(bwrap);
   if (cached) return cached;
   let result: ProbeResult;
   if (process.platform !== "linux") {
-    result = { ok: false, reason: `bubblewrap needs Linux (this is ${process.platform})`, fix: "run the server on Linux, or in a Linux container" };
+    result = notLinux();
   } else {
-    const args = ["--unshare-user", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--clearenv", ...systemMounts().arguments, "--proc", "/proc", "--dev", "/dev", "--", "true"];
-    const run = spawnSync(bwrap, args, { encoding: "utf8", timeout: 10_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
-    if ((run.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") {
-      result = { ok: false, reason: "bubblewrap is not installed", fix: "sudo apt-get install bubblewrap (Debian, Ubuntu) or sudo dnf install bubblewrap (Fedora)" };
-    } else if (run.status !== 0) {
-      const stderr = (run.stderr || run.error?.message || `exit ${run.status}`).trim();
-      result = { ok: false, reason: `bwrap fails here: ${stderr}`, fix: bwrapFix(stderr) };
-    } else {
-      result = { ok: true };
-    }
+    const run = spawnSync(bwrap, probeArguments(), { encoding: "utf8", timeout: 10_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+    result = probeOutcome(run.status, run.stderr ?? "", run.error);
   }
   probed.set(bwrap, result);
   return result;
+}
+
+/** Waits for the probes `startBwrapProbe` started (none: resolves at once). */
+export async function bwrapProbesSettled(): Promise<void> {
+  await Promise.all(probing.values());
+}
+
+/**
+ * The same probe without blocking: the server starts it first thing, so the throwaway sandbox
+ * (tens of ms) runs while the server loads its code; `probeBwrap` then answers from the cache.
+ */
+export function startBwrapProbe(bwrap = "bwrap"): Promise<ProbeResult> {
+  const cached = probed.get(bwrap);
+  if (cached) return Promise.resolve(cached);
+  const running = probing.get(bwrap);
+  if (running) return running;
+  const promise = new Promise<ProbeResult>((resolve) => {
+    if (process.platform !== "linux") return resolve(notLinux());
+    let stderr = "";
+    let settled = false;
+    const finish = (result: ProbeResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const child = spawn(bwrap, probeArguments(), { stdio: ["ignore", "ignore", "pipe"], env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    timer.unref();
+    child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+    child.once("error", (error) => finish(probeOutcome(null, stderr, error)));
+    child.once("close", (status) => finish(probeOutcome(status, stderr, undefined)));
+  }).then((result) => {
+    probed.set(bwrap, result);
+    probing.delete(bwrap);
+    return result;
+  });
+  probing.set(bwrap, promise);
+  return promise;
 }
 
 export interface BackendChoice {

@@ -1,5 +1,4 @@
 /** Unified diffs for the confirmation previews of the file tools, and the text they diff against. */
-import { createTwoFilesPatch } from "diff";
 import { SandboxFileError, type SandboxFiles } from "../sandbox/types.js";
 
 /** The biggest file the file tools load whole (to patch it or diff it); the shell can handle bigger ones. */
@@ -15,8 +14,12 @@ export async function readTextIfExists(files: SandboxFiles, file: string): Promi
   }
 }
 
-/** `--- a/path` / `+++ b/path` style diff; a missing file diffs from `/dev/null`. */
-export function fileDiff(displayPath: string, before: string | undefined, after: string): string {
+/**
+ * `--- a/path` / `+++ b/path` style diff; a missing file diffs from `/dev/null`. The diff library is
+ * loaded on the first preview, not at server start.
+ */
+export async function fileDiff(displayPath: string, before: string | undefined, after: string): Promise<string> {
+  const { createTwoFilesPatch } = await import("diff");
   const oldName = before === undefined ? "/dev/null" : `a/${displayPath}`;
   const patch = createTwoFilesPatch(oldName, `b/${displayPath}`, before ?? "", after, undefined, undefined, { context: 3 });
   return patch.replace(/^=+\n/, "");
