@@ -4,11 +4,11 @@
  */
 import { OpenAPIRoute } from "chanfana";
 import type { Context } from "hono";
-import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { AppError, BadRequestError, ConflictError, NotFoundError } from "../runtime/errors.js";
 import type { Message } from "../runtime/store/types.js";
 import type { AppEnvironment } from "./bindings.js";
+import { FrameChannel } from "./frame-channel.js";
 import { parseLimit } from "./conversations.js";
 import { requireHeaderCredential } from "./middleware/auth.js";
 import { messageFromInput, messageToWire, summaryToWire } from "./presenters.js";
@@ -177,23 +177,34 @@ export class V1Generate extends OpenAPIRoute<[AppContext]> {
       return c.json(collected);
     }
     const done = sessions.settled(id).then(() => "done" as const);
-    return streamSSE(c, async (stream) => {
+    // The same frame channel as the V2 event stream: the Node adapter writes it straight to the socket.
+    const channel = new FrameChannel();
+    let clientGone = false;
+    channel.onAbort(() => {
+      clientGone = true;
+      wake?.();
+    });
+    const send = (payload: unknown) => {
+      channel.write(`data: ${JSON.stringify(payload)}\n\n`);
+      return channel.drained();
+    };
+    void (async () => {
       let sentMessages = 0;
       let sentErrors = 0;
       try {
-        for (;;) {
-          while (chunks.length > 0) {
-            await stream.writeSSE({ data: JSON.stringify({ role: "assistant", content: chunks.shift(), stored: false }) });
-          }
-          while (sentMessages < collected.length) await stream.writeSSE({ data: JSON.stringify(collected[sentMessages++]) });
-          while (sentErrors < errors.length) await stream.writeSSE({ data: JSON.stringify({ error: errors[sentErrors++] }) });
+        while (!clientGone) {
+          while (chunks.length > 0) await send({ role: "assistant", content: chunks.shift(), stored: false });
+          while (sentMessages < collected.length) await send(collected[sentMessages++]);
+          while (sentErrors < errors.length) await send({ error: errors[sentErrors++] });
           const result = await Promise.race([done, new Promise<"wake">((resolve) => (wake = () => resolve("wake")))]);
           if (result === "done" && chunks.length === 0 && sentMessages === collected.length && sentErrors === errors.length) break;
         }
       } finally {
         subscription.unsubscribe();
+        channel.close();
       }
-    });
+    })();
+    return channel.response({ "Cache-Control": "no-cache", "X-Accel-Buffering": "no", Connection: "keep-alive" });
   }
 }
 

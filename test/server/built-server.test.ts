@@ -114,4 +114,17 @@ describe("the bundled server (dist/server)", () => {
     expect(log.map((message) => message.role)).toEqual(["system", "user", "assistant", "system", "assistant", "system", "assistant"]);
     expect(log[4]!.content).toContain("```save notes.txt");
   }, 120_000);
+
+  it("streams a V1 generate as data: frames written straight to the socket", async () => {
+    const v1 = `${url}/api/conversations/built-v1`;
+    expect((await fetch(v1, { method: "PUT", headers: auth, body: JSON.stringify({ messages: [{ role: "user", content: "hi" }] }) })).status).toBe(200);
+    model.enqueue({ text: "Hello from the socket", chunkSize: 3 });
+    const response = await fetch(`${v1}/generate`, { method: "POST", headers: auth, body: JSON.stringify({ stream: true }) });
+    expect(response.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const frames = (await response.text()).split("\n\n").filter(Boolean);
+    for (const frame of frames) expect(frame.startsWith("data: ")).toBe(true);
+    const payloads = frames.map((frame) => JSON.parse(frame.slice(6)) as { content: string; stored: boolean });
+    expect(payloads.filter((payload) => !payload.stored).map((payload) => payload.content).join("")).toBe("Hello from the socket");
+    expect(payloads.at(-1)).toMatchObject({ role: "assistant", content: "Hello from the socket", stored: true });
+  }, 60_000);
 });
