@@ -100,8 +100,8 @@ export async function benchSseStreams(options = { streams: 200, chunks: 300, int
   );
 
   const directory = mkdtempSync(join(tmpdir(), "gptme-sse-bench-"));
-  // The compiled server when built (what `npm start` runs), else the sources through tsx.
-  const compiled = join(root, "dist/adapters/node/main.js");
+  // The bundled server when built (what `npm start` runs), else the sources through tsx.
+  const compiled = join(root, "dist/server/main.mjs");
   const entry = existsSync(compiled) ? [compiled] : ["--import", "tsx", join(root, "adapters/node/main.ts")];
   const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(" ") : []), ...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), ...entry, "serve", "--port", "0", "--workspace", directory], {
     cwd: root,
