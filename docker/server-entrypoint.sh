@@ -38,6 +38,8 @@ if [ "$owner" = 0 ]; then
     if [ "${host_root:-0}" != 0 ]; then
       echo "gptme: root here is uid $host_root on the host (rootless podman?): files the agent writes will belong to a subordinate uid; run with --userns=keep-id --user root to keep them yours." >&2
     fi
+  elif echo "$error" | grep -q "Read-only file system"; then
+    echo "gptme: /workspace belongs to root and is mounted read-only: the tools may read it, not write it." >&2
   else
     echo "gptme: ERROR: /workspace belongs to root and refuses ACLs ($(echo "$error" | head -n 1)): the agent's tools (uid $tools_uid) cannot write it. Fix: mount a project owned by a normal user (sudo chown -R $tools_uid:$tools_uid PROJECT), or one on a filesystem with ACLs." >&2
   fi
@@ -48,6 +50,12 @@ elif [ "$owner" != "$tools_uid" ] || [ "$group" != "$(id -g appuser)" ]; then
   usermod --non-unique --uid "$owner" --gid "$group" appuser
   usermod --append --groups appuser gptme
   chown appuser:appuser /home/appuser /home/appuser/.local/bin /home/appuser/.local/lib
+fi
+
+# The server reads the project and starts the tools in it: it needs to enter it (its group, after
+# the remap above, or "other").
+if ! setpriv --reuid=gptme --regid=gptme --init-groups test -r /workspace -a -x /workspace; then
+  echo "gptme: ERROR: the server (gptme, uid $server_uid) cannot enter /workspace (mode $(stat -c %a /workspace)): the agent's tools are started there and cannot run. Fix: chmod 755 PROJECT (the folder itself)." >&2
 fi
 
 export HOME=/home/gptme

@@ -753,6 +753,25 @@ async function userProjectCheck(parent) {
   check("project of uid 1234: files already there keep their owner", ownerOf(join(project, "existing", "file.txt")) === "1234:1234", ownerOf(join(project, "existing", "file.txt")));
 }
 
+/** A project the server cannot enter (mode 700): the tools cannot start there, and the log says so with the fix. */
+async function unreachableProjectCheck(parent) {
+  const project = makeProject(parent, { uid: 1234, gid: 1234 });
+  chmodSync(project, 0o700);
+  const name = `gptme-ts-test-project-700-${process.pid}-${randomBytes(3).toString("hex")}`;
+  cleanup.containers.add(name);
+  try {
+    const started = await podman(["run", "-d", "--init", "--name", name, "--network", "none", "-e", "GPTME_SERVER_TOKEN=unused", "-v", `${project}:/workspace`, SERVER_IMAGE], minutes(2));
+    if (started.code !== 0) throw new StepError(`podman run failed (${describe(started)})`);
+    const healthy = await waitHealthy(name);
+    const logs = await podman(["logs", name], 30_000);
+    const line = `${logs.stdout}\n${logs.stderr}`.split("\n").find((text) => text.includes("cannot enter /workspace")) ?? "";
+    check("a project of mode 700: the log says the server cannot enter it, with the fix", healthy.ok && /chmod 755/.test(line), line || (healthy.ok ? "no such line" : healthy.detail));
+  } finally {
+    if (!keep) await podman(["rm", "-f", "--ignore", name], 60_000);
+    cleanup.containers.delete(name);
+  }
+}
+
 // Rootless podman, for real: an unprivileged user of this machine with its own podman storage.
 const ROOTLESS_USER = "gptme-ts-rootless";
 const ROOTLESS_RUN_ARGS = ["--userns=keep-id", "--user", "root"]; // the README's line
@@ -854,7 +873,7 @@ async function projectChecks() {
   const parent = mkdtempSync(join(tmpdir(), "gptme-projects-"));
   chmodSync(parent, 0o755);
   try {
-    for (const checkProject of [rootOwnedProjectCheck, userProjectCheck]) {
+    for (const checkProject of [rootOwnedProjectCheck, userProjectCheck, unreachableProjectCheck]) {
       try {
         await checkProject(parent);
       } catch (error) {
