@@ -379,6 +379,28 @@ async function buildImage(name, dockerfile, extra = []) {
   pass(`build ${name}`, `${dockerfile}, ${seconds}s`);
 }
 
+/**
+ * `--build-arg APP_UID=0`: the base (CLI) image builds and runs as root, as it always could; the
+ * server image refuses that base with a one-line reason (its tools must never run as root).
+ */
+async function appUidZeroCheck() {
+  const tag = "gptme-base-uid0-check";
+  const build = (dockerfile, extra, name) =>
+    run("buildah", ["build", "--pull=never", "--isolation=chroot", "--network=host", "--layers", "--force-rm", "--format", "docker", "-f", dockerfile, "-t", name, ...extra, "."], { timeoutMs: minutes(25) });
+  try {
+    log("buildah build -f Dockerfile --build-arg APP_UID=0 (then Dockerfile.server on it, which must refuse)");
+    const base = await build("Dockerfile", ["--build-arg", "APP_UID=0"], tag);
+    const who = base.code === 0 ? await podman(["run", "--rm", "--network", "none", "--entrypoint", "id", tag, "-u"], minutes(1)) : base;
+    check("--build-arg APP_UID=0: the base (CLI) image builds and runs as uid 0", base.code === 0 && who.stdout.trim() === "0", base.code === 0 ? `id -u: ${who.stdout.trim()}` : describe(base));
+    if (base.code !== 0) return;
+    const server = await build("Dockerfile.server", ["--build-arg", `BASE=${tag}`], `${tag}-server`);
+    const reason = `${server.stdout}\n${server.stderr}`.split("\n").find((line) => line.startsWith("Dockerfile.server: ")) ?? "";
+    check("--build-arg APP_UID=0: the server build stops with a one-line reason", server.code !== 0 && /appuser is root/.test(reason), reason || describe(server));
+  } finally {
+    await podman(["rmi", "-f", "--ignore", tag, `${tag}-server`], minutes(2));
+  }
+}
+
 async function imageSizeMb(name) {
   const result = await run("podman", ["image", "inspect", "--format", "{{.Size}}", name], { timeoutMs: 30_000 });
   return result.code === 0 ? Number(result.stdout.trim()) / 1e6 : NaN;
@@ -1022,6 +1044,7 @@ async function main() {
   const nodeSize = await imageSizeMb(NODE_STANDINS[0]);
   check(`server image < ${SIZE_GOAL_MB} MB`, serverSize < SIZE_GOAL_MB, `${BASE_IMAGE} ${baseSize.toFixed(0)} MB, ${SERVER_IMAGE} ${serverSize.toFixed(0)} MB (on a node:20-slim stand-in of ${nodeSize.toFixed(0)} MB)`);
   await cliChecks();
+  await appUidZeroCheck();
   await sandboxBackendChecks();
   try {
     await serverChecks();
