@@ -9,6 +9,10 @@
  *   node:20-slim,          the debian stand-in + this machine's node, npm, Node headers and
  *   node:20-bookworm-slim  CA bundle (npm inside builds must trust the same CAs as the host)
  *
+ * The rootless podman check creates an unprivileged user (gptme-ts-rootless, with /etc/subuid and
+ * /etc/subgid ranges) and loads the server image into its storage; the user, its storage and its
+ * ranges are removed at the end (also on SIGINT/SIGTERM).
+ *
  * If the container tools cannot run here (not root, no namespaces...) it prints a loud SKIP and
  * exits 0. Any failed check exits 1. Containers and volumes are removed; images stay cached.
  * Usage: node scripts/test-containers.mjs [--keep] (keep the test container running)
