@@ -44,13 +44,14 @@ RUN npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
 # --- final image ---
 FROM node:20-slim
 
-# The agent's tools (gh, the GitHub CLI, is packaged in Debian bookworm); no Recommends.
+# The agent's tools (gh, the GitHub CLI, is packaged in Debian bookworm); no Recommends. acl
+# (setfacl, ~0.2 MB) is the server image's: its entrypoint lets the tools write a root-owned project.
 # pandoc is opt-in: at ~170 MB installed it alone would be a third of the image, and the agent
 # only uses it when it is there. Add it (or anything else) with --build-arg EXTRA_PACKAGES=pandoc.
 ARG EXTRA_PACKAGES=""
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      bash ca-certificates curl gh git python3 ripgrep tmux tree $EXTRA_PACKAGES \
+      acl bash ca-certificates curl gh git python3 ripgrep tmux tree $EXTRA_PACKAGES \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb
 
 # A non-root user, uid 1000 so that files it writes in a bind-mounted project belong to the usual

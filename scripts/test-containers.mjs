@@ -9,13 +9,17 @@
  *   node:20-slim,          the debian stand-in + this machine's node, npm, Node headers and
  *   node:20-bookworm-slim  CA bundle (npm inside builds must trust the same CAs as the host)
  *
+ * The rootless podman check creates an unprivileged user (gptme-ts-rootless, with /etc/subuid and
+ * /etc/subgid ranges) and loads the server image into its storage; the user, its storage and its
+ * ranges are removed at the end (also on SIGINT/SIGTERM).
+ *
  * If the container tools cannot run here (not root, no namespaces...) it prints a loud SKIP and
  * exits 0. Any failed check exits 1. Containers and volumes are removed; images stay cached.
  * Usage: node scripts/test-containers.mjs [--keep] (keep the test container running)
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync, mkdirSync, cpSync, symlinkSync } from "node:fs";
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -139,22 +143,27 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // ---------------------------------------------------------------------------------------------
 // 1. Tools: buildah, podman, runc, debootstrap; containers.conf
 
-const tools = ["buildah", "podman", "runc", "debootstrap"];
+/** Program -> Debian package. newuidmap and slirp4netns: rootless podman (the rootless check). */
+const tools = { buildah: "buildah", podman: "podman", runc: "runc", debootstrap: "debootstrap", newuidmap: "uidmap", slirp4netns: "slirp4netns" };
 
 async function ensureTools() {
-  let missing = [];
-  for (const tool of tools) if (!(await have(tool))) missing.push(tool);
+  const missingTools = async () => {
+    const missing = [];
+    for (const [program, debianPackage] of Object.entries(tools)) if (!(await have(program))) missing.push(debianPackage);
+    return missing;
+  };
+  let missing = await missingTools();
   if (missing.length) {
     if (process.getuid?.() !== 0) loudSkip(`${missing.join(", ")} missing and not root (cannot apt-get install)`);
     if (!(await have("apt-get"))) loudSkip(`${missing.join(", ")} missing and no apt-get`);
-    log(`installing ${tools.join(" ")} with apt-get (missing: ${missing.join(", ")})`);
+    const packages = Object.values(tools);
+    log(`installing ${packages.join(" ")} with apt-get (missing: ${missing.join(", ")})`);
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     const update = await run("apt-get", ["update", "-qq"], { timeoutMs: minutes(5), env });
     if (update.code !== 0) log(`apt-get update failed (${describe(update)})`);
-    const install = await run("apt-get", ["install", "-y", "-qq", ...tools], { timeoutMs: minutes(10), env });
+    const install = await run("apt-get", ["install", "-y", "-qq", ...packages], { timeoutMs: minutes(10), env });
     if (install.code !== 0) log(`apt-get install failed (${describe(install)})`);
-    missing = [];
-    for (const tool of tools) if (!(await have(tool))) missing.push(tool);
+    missing = await missingTools();
     if (missing.length) loudSkip(`could not install ${missing.join(", ")}`);
   }
   if (process.getuid?.() !== 0) loudSkip("not root: rootless podman and debootstrap are not set up by this script");
@@ -374,6 +383,28 @@ async function buildImage(name, dockerfile, extra = []) {
   pass(`build ${name}`, `${dockerfile}, ${seconds}s`);
 }
 
+/**
+ * `--build-arg APP_UID=0`: the base (CLI) image builds and runs as root, as it always could; the
+ * server image refuses that base with a one-line reason (its tools must never run as root).
+ */
+async function appUidZeroCheck() {
+  const tag = "gptme-base-uid0-check";
+  const build = (dockerfile, extra, name) =>
+    run("buildah", ["build", "--pull=never", "--isolation=chroot", "--network=host", "--layers", "--force-rm", "--format", "docker", "-f", dockerfile, "-t", name, ...extra, "."], { timeoutMs: minutes(25) });
+  try {
+    log("buildah build -f Dockerfile --build-arg APP_UID=0 (then Dockerfile.server on it, which must refuse)");
+    const base = await build("Dockerfile", ["--build-arg", "APP_UID=0"], tag);
+    const who = base.code === 0 ? await podman(["run", "--rm", "--network", "none", "--entrypoint", "id", tag, "-u"], minutes(1)) : base;
+    check("--build-arg APP_UID=0: the base (CLI) image builds and runs as uid 0", base.code === 0 && who.stdout.trim() === "0", base.code === 0 ? `id -u: ${who.stdout.trim()}` : describe(base));
+    if (base.code !== 0) return;
+    const server = await build("Dockerfile.server", ["--build-arg", `BASE=${tag}`], `${tag}-server`);
+    const reason = `${server.stdout}\n${server.stderr}`.split("\n").find((line) => line.startsWith("Dockerfile.server: ")) ?? "";
+    check("--build-arg APP_UID=0: the server build stops with a one-line reason", server.code !== 0 && /appuser is root/.test(reason), reason || describe(server));
+  } finally {
+    await podman(["rmi", "-f", "--ignore", tag, `${tag}-server`], minutes(2));
+  }
+}
+
 async function imageSizeMb(name) {
   const result = await run("podman", ["image", "inspect", "--format", "{{.Size}}", name], { timeoutMs: 30_000 });
   return result.code === 0 ? Number(result.stdout.trim()) / 1e6 : NaN;
@@ -420,7 +451,7 @@ async function http(url, { method = "GET", token, body, timeoutMs = 10_000 } = {
 const podman = (args, timeoutMs = minutes(1)) => run("podman", args, { timeoutMs });
 
 /** What an interrupted run (Ctrl-C, a CI timeout) must still remove. */
-const cleanup = { containers: new Set(), volumes: new Set() };
+const cleanup = { containers: new Set(), volumes: new Set(), rootless: false };
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, () => {
     console.log(`\n[containers] ${signal}: stopping, removing test containers and volumes`);
@@ -434,6 +465,15 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
     if (!keep) {
       for (const name of cleanup.containers) spawnSync("podman", ["rm", "-f", "--ignore", name], { timeout: 30_000, stdio: "ignore" });
       for (const name of cleanup.volumes) spawnSync("podman", ["volume", "rm", "-f", name], { timeout: 30_000, stdio: "ignore" });
+      const user = cleanup.rootless && rootlessUser();
+      if (user) {
+        const engine = rootlessEngine(user);
+        spawnSync("sh", ["-c", `${engine.command} rm -af -t 0`], { timeout: 60_000, stdio: "ignore", cwd: user.home });
+        killUserProcesses(user.uid);
+        spawnSync("userdel", ["--remove", user.name], { timeout: 60_000, stdio: "ignore" });
+        rmSync(user.runtimeDirectory, { recursive: true, force: true });
+        dropSubordinateIds(user);
+      }
     }
     process.exit(130);
   });
@@ -451,13 +491,13 @@ async function startServer(name, port, token, volume, extra = []) {
 }
 
 /** Polls `podman healthcheck run` (the image's HEALTHCHECK) until healthy; bounded. */
-async function waitHealthy(name, timeoutMs = 90_000) {
+async function waitHealthy(name, timeoutMs = 90_000, engine = podman) {
   const deadline = Date.now() + timeoutMs;
   let last;
   while (Date.now() < deadline) {
-    last = await podman(["healthcheck", "run", name], 30_000);
+    last = await engine(["healthcheck", "run", name], 30_000);
     if (last.code === 0) return { ok: true, seconds: ((timeoutMs - (deadline - Date.now())) / 1000).toFixed(1) };
-    const state = await podman(["inspect", "--format", "{{.State.Status}}", name], 15_000);
+    const state = await engine(["inspect", "--format", "{{.State.Status}}", name], 15_000);
     if (state.stdout.trim() !== "running") return { ok: false, detail: `container ${state.stdout.trim() || "gone"}` };
     await sleep(1000);
   }
@@ -572,14 +612,14 @@ async function serverChecks() {
  * What a prompt-injected model would try, run exactly as the server runs its tools in the image
  * (the `user` backend: as gptme, through the setuid helper, as appuser).
  */
-async function escapeChecks(name, base, token, secret, serverPid, label = "") {
+async function escapeChecks(name, base, token, secret, serverPid, label = "", engine = podman) {
   const root = await http(`${base}/api/v2`, { token });
   const sandbox = root.json?.sandbox ?? {};
   check(`GET /api/v2 reports the user backend, isolated${label}`, sandbox.backend === "user" && sandbox.isolated === true && /not conversations from each other/.test(sandbox.warning ?? ""), JSON.stringify(sandbox).slice(0, 200));
   // As the server starts them: from the server's user, with the allowlisted environment only
   // (`podman exec` alone would hand them the container's whole environment, the token included).
   const asTools = (script) =>
-    podman(["exec", "--user", "gptme", name, "env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", "/usr/local/libexec/gptme/run-as-appuser", "bash", "-c", script], 30_000);
+    engine(["exec", "--user", "gptme", name, "env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", "/usr/local/libexec/gptme/run-as-appuser", "bash", "-c", script], 30_000);
   const who = await asTools("id -un");
   check(`the helper runs the tools as appuser${label}`, who.stdout.trim() === "appuser", who.stdout.trim() || describe(who));
   const environs = await asTools(`for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < "$f" 2>/dev/null; done; cat /proc/1/environ /proc/${serverPid}/environ 2>&1; env`);
@@ -590,7 +630,7 @@ async function escapeChecks(name, base, token, secret, serverPid, label = "") {
   const alive = await http(`${base}/health`);
   check(`the tools cannot signal the server${label}`, /kill=1/.test(kill.stdout) && alive.status === 200, `${kill.stdout.trim()} ${kill.stderr.trim()}; /health ${alive.status}`);
   // From a shell of appuser, as the tools would try (podman exec of the file itself is runc's exec, not appuser's).
-  const direct = await podman(["exec", "--user", "appuser", name, "sh", "-c", "/usr/local/libexec/gptme/run-as-appuser id"], 30_000);
+  const direct = await engine(["exec", "--user", "appuser", name, "sh", "-c", "/usr/local/libexec/gptme/run-as-appuser id"], 30_000);
   check(`appuser cannot run the helper itself${label}`, direct.code !== 0 && /Permission denied|permission denied/.test(`${direct.stdout}${direct.stderr}`), `${direct.stderr.trim().slice(0, 120)}`);
 }
 
@@ -607,6 +647,275 @@ async function cliChecks() {
   }
   const user = await podman(["run", "--rm", "--network", "none", "--entrypoint", "sh", BASE_IMAGE, "-c", "id -un; pwd"], minutes(1));
   check("gptme-base runs as appuser in /workspace", user.stdout.trim() === "appuser\n/workspace", user.stdout.trim().replace(/\n/g, " "));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4c. The project at /workspace: the tools write it, whoever owns it
+
+/**
+ * Runs `script` as the agent's shell tool runs it: a conversation working in /workspace whose
+ * last reply is a shell block, re-run through the API with auto-confirm (no model is asked before
+ * the tool runs). Resolves with the tool's output as saved in the conversation.
+ */
+async function shellThroughApi(base, token, conversationId, script) {
+  const created = await http(`${base}/api/v2/conversations/${conversationId}`, {
+    method: "PUT",
+    token,
+    body: {
+      auto_confirm: true,
+      config: { chat: { workspace: "/workspace" } },
+      messages: [{ role: "user", content: "run it" }, { role: "assistant", content: `\`\`\`shell\n${script}\n\`\`\`` }],
+    },
+  });
+  if (created.status !== 200) return { ok: false, output: `PUT ${created.status} ${created.text.slice(0, 160)}` };
+  const rerun = await http(`${base}/api/v2/conversations/${conversationId}/rerun`, { method: "POST", token, body: { session_id: created.json?.session_id } });
+  if (rerun.status !== 200) return { ok: false, output: `rerun ${rerun.status} ${rerun.text.slice(0, 160)}` };
+  const deadline = Date.now() + minutes(2);
+  while (Date.now() < deadline) {
+    const log = (await http(`${base}/api/v2/conversations/${conversationId}`, { token })).json?.log ?? [];
+    const reply = log.findLastIndex((message) => message.role === "assistant");
+    const output = log.slice(reply + 1).find((message) => message.role === "system");
+    if (reply >= 0 && output) return { ok: true, output: output.content };
+    await sleep(500);
+  }
+  return { ok: false, output: "no tool output in the conversation after 2 minutes" };
+}
+
+/** What the tools run in each project: a new file, a new folder, and an append to a file already there. */
+const PROJECT_SCRIPT = "id -un; echo written > by-tools.txt && mkdir -p new-folder && echo nested > new-folder/file.txt && echo appended >> existing/file.txt && echo WROTE";
+
+function makeProject(parent, owner) {
+  const project = mkdtempSync(join(parent, "gptme-project-"));
+  mkdirSync(join(project, "existing"));
+  writeFileSync(join(project, "existing", "file.txt"), "existing\n");
+  for (const path of [project, join(project, "existing")]) chmodSync(path, 0o755);
+  chmodSync(join(project, "existing", "file.txt"), 0o644);
+  for (const path of [project, join(project, "existing"), join(project, "existing", "file.txt")]) chownSync(path, owner.uid, owner.gid);
+  return project;
+}
+
+const ownerOf = (path) => {
+  try {
+    const stat = statSync(path);
+    return `${stat.uid}:${stat.gid}`;
+  } catch {
+    return "missing";
+  }
+};
+
+/**
+ * Starts the server image on `project` (with `runArgs`, through `engine`: podman as root or as the
+ * rootless user), has the shell tool write there through the API, and checks the result on the host.
+ */
+async function projectCheck({ label, project, runArgs = [], engine = podman, newFilesOwner, beforeStart = () => {} }) {
+  const suffix = `${process.pid}-${randomBytes(3).toString("hex")}`;
+  const name = `gptme-ts-test-project-${suffix}`;
+  const volume = `gptme-ts-test-project-data-${suffix}`;
+  const token = randomBytes(24).toString("hex");
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  cleanup.containers.add(name);
+  try {
+    beforeStart();
+    log(`${label}: podman run ${runArgs.join(" ")} -v ${project}:/workspace`);
+    const started = await engine([
+      "run", "-d", "--init", "--name", name, ...runArgs,
+      "-p", `127.0.0.1:${port}:5700`,
+      "-e", `GPTME_SERVER_TOKEN=${token}`,
+      "-e", "OPENAI_API_KEY=sk-provider-key-in-env",
+      "-v", `${volume}:${DATA_DIR}`,
+      "-v", `${project}:/workspace`,
+      SERVER_IMAGE,
+    ], minutes(2));
+    if (started.code !== 0) throw new StepError(`${label}: podman run failed (${describe(started)})`);
+    const healthy = await waitHealthy(name, 90_000, engine);
+    const logs = await engine(["logs", name], 30_000);
+    const startLines = `${logs.stdout}\n${logs.stderr}`.split("\n").filter((line) => line.startsWith("gptme:"));
+    if (!check(`${label}: server healthy`, healthy.ok, healthy.ok ? `after ${healthy.seconds}s; ${startLines.join(" ").slice(0, 160)}` : healthy.detail)) {
+      console.log(tail(`${logs.stdout}\n${logs.stderr}`, 30));
+      return;
+    }
+    const result = await shellThroughApi(base, token, `project-${suffix}`, PROJECT_SCRIPT);
+    const written = join(project, "by-tools.txt");
+    const content = existsSync(written) ? readFileSync(written, "utf8") : "";
+    check(
+      `${label}: the shell tool, run through the API, writes the project`,
+      result.ok && /^appuser$/m.test(result.output) && /WROTE/.test(result.output) && content === "written\n" &&
+        readFileSync(join(project, "existing", "file.txt"), "utf8") === "existing\nappended\n" && existsSync(join(project, "new-folder", "file.txt")),
+      result.output.replace(/\s+/g, " ").slice(0, 200),
+    );
+    const owners = [written, join(project, "new-folder"), join(project, "new-folder", "file.txt")].map(ownerOf);
+    check(`${label}: new files belong to ${newFilesOwner} on the host`, owners.every((owner) => owner === newFilesOwner), owners.join(", "));
+    const top = await engine(["top", name, "user", "pid", "args"], 30_000);
+    const serverPid = (top.stdout.split("\n").find((line) => line.includes("gptme-server")) ?? "").trim().split(/\s+/)[1];
+    await escapeChecks(name, base, token, token, serverPid, ` (${label})`, engine);
+    return { name, engine };
+  } finally {
+    if (!keep) {
+      await engine(["rm", "-f", "--ignore", name], 60_000);
+      await engine(["volume", "rm", "-f", volume], 30_000);
+    }
+    cleanup.containers.delete(name);
+  }
+}
+
+async function rootOwnedProjectCheck(parent) {
+  const project = makeProject(parent, { uid: 0, gid: 0 });
+  // Links the agent could have left in the project before a restart: the entrypoint's ACLs must not follow them.
+  symlinkSync(DATA_DIR, join(project, "store-link"));
+  symlinkSync("/usr/local/libexec/gptme", join(project, "helper-link"));
+  const appUid = Number((await podman(["run", "--rm", "--entrypoint", "id", SERVER_IMAGE, "-u", "appuser"], minutes(1))).stdout.trim());
+  await projectCheck({ label: "root-owned project", project, newFilesOwner: `${appUid}:${appUid}` });
+  check(
+    "root-owned project: files already there keep their owner (root)",
+    [project, join(project, "existing"), join(project, "existing", "file.txt")].every((path) => ownerOf(path) === "0:0"),
+    [project, join(project, "existing", "file.txt")].map(ownerOf).join(", "),
+  );
+}
+
+async function userProjectCheck(parent) {
+  const project = makeProject(parent, { uid: 1234, gid: 1234 });
+  await projectCheck({ label: "project of uid 1234", project, newFilesOwner: "1234:1234" });
+  check("project of uid 1234: files already there keep their owner", ownerOf(join(project, "existing", "file.txt")) === "1234:1234", ownerOf(join(project, "existing", "file.txt")));
+}
+
+/** A project the server cannot enter (mode 700): the tools cannot start there, and the log says so with the fix. */
+async function unreachableProjectCheck(parent) {
+  const project = makeProject(parent, { uid: 1234, gid: 1234 });
+  chmodSync(project, 0o700);
+  const name = `gptme-ts-test-project-700-${process.pid}-${randomBytes(3).toString("hex")}`;
+  cleanup.containers.add(name);
+  try {
+    const started = await podman(["run", "-d", "--init", "--name", name, "--network", "none", "-e", "GPTME_SERVER_TOKEN=unused", "-v", `${project}:/workspace`, SERVER_IMAGE], minutes(2));
+    if (started.code !== 0) throw new StepError(`podman run failed (${describe(started)})`);
+    const healthy = await waitHealthy(name);
+    const logs = await podman(["logs", name], 30_000);
+    const line = `${logs.stdout}\n${logs.stderr}`.split("\n").find((text) => text.includes("cannot enter /workspace")) ?? "";
+    check("a project of mode 700: the log says the server cannot enter it, with the fix", healthy.ok && /chmod 755/.test(line), line || (healthy.ok ? "no such line" : healthy.detail));
+  } finally {
+    if (!keep) await podman(["rm", "-f", "--ignore", name], 60_000);
+    cleanup.containers.delete(name);
+  }
+}
+
+// Rootless podman, for real: an unprivileged user of this machine with its own podman storage.
+const ROOTLESS_USER = "gptme-ts-rootless";
+const ROOTLESS_RUN_ARGS = ["--userns=keep-id", "--user", "root"]; // the README's line
+
+function rootlessUser() {
+  const entry = spawnSync("getent", ["passwd", ROOTLESS_USER], { encoding: "utf8" }).stdout.trim();
+  if (!entry) return undefined;
+  const [name, , uid, gid, , home] = entry.split(":");
+  return { name, uid: Number(uid), gid: Number(gid), home, runtimeDirectory: `/run/user/${uid}` };
+}
+
+/** `podman ...` as the rootless user, with the environment a login would give it. */
+function rootlessEngine(user) {
+  const environment = [`PATH=${process.env.PATH}`, `HOME=${user.home}`, `USER=${user.name}`, `LOGNAME=${user.name}`, `XDG_RUNTIME_DIR=${user.runtimeDirectory}`];
+  const engine = (args, timeoutMs = minutes(1)) => run("runuser", ["-u", user.name, "--", "env", "-i", ...environment, "podman", ...args], { timeoutMs, cwd: user.home });
+  engine.command = `runuser -u ${user.name} -- env -i ${environment.join(" ")} podman`;
+  return engine;
+}
+
+async function setUpRootlessUser() {
+  await tearDownRootlessUser(); // what a killed run left
+  await must("useradd", "useradd", ["--create-home", "--shell", "/bin/sh", ROOTLESS_USER], { timeoutMs: 30_000 });
+  cleanup.rootless = true;
+  const user = rootlessUser();
+  // Subordinate ids for its user namespace: useradd gives them where login.defs says so; else the next free range.
+  for (const [file, option] of [["/etc/subuid", "--add-subuids"], ["/etc/subgid", "--add-subgids"]]) {
+    const lines = existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((line) => line.includes(":")) : [];
+    if (lines.some((line) => [user.name, String(user.uid)].includes(line.split(":")[0]))) continue;
+    const next = Math.max(100_000, ...lines.map((line) => Number(line.split(":")[1]) + Number(line.split(":")[2])));
+    await must(`usermod ${option}`, "usermod", [option, `${next}-${next + 65_535}`, user.name], { timeoutMs: 30_000 });
+  }
+  // What a login session (systemd-logind) would make; none here.
+  mkdirSync(user.runtimeDirectory, { recursive: true, mode: 0o700 });
+  chownSync(user.runtimeDirectory, user.uid, user.gid);
+  // The kernel's overlayfs works unprivileged here; podman 4.3 would otherwise pick vfs (a full copy per layer).
+  const containersConfig = join(user.home, ".config", "containers");
+  mkdirSync(containersConfig, { recursive: true });
+  writeFileSync(join(containersConfig, "storage.conf"), '[storage]\ndriver = "overlay"\n');
+  for (const path of [join(user.home, ".config"), containersConfig, join(containersConfig, "storage.conf")]) chownSync(path, user.uid, user.gid);
+  const engine = rootlessEngine(user);
+  log(`rootless: loading ${SERVER_IMAGE} into ${user.name}'s own storage (podman save | podman load)`);
+  await must("podman save | rootless podman load", "bash", ["-o", "pipefail", "-c", `podman save ${SERVER_IMAGE} | ${engine.command} load`], { timeoutMs: minutes(10) });
+  const info = await engine(["info", "--format", "{{.Host.Security.Rootless}} {{.Store.GraphDriverName}}"], minutes(1));
+  pass("rootless podman set up", `user ${user.name} (uid ${user.uid}), rootless/storage: ${info.stdout.trim()}`);
+  return { user, engine };
+}
+
+async function tearDownRootlessUser() {
+  const user = rootlessUser();
+  if (!user) return;
+  const engine = rootlessEngine(user);
+  await engine(["rm", "-af"], minutes(2));
+  await engine(["system", "reset", "--force"], minutes(3));
+  killUserProcesses(user.uid);
+  const removed = await run("userdel", ["--remove", user.name], { timeoutMs: minutes(2) });
+  if (removed.code !== 0 && rootlessUser()) log(`userdel ${user.name}: ${describe(removed)}`);
+  rmSync(user.runtimeDirectory, { recursive: true, force: true });
+  dropSubordinateIds(user);
+  cleanup.rootless = false;
+}
+
+/** podman's pause process, conmon and slirp4netns of the test user outlive its commands: stopped by pid. */
+function killUserProcesses(uid) {
+  const pids = spawnSync("pgrep", ["-u", String(uid)], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).map(Number);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function dropSubordinateIds(user) {
+  for (const file of ["/etc/subuid", "/etc/subgid"]) {
+    if (!existsSync(file)) continue;
+    const lines = readFileSync(file, "utf8").split("\n");
+    const kept = lines.filter((line) => ![user.name, String(user.uid)].includes(line.split(":")[0]));
+    if (kept.length !== lines.length) writeFileSync(file, kept.join("\n"));
+  }
+}
+
+async function rootlessProjectCheck() {
+  let engine;
+  try {
+    const setup = await setUpRootlessUser();
+    engine = setup.engine;
+    const { user } = setup;
+    const project = makeProject(user.home, user);
+    const checked = await projectCheck({ label: "rootless podman (--userns=keep-id --user root)", project, runArgs: ROOTLESS_RUN_ARGS, engine, newFilesOwner: `${user.uid}:${user.gid}` });
+    if (checked) check("rootless podman: files already there keep their owner (the user)", ownerOf(join(project, "existing", "file.txt")) === `${user.uid}:${user.gid}`, ownerOf(join(project, "existing", "file.txt")));
+  } finally {
+    if (!keep) await tearDownRootlessUser();
+    else log(`--keep: user ${ROOTLESS_USER} and its podman storage left in place`);
+  }
+}
+
+async function projectChecks() {
+  const parent = mkdtempSync(join(tmpdir(), "gptme-projects-"));
+  chmodSync(parent, 0o755);
+  try {
+    for (const checkProject of [rootOwnedProjectCheck, userProjectCheck, unreachableProjectCheck]) {
+      try {
+        await checkProject(parent);
+      } catch (error) {
+        if (!(error instanceof StepError)) throw error;
+        fail(checkProject.name, error.message);
+      }
+    }
+    try {
+      await rootlessProjectCheck();
+    } catch (error) {
+      if (!(error instanceof StepError)) throw error;
+      fail("rootless podman", error.message);
+    }
+  } finally {
+    if (!keep) rmSync(parent, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -739,6 +1048,7 @@ async function main() {
   const nodeSize = await imageSizeMb(NODE_STANDINS[0]);
   check(`server image < ${SIZE_GOAL_MB} MB`, serverSize < SIZE_GOAL_MB, `${BASE_IMAGE} ${baseSize.toFixed(0)} MB, ${SERVER_IMAGE} ${serverSize.toFixed(0)} MB (on a node:20-slim stand-in of ${nodeSize.toFixed(0)} MB)`);
   await cliChecks();
+  await appUidZeroCheck();
   await sandboxBackendChecks();
   try {
     await serverChecks();
@@ -746,6 +1056,7 @@ async function main() {
     if (!(error instanceof StepError)) throw error;
     fail("server checks", error.message);
   }
+  await projectChecks();
   // Images superseded by this build (untagged, unused) would otherwise pile up run after run; the
   // tagged images and their layers stay as the cache for the next run.
   const prune = await run("podman", ["image", "prune", "--force"], { timeoutMs: minutes(3) });
