@@ -10,7 +10,7 @@ import type { OutputArea } from "../../runtime/sandbox/types.js";
 import { streamLimitNote } from "../../runtime/tools/output-follower.js";
 import { WHOLE_OUTPUT_BYTES } from "../../runtime/tools/shell-output.js";
 import { createShellTool, shellTimeoutSeconds } from "../../runtime/tools/shell.js";
-import { LOCAL_BACKENDS } from "../support/sandboxes.js";
+import { describeEachLocalBackend } from "../support/sandboxes.js";
 import { makeContext, type TestContext } from "./tool-context.js";
 
 /** No timeout: a busy machine must not turn a passing command into a timed-out one. */
@@ -38,7 +38,7 @@ function countingReads(context: TestContext): { context: TestContext; bytesRead:
   return { context: { ...context, sandbox }, bytesRead: () => total };
 }
 
-describe.each(LOCAL_BACKENDS)("shell tool (%s)", (backend) => {
+describeEachLocalBackend("shell tool", {}, (backend) => {
   const shellContext = () => makeContext(backend);
 
   it("reports stdout in gptme's format", async () => {
