@@ -104,18 +104,22 @@ const warned = new Set<string>();
  * run is skipped with the reason in its title and a warning on stderr, so its tests count as
  * skipped, never as passed.
  */
-export function describeEachLocalBackend(name: string, options: { timeout?: number }, body: (backend: LocalBackend) => void): void {
+export function describeEachLocalBackend(
+  name: string,
+  options: { timeout?: number; /** Why every backend's run is skipped (a program the tests need is missing). */ skip?: string },
+  body: (backend: LocalBackend) => void,
+): void {
   for (const backend of TOOL_BACKENDS) {
-    const skip = localBackendSkip(backend);
+    const skip = options.skip ?? localBackendSkip(backend);
     if (!skip) {
-      describe(`${name} (${backend})`, options, () => body(backend));
+      describe(`${name} (${backend})`, { timeout: options.timeout }, () => body(backend));
       continue;
     }
     if (!warned.has(skip)) {
       warned.add(skip);
       console.warn(`skipping the ${backend} backend's tests: ${skip}`);
     }
-    describe.skip(`${name} (${backend}: skipped, ${skip})`, options, () => body(backend));
+    describe.skip(`${name} (${backend}: skipped, ${skip})`, { timeout: options.timeout }, () => body(backend));
   }
 }
 
