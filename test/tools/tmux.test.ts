@@ -118,12 +118,13 @@ describeEachLocalBackend("tmux tool", { timeout: 60_000, skip: findExecutable("t
   });
 
   // With none the tmux server is the user's own, as in gptme: it outlives the conversation.
-  it.skipIf(backend === "none")("ends the conversation's tmux sessions with its sandbox", async () => {
+  it.skipIf(backend === "none")("shows a conversation only its own tmux sessions, and ends them with its sandbox", async () => {
     const context = await makeContext();
     const marker = `${900_000 + Math.floor(Math.random() * 99_999)}`;
     expect(await tmux.execute({ command: `new-session sleep ${marker}` }, context)).toContain("in session gptme_1.");
     const running = () => processesRunning(`sleep ${marker}`);
     await expect.poll(running, { timeout: 20_000, interval: 100 }).toBe(1);
+    expect(await tmux.execute({ command: "list-sessions" }, await makeContext())).toBe("Active tmux sessions: []");
     await sandboxManager(backend).remove(context.conversationId);
     await expect.poll(running, { timeout: 20_000, interval: 100 }).toBe(0);
   });
