@@ -11,9 +11,12 @@
  * conversation) and address space per process.
  *
  * The server cannot signal the tools user's processes either, so signals go through the helper.
+ * tmux's server leaves the process groups the sandbox tracks (it daemonizes), so each sandbox
+ * gives tmux a socket folder of its own (`TMUX_TMPDIR`) and ends the servers found there when it
+ * is removed: otherwise a conversation's sessions would outlive it, and be seen by the others.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { HostOutputArea } from "./host-output-area.js";
 import { LocalSandbox } from "./local-sandbox.js";
@@ -37,6 +40,13 @@ const GROUP_SIGNAL_WINDOW_MILLISECONDS = 5000;
 
 /** bash's kill: dash's has no `--`, and the image may have no kill program. */
 const KILL = 'kill "$1" -- "$2" 2>/dev/null';
+
+/**
+ * Ends every tmux server whose socket is in the sandbox's tmux folder (`-L` names included), then
+ * removes tmux's folder there, which is the tools user's (mode 700) and so not the server's to remove.
+ */
+const KILL_TMUX =
+  'folder="$TMUX_TMPDIR/tmux-$(id -u)"; for socket in "$folder"/*; do [ -S "$socket" ] && tmux -S "$socket" kill-server; done 2>/dev/null; rm -rf -- "$folder"';
 
 export const DEFAULT_USER_HELPER = "/usr/local/libexec/gptme/run-as-appuser";
 
@@ -91,6 +101,7 @@ export class UserSandbox extends LocalSandbox {
   readonly home: string;
   readonly outputs: HostOutputArea;
   private readonly root: string;
+  private readonly tmuxDirectory: string;
   private readonly groups = new Map<ChildProcess, number>();
 
   constructor(private readonly options: UserSandboxOptions) {
@@ -104,11 +115,14 @@ export class UserSandbox extends LocalSandbox {
     mkdirSync(outputs);
     chmodSync(outputs, 0o1777);
     this.outputs = new HostOutputArea(outputs, outputs);
+    // tmux makes its own private tmux-<uid> folder inside. A short path: a socket's may not pass 107 bytes.
+    this.tmuxDirectory = mkdtempSync(path.join(options.directory, "tmux-"));
+    chmodSync(this.tmuxDirectory, 0o1777);
   }
 
   /** SHELL defaults to bash: tmux runs panes through it, and a service user's login shell may be nologin. */
   protected baseEnvironment(): Record<string, string> {
-    return { SHELL: "/bin/bash", ...this.options.environment };
+    return { SHELL: "/bin/bash", ...this.options.environment, TMUX_TMPDIR: this.tmuxDirectory };
   }
 
   private wrapped(argv: string[]): string[] {
@@ -166,11 +180,24 @@ export class UserSandbox extends LocalSandbox {
     return execBySpawning((command, spawnOptions) => this.spawn(command, spawnOptions), argv, options);
   }
 
+  /** Whether a tmux server of this sandbox made its folder (the server may not look inside). */
+  private usedTmux(): boolean {
+    try {
+      return readdirSync(this.tmuxDirectory).length > 0;
+    } catch {
+      return false;
+    }
+  }
+
   protected killAll(): void {
+    if (this.usedTmux()) {
+      spawnSync(this.options.helper, ["sh", "-c", KILL_TMUX], { stdio: "ignore", timeout: 5000, env: { ...this.baseEnvironment() } });
+    }
     for (const group of this.groups.values()) spawnSync(this.options.helper, ["bash", "-c", KILL, "bash", "-KILL", `-${group}`], { stdio: "ignore", timeout: 5000 });
   }
 
   protected async teardown(): Promise<void> {
+    this.removeDirectory(this.tmuxDirectory);
     this.removeDirectory(this.root);
   }
 }

@@ -2,7 +2,7 @@
  * End to end: the system prompt with the real tools, the OpenAI SDK against the fake model server,
  * and the real save, patch and shell tools in a temporary workspace, on each local sandbox backend.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ import type { AgentEvent } from "../../runtime/agent/types.js";
 import { createModelRegistry } from "../../runtime/models/registry.js";
 import { createToolRegistry } from "../../runtime/tools/registry.js";
 import { startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
-import { LOCAL_BACKENDS, testSandboxManager } from "../support/sandboxes.js";
+import { describeEachLocalBackend, giveToToolsUser, testSandboxManager } from "../support/sandboxes.js";
 import { MemoryStore } from "./support/memory-store.js";
 
 let server: FakeModelServer;
@@ -28,9 +28,13 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-describe.each(LOCAL_BACKENDS)("the agent loop with the real tools (%s)", (backend) => {
+describeEachLocalBackend("the agent loop with the real tools", {}, (backend) => {
   it("writes hello.py with save, patches it, runs it with shell, and reads the output", async () => {
     const workspace = await mkdtemp(join(root, `${backend}-`));
+    if (backend === "user") {
+      await chmod(root, 0o711);
+      giveToToolsUser(backend, workspace);
+    }
     const sandboxes = testSandboxManager(backend);
     const tools = createToolRegistry({ tools: ["save", "patch", "shell"] });
     const registry = createModelRegistry({ env: { OPENAI_BASE_URL: server.openaiBaseURL }, userConfigPath: null });

@@ -8,7 +8,7 @@ import { sandboxLines } from "../../adapters/node/banner.js";
 import { probeBwrap } from "../../runtime/sandbox/probe.js";
 import { resolveSandboxSettings } from "../../runtime/sandbox/settings.js";
 import { createTestServer } from "../support/test-runtime.js";
-import { LOCAL_BACKENDS, testSandboxManager, USER_HELPER } from "../support/sandboxes.js";
+import { LOCAL_BACKENDS, testSandboxManager, USER_BACKEND_SKIP, userHelper } from "../support/sandboxes.js";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -46,10 +46,10 @@ describe("choosing the backend", () => {
     });
   });
 
-  it.runIf(USER_HELPER)("uses the user backend when bwrap cannot work and the helper is installed, and says what it does not isolate", () => {
+  it.runIf(!USER_BACKEND_SKIP)("uses the user backend when bwrap cannot work and the helper is installed, and says what it does not isolate", () => {
     const manager = testSandboxManager("user", {
       settings: resolveSandboxSettings({ env: {}, configPath: null, defaultBackend: "bwrap" }),
-      environment: { ...process.env, GPTME_SANDBOX_USER_HELPER: USER_HELPER! },
+      environment: { ...process.env, GPTME_SANDBOX_USER_HELPER: userHelper().path },
       bwrap: "/nonexistent/bwrap",
     });
     expect(manager.report).toMatchObject({ backend: "user", isolated: true, limits: { available: true } });

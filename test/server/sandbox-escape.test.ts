@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeModelServer, type FakeModelServer } from "../support/fake-model-server.js";
-import { CONTAINER_TEST_ENV, ISOLATING_AND_NONE, USER_HELPER } from "../support/sandboxes.js";
+import { CONTAINER_TEST_ENV, ISOLATING_AND_NONE, userHelper } from "../support/sandboxes.js";
 import { ScriptedConversation, startServerProcess, type ServerProcess } from "../support/server-driver.js";
 
 const secret = (label: string) => `${label}-${randomBytes(12).toString("hex")}`;
@@ -67,7 +67,7 @@ describe.each(ISOLATING_AND_NONE)("a conversation's tools trying to escape (%s)"
         GPTME_SHELL_TIMEOUT: "120",
         GPTME_TMUX_SOCKET: tmuxSocket,
         ...(backend === "container" ? CONTAINER_TEST_ENV : {}),
-        ...(backend === "user" ? { GPTME_SANDBOX_USER_HELPER: USER_HELPER! } : {}),
+        ...(backend === "user" ? { GPTME_SANDBOX_USER_HELPER: userHelper().path } : {}),
       },
       token,
     );

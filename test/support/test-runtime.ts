@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "../../handlers/app.js";
 import { createLocalRuntime, type LocalRuntimeOptions } from "../../runtime/local-runtime.js";
+import type { SandboxReport } from "../../runtime/sandbox/report.js";
 
 export const testToken = "test-token-for-gptme";
 
@@ -15,6 +16,20 @@ export interface TestServer {
   /** `app.request` with the bearer token (unless `auth: false`) and JSON bodies. */
   call(path: string, init?: RequestInit & { json?: unknown; auth?: boolean }): Promise<Response>;
   close(): Promise<void>;
+}
+
+let warnedFallback = false;
+
+/**
+ * The agent's end-to-end tests through HTTP run their tools on the server's default backend,
+ * bwrap. Where bwrap cannot work the server falls back to `none` (loudly); in CI
+ * (GPTME_TEST_REQUIRE_BWRAP=1) that fails the test instead, so those tests always run sandboxed there.
+ */
+function checkDefaultSandbox(report: SandboxReport, overrides: Partial<LocalRuntimeOptions>): void {
+  if (overrides.sandbox?.backend || (overrides.env ?? {}).GPTME_SANDBOX || report.backend === "bwrap") return;
+  if (process.env.GPTME_TEST_REQUIRE_BWRAP === "1") throw new Error(`the test server's tools are not sandboxed with bwrap: ${report.warning}`);
+  if (!warnedFallback) console.warn(`the test servers run their tools on ${report.backend}: ${report.warning}`);
+  warnedFallback = true;
 }
 
 export function createTestServer(overrides: Partial<LocalRuntimeOptions> = {}): TestServer {
@@ -31,6 +46,7 @@ export function createTestServer(overrides: Partial<LocalRuntimeOptions> = {}): 
     retry: { attempts: 3, baseDelayMs: 10 },
     ...overrides,
   });
+  checkDefaultSandbox(local.runtime.settings.sandbox, overrides);
   const app = createApp();
   return {
     directory,

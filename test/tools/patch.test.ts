@@ -1,10 +1,10 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { applyPatch, parsePatch } from "../../runtime/tools/patch-hunks.js";
 import { createPatchTool } from "../../runtime/tools/patch.js";
 import { createToolRegistry } from "../../runtime/tools/registry.js";
-import { LOCAL_BACKENDS, type LocalBackend } from "../support/sandboxes.js";
+import { describeEachLocalBackend, type LocalBackend } from "../support/sandboxes.js";
 import { makeContext } from "./tool-context.js";
 
 const patchTool = createPatchTool();
@@ -13,7 +13,7 @@ const hunk = (original: string, updated: string) => `<<<<<<< ORIGINAL\n${origina
 async function fileWithOn(content: string, backend: LocalBackend) {
   const context = await makeContext(backend);
   const file = path.join(context.workspace, "code.py");
-  await writeFile(file, content);
+  await context.writeFile(file, content);
   return { context, file, read: () => readFile(file, "utf8") };
 }
 
@@ -43,7 +43,7 @@ describe("patch hunks", () => {
   });
 });
 
-describe.each(LOCAL_BACKENDS)("patch tool (%s)", (backend) => {
+describeEachLocalBackend("patch tool", {}, (backend) => {
   const fileWith = (content: string) => fileWithOn(content, backend);
 
   it("applies a hunk and reports gptme's success text", async () => {

@@ -5,13 +5,13 @@ import { describe, expect, it } from "vitest";
 import { createAppendTool } from "../../runtime/tools/append.js";
 import { createToolRegistry } from "../../runtime/tools/registry.js";
 import { createSaveTool } from "../../runtime/tools/save.js";
-import { LOCAL_BACKENDS } from "../support/sandboxes.js";
+import { describeEachLocalBackend } from "../support/sandboxes.js";
 import { makeContext as makeContextOn } from "./tool-context.js";
 
 const save = createSaveTool();
 const append = createAppendTool();
 
-describe.each(LOCAL_BACKENDS)("save and append (%s)", (backend) => {
+describeEachLocalBackend("save and append", {}, (backend) => {
   const makeContext = () => makeContextOn(backend);
 
   describe("save", () => {
@@ -31,10 +31,19 @@ describe.each(LOCAL_BACKENDS)("save and append (%s)", (backend) => {
     it("accepts absolute paths, as the sandbox sees them, and refuses relative ones that leave the workspace", async () => {
       const context = await makeContext();
       const outside = path.join(context.outside, "outside.txt");
-      // bwrap: the folder does not exist in the sandbox (its /tmp is private), and the host file is untouched.
-      expect(await save.execute({ path: outside, content: "x" }, context)).toBe(`Saved to ${outside}${backend === "bwrap" ? " (created missing folder)" : ""}`);
-      expect(existsSync(outside)).toBe(backend === "none");
-      expect(await context.sandbox.files.read(outside, 10)).toEqual(Buffer.from("x\n"));
+      if (backend === "user") {
+        // The tools user sees the host's folders, and may write only where that user may: not in the test's.
+        await expect(save.execute({ path: outside, content: "x" }, context)).rejects.toThrow(/^EACCES: .*Permission denied/);
+        expect(existsSync(outside)).toBe(false);
+        const own = path.join(context.workspace, "sub", "inside.txt");
+        expect(await save.execute({ path: own, content: "x" }, context)).toBe(`Saved to ${own} (created missing folder)`);
+        expect(await readFile(own, "utf8")).toBe("x\n");
+      } else {
+        // bwrap: the folder does not exist in the sandbox (its /tmp is private), and the host file is untouched.
+        expect(await save.execute({ path: outside, content: "x" }, context)).toBe(`Saved to ${outside}${backend === "bwrap" ? " (created missing folder)" : ""}`);
+        expect(existsSync(outside)).toBe(backend === "none");
+        expect(await context.sandbox.files.read(outside, 10)).toEqual(Buffer.from("x\n"));
+      }
       await expect(save.execute({ path: "../escape.txt", content: "x" }, context)).rejects.toThrow(/^Path traversal detected: \.\.\/escape\.txt/);
     });
 
@@ -77,7 +86,7 @@ describe.each(LOCAL_BACKENDS)("save and append (%s)", (backend) => {
 
     it("starts a new line when the file does not end with one", async () => {
       const context = await makeContext();
-      await writeFile(path.join(context.workspace, "f.txt"), "no newline");
+      await context.writeFile(path.join(context.workspace, "f.txt"), "no newline");
       await append.execute({ path: "f.txt", content: "more" }, context);
       expect(await readFile(path.join(context.workspace, "f.txt"), "utf8")).toBe("no newline\nmore\n");
     });
@@ -85,8 +94,8 @@ describe.each(LOCAL_BACKENDS)("save and append (%s)", (backend) => {
     it("appends to absolute paths and previews the change as a diff", async () => {
       const context = await makeContext();
       const file = path.join(context.workspace, "deep", "abs.txt");
-      await mkdir(path.dirname(file));
-      await writeFile(file, "a\n");
+      await context.mkdir(path.dirname(file));
+      await context.writeFile(file, "a\n");
       expect(await append.preview!({ path: file, content: "b" }, context)).toContain("@@ -1,1 +1,2 @@\n a\n+b\n");
       expect(await append.execute({ path: file, content: "b" }, context)).toBe(`Appended to ${file}`);
       expect(await readFile(file, "utf8")).toBe("a\nb\n");

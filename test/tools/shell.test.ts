@@ -10,7 +10,7 @@ import type { OutputArea } from "../../runtime/sandbox/types.js";
 import { streamLimitNote } from "../../runtime/tools/output-follower.js";
 import { WHOLE_OUTPUT_BYTES } from "../../runtime/tools/shell-output.js";
 import { createShellTool, shellTimeoutSeconds } from "../../runtime/tools/shell.js";
-import { LOCAL_BACKENDS } from "../support/sandboxes.js";
+import { describeEachLocalBackend, userHelper } from "../support/sandboxes.js";
 import { makeContext, type TestContext } from "./tool-context.js";
 
 /** No timeout: a busy machine must not turn a passing command into a timed-out one. */
@@ -38,7 +38,7 @@ function countingReads(context: TestContext): { context: TestContext; bytesRead:
   return { context: { ...context, sandbox }, bytesRead: () => total };
 }
 
-describe.each(LOCAL_BACKENDS)("shell tool (%s)", (backend) => {
+describeEachLocalBackend("shell tool", {}, (backend) => {
   const shellContext = () => makeContext(backend);
 
   it("reports stdout in gptme's format", async () => {
@@ -240,9 +240,16 @@ describe.each(LOCAL_BACKENDS)("shell tool (%s)", (backend) => {
     expect(await run("ls -A", context)).toBe("Ran command: `ls -A`\n\nNo output\n");
   });
 
-  it("reads no rc file, as gptme's shell", async () => {
+  it("runs the commands as the backend's user: the test's own, or the tools user under user", async () => {
     const context = await shellContext();
-    await run(`echo 'export FROM_RC=yes' > ~/.bashrc; echo 'export FROM_RC=yes' > ~/.bash_profile`, context);
+    const expected = backend === "user" ? userHelper().uid : process.getuid?.();
+    expect(await run("id -u", context)).toContain(`\`\`\`stdout\n${expected}\n\`\`\``);
+  });
+
+  // The test helper's tools user is nobody, whose HOME (/nonexistent) cannot hold an rc file.
+  it.skipIf(backend === "user")("reads no rc file, as gptme's shell", async () => {
+    const context = await shellContext();
+    expect(await run(`echo 'export FROM_RC=yes' > ~/.bashrc && echo 'export FROM_RC=yes' > ~/.bash_profile && echo written`, context)).toContain("written");
     expect(await run('echo "rc:${FROM_RC:-no}"; exit 0', context)).toContain("Shell restarted");
     expect(await run('echo "rc:${FROM_RC:-no}"; rm ~/.bashrc ~/.bash_profile', context)).toContain("rc:no");
   });

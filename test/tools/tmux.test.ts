@@ -1,16 +1,18 @@
 import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { findExecutable } from "../../runtime/tools/executables.js";
 import { TmuxClient } from "../../runtime/tools/tmux-client.js";
 import { shellWords, splitTmuxCommands } from "../../runtime/tools/tmux-commands.js";
 import { createTmuxTool } from "../../runtime/tools/tmux.js";
 import type { Sandbox } from "../../runtime/sandbox/types.js";
-import { LOCAL_BACKENDS } from "../support/sandboxes.js";
+import { describeEachLocalBackend } from "../support/sandboxes.js";
 import { makeContext as makeContextOn, sandboxManager } from "./tool-context.js";
 
 /**
  * A named tmux server: with `none` it lives beside the user's (never touching their sessions) and is
- * killed afterwards; with `bwrap` each conversation's server lives in its sandbox and ends with it.
+ * killed afterwards; with `bwrap` and `user` each conversation's server lives in its sandbox (its
+ * private /tmp, its own socket folder) and ends with it.
  */
 const socketName = `gptme-test-${randomUUID().slice(0, 8)}`;
 const tmux = createTmuxTool({ socketName, settleMilliseconds: 200, pollMilliseconds: 100 });
@@ -18,9 +20,23 @@ let lastSandbox: Sandbox | undefined;
 const client = () => new TmuxClient(lastSandbox!, socketName);
 
 afterAll(async () => {
-  if (!LOCAL_BACKENDS.includes("none")) return;
+  if (!findExecutable("tmux")) return;
   await new TmuxClient(sandboxManager("none").forConversation("tmux-cleanup", "/"), socketName).killServer();
 });
+
+/** Processes on the host (every namespace and user) whose command line is `command`. */
+function processesRunning(command: string): number {
+  let count = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim() === command) count++;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return count;
+}
 
 describe("tmux command parsing", () => {
   it("splits at newlines and semicolons outside quotes", () => {
@@ -38,7 +54,7 @@ describe("tmux command parsing", () => {
   });
 });
 
-describe.runIf(findExecutable("tmux")).each(LOCAL_BACKENDS)("tmux tool (%s)", { timeout: 60_000 }, (backend) => {
+describeEachLocalBackend("tmux tool", { timeout: 60_000, skip: findExecutable("tmux") ? undefined : "tmux is not installed" }, (backend) => {
   const makeContext = async () => {
     const context = await makeContextOn(backend);
     lastSandbox = context.sandbox;
@@ -99,6 +115,18 @@ describe.runIf(findExecutable("tmux")).each(LOCAL_BACKENDS)("tmux tool (%s)", { 
     expect(output).toContain("\n400\n");
     expect(output.split("\n").length).toBeLessThan(210);
     await tmux.execute({ command: "kill-session gptme_1" }, context);
+  });
+
+  // With none the tmux server is the user's own, as in gptme: it outlives the conversation.
+  it.skipIf(backend === "none")("shows a conversation only its own tmux sessions, and ends them with its sandbox", async () => {
+    const context = await makeContext();
+    const marker = `${900_000 + Math.floor(Math.random() * 99_999)}`;
+    expect(await tmux.execute({ command: `new-session sleep ${marker}` }, context)).toContain("in session gptme_1.");
+    const running = () => processesRunning(`sleep ${marker}`);
+    await expect.poll(running, { timeout: 20_000, interval: 100 }).toBe(1);
+    expect(await tmux.execute({ command: "list-sessions" }, await makeContext())).toBe("Active tmux sessions: []");
+    await sandboxManager(backend).remove(context.conversationId);
+    await expect.poll(running, { timeout: 20_000, interval: 100 }).toBe(0);
   });
 
   it("answers mistakes with gptme's messages", async () => {
