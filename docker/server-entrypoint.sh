@@ -52,10 +52,11 @@ elif [ "$owner" != "$tools_uid" ] || [ "$group" != "$(id -g appuser)" ]; then
   chown appuser:appuser /home/appuser /home/appuser/.local/bin /home/appuser/.local/lib
 fi
 
-# The server reads the project and starts the tools in it: it needs to enter it (its group, after
-# the remap above, or "other").
+# The tools enter the project as appuser (the helper changes directory after switching users);
+# the server itself reads it only for the web UI's workspace browser, through its group (after the
+# remap above) or "other".
 if ! setpriv --reuid=gptme --regid=gptme --init-groups test -r /workspace -a -x /workspace; then
-  echo "gptme: ERROR: the server (gptme, uid $server_uid) cannot enter /workspace (mode $(stat -c %a /workspace)): the agent's tools are started there and cannot run. Fix: chmod 755 PROJECT (the folder itself)." >&2
+  echo "gptme: the server (gptme, uid $server_uid) cannot read /workspace (mode $(stat -c %a /workspace)): the agent's tools work in it, but the web UI's workspace browser answers 403. Fix: chmod 755 PROJECT (the folder itself)." >&2
 fi
 
 export HOME=/home/gptme

@@ -707,7 +707,7 @@ const ownerOf = (path) => {
  * Starts the server image on `project` (with `runArgs`, through `engine`: podman as root or as the
  * rootless user), has the shell tool write there through the API, and checks the result on the host.
  */
-async function projectCheck({ label, project, runArgs = [], engine = podman, newFilesOwner, beforeStart = () => {} }) {
+async function projectCheck({ label, project, runArgs = [], engine = podman, newFilesOwner, beforeStart = () => {}, afterTools = async () => {} }) {
   const suffix = `${process.pid}-${randomBytes(3).toString("hex")}`;
   const name = `gptme-ts-test-project-${suffix}`;
   const volume = `gptme-ts-test-project-data-${suffix}`;
@@ -735,7 +735,8 @@ async function projectCheck({ label, project, runArgs = [], engine = podman, new
       console.log(tail(`${logs.stdout}\n${logs.stderr}`, 30));
       return;
     }
-    const result = await shellThroughApi(base, token, `project-${suffix}`, PROJECT_SCRIPT);
+    const conversationId = `project-${suffix}`;
+    const result = await shellThroughApi(base, token, conversationId, PROJECT_SCRIPT);
     const written = join(project, "by-tools.txt");
     const content = existsSync(written) ? readFileSync(written, "utf8") : "";
     check(
@@ -749,6 +750,7 @@ async function projectCheck({ label, project, runArgs = [], engine = podman, new
     const top = await engine(["top", name, "user", "pid", "args"], 30_000);
     const serverPid = (top.stdout.split("\n").find((line) => line.includes("gptme-server")) ?? "").trim().split(/\s+/)[1];
     await escapeChecks(name, base, token, token, serverPid, ` (${label})`, engine);
+    await afterTools({ base, token, conversationId, startLines });
     return { name, engine };
   } finally {
     if (!keep) {
@@ -779,23 +781,25 @@ async function userProjectCheck(parent) {
   check("project of uid 1234: files already there keep their owner", ownerOf(join(project, "existing", "file.txt")) === "1234:1234", ownerOf(join(project, "existing", "file.txt")));
 }
 
-/** A project the server cannot enter (mode 700): the tools cannot start there, and the log says so with the fix. */
+/**
+ * A project the server's user cannot enter (mode 700, owned by uid 1234): the tools (appuser, given
+ * that uid) still work in it, because the helper enters the folder after switching users; the
+ * workspace browser, which reads as the server, answers 403, and the log says why, with the fix.
+ */
 async function unreachableProjectCheck(parent) {
   const project = makeProject(parent, { uid: 1234, gid: 1234 });
   chmodSync(project, 0o700);
-  const name = `gptme-ts-test-project-700-${process.pid}-${randomBytes(3).toString("hex")}`;
-  cleanup.containers.add(name);
-  try {
-    const started = await podman(["run", "-d", "--init", "--name", name, "--network", "none", "-e", "GPTME_SERVER_TOKEN=unused", "-v", `${project}:/workspace`, SERVER_IMAGE], minutes(2));
-    if (started.code !== 0) throw new StepError(`podman run failed (${describe(started)})`);
-    const healthy = await waitHealthy(name);
-    const logs = await podman(["logs", name], 30_000);
-    const line = `${logs.stdout}\n${logs.stderr}`.split("\n").find((text) => text.includes("cannot enter /workspace")) ?? "";
-    check("a project of mode 700: the log says the server cannot enter it, with the fix", healthy.ok && /chmod 755/.test(line), line || (healthy.ok ? "no such line" : healthy.detail));
-  } finally {
-    if (!keep) await podman(["rm", "-f", "--ignore", name], 60_000);
-    cleanup.containers.delete(name);
-  }
+  await projectCheck({
+    label: "project of mode 700 (uid 1234)",
+    project,
+    newFilesOwner: "1234:1234",
+    afterTools: async ({ base, token, conversationId, startLines }) => {
+      const listing = await http(`${base}/api/v2/conversations/${conversationId}/workspace`, { token });
+      check("project of mode 700: the workspace browser answers 403 with a reason, not a 500", listing.status === 403 && /permission denied/.test(listing.json?.error ?? ""), `${listing.status} ${listing.text.slice(0, 160)}`);
+      const line = startLines.find((text) => text.includes("cannot read /workspace")) ?? "";
+      check("project of mode 700: the log says the server cannot read it, with the fix", /chmod 755/.test(line), line || "no such line");
+    },
+  });
 }
 
 // Rootless podman, for real: an unprivileged user of this machine with its own podman storage.

@@ -125,13 +125,18 @@ export class UserSandbox extends LocalSandbox {
     return { SHELL: "/bin/bash", ...this.options.environment, TMUX_TMPDIR: this.tmuxDirectory };
   }
 
-  private wrapped(argv: string[]): string[] {
+  /**
+   * The directory is entered by `env --chdir` after the switch to the tools user: the server's own
+   * user may not be able to enter the project (mode 700, owned by the tools user), so the helper
+   * itself starts in `/`.
+   */
+  private wrapped(argv: string[], cwd: string): string[] {
     const { pids, memoryBytes } = this.options.limits;
-    return [this.options.helper, "prlimit", `--nproc=${pids}`, `--as=${memoryBytes}`, "--", ...argv];
+    return [this.options.helper, "env", `--chdir=${cwd}`, "prlimit", `--nproc=${pids}`, `--as=${memoryBytes}`, "--", ...argv];
   }
 
   protected async start(argv: string[], cwd: string, env: Record<string, string>) {
-    const child = spawn(this.options.helper, this.wrapped(argv).slice(1), { cwd, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+    const child = spawn(this.options.helper, this.wrapped(argv, cwd).slice(1), { cwd: "/", env, stdio: ["pipe", "pipe", "pipe"], detached: true });
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", resolve);
       child.once("error", reject);

@@ -58,8 +58,29 @@ function looksLikeText(bytes: Uint8Array): boolean {
   }
 }
 
-export function createWorkspaceFiles(): WorkspaceFiles {
+/**
+ * A folder or file the server's own user may not read (a project of mode 700 in the server image,
+ * where only the tools' user may enter it) is a 403 that says so, not an internal error.
+ */
+function permissionDenied(error: unknown): never {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "EACCES" || code === "EPERM") {
+    throw new ForbiddenError("The server may not read this part of the workspace (permission denied); the agent's tools may still work in it");
+  }
+  throw error;
+}
+
+/** Every method, with permission errors turned into a 403. */
+function withPermissionErrors(files: WorkspaceFiles): WorkspaceFiles {
   return {
+    list: (...args) => files.list(...args).catch(permissionDenied),
+    preview: (...args) => files.preview(...args).catch(permissionDenied),
+    read: (...args) => files.read(...args).catch(permissionDenied),
+  };
+}
+
+export function createWorkspaceFiles(): WorkspaceFiles {
+  return withPermissionErrors({
     async list(root, path, { showHidden }) {
       const realRoot = await realpath(root).catch(() => {
         throw new NotFoundError("Workspace not found");
@@ -125,5 +146,5 @@ export function createWorkspaceFiles(): WorkspaceFiles {
         await handle.close();
       }
     },
-  };
+  });
 }
