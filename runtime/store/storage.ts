@@ -6,12 +6,15 @@ import type { AuthSessionStore } from "./auth-sessions.js";
 import type { DraftStore } from "./drafts.js";
 import type { LeaseFence, LeaseStore } from "./leases.js";
 import type { SessionIdStore } from "./session-ids.js";
+import type { AutoConfirmBudgetStore, ForwardedBodyStore } from "./shared-replica-state.js";
 import type { ConversationStore } from "./types.js";
 
 /** What several server processes share through the store (PostgreSQL only). */
 export interface SharedState {
   leases: LeaseStore;
   sessionIds: SessionIdStore;
+  forwardedBodies: ForwardedBodyStore;
+  autoConfirm: AutoConfirmBudgetStore;
   /** The stores again, but every write first proves that `fence` still holds its lease (LeaseLostError otherwise). */
   fenced(fence: LeaseFence): { conversations: ConversationStore; drafts: DraftStore };
 }

@@ -15,6 +15,7 @@ import { natsForTests, postgresForTests, requireNats, requirePostgres, skipServi
 import { createDatabase } from "../support/postgres-server.js";
 import { exited, processAuth, type ServerProcess, startServerProcess } from "../support/server-process.js";
 import { type SseFrame, SseReader } from "../support/sse-client.js";
+import { eventTooLargeMessage } from "../../runtime/replication/event-log.js";
 
 const postgres = await postgresForTests();
 const nats = await natsForTests();
@@ -85,15 +86,19 @@ async function until<T>(what: string, check: () => Promise<T | null | undefined 
   }
 }
 
-async function draftLength(conversation: string): Promise<number> {
+async function query<Row extends object>(text: string, values: unknown[] = []): Promise<Row[]> {
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ length: number }>("SELECT length(content) AS length FROM drafts WHERE conversation_id = $1", [conversation]);
-    return rows[0]?.length ?? 0;
+    return (await client.query<Row>(text, values)).rows;
   } finally {
     await client.end();
   }
+}
+
+async function draftLength(conversation: string): Promise<number> {
+  const rows = await query<{ length: number }>("SELECT length(content) AS length FROM drafts WHERE conversation_id = $1", [conversation]);
+  return rows[0]?.length ?? 0;
 }
 
 const numbered = (frames: SseFrame[]) => frames.filter((frame) => frame.id !== undefined).map((frame) => Number(frame.id));
@@ -167,6 +172,34 @@ describe.skipIf(skip)("three replicas on one PostgreSQL and one NATS", () => {
     // The same log from every replica.
     expect(await log(b!, "shared")).toEqual(stored);
     expect(await log(c!, "shared")).toEqual(stored);
+  }, 240_000);
+
+  it("a message larger than a NATS message, posted to a replica that does not run the conversation, reaches the one that does", async () => {
+    const [a, c] = await replicas("a", "c");
+    const sessionId = await create(a!, "large", "run something");
+    const watcher = await events(a!, "large", sessionId);
+    await watcher.nextType("connected");
+    model.enqueue({ text: "Running it.\n```shell\necho never-confirmed\n```\n" });
+    expect((await call(c!, "large/step", { method: "POST", json: { session_id: sessionId } })).status).toBe(200);
+    await watcher.nextType("tool_pending", 60_000);
+
+    // 3 MiB of text: over NATS's 1 MiB message limit (and the 700 KiB forwarding limit there was), under the 10 MiB body limit.
+    const content = "A long pasted log line.\n".repeat(128 * 1024);
+    const posted = await call(a!, "large", { method: "POST", json: { role: "user", content, session_id: sessionId } });
+    expect(posted.status).toBe(200);
+    // C, which runs the generation, answered: it skipped its waiting tool to make way for the message.
+    const stored = await log(a!, "large");
+    expect(stored.at(-1)).toMatchObject({ role: "user", content });
+    expect(stored.slice(0, -1).map((message) => message.role)).toEqual(["system", "user", "assistant", "system"]);
+    expect(stored.at(-2)!.content).toMatch(/^The user declined to run this shell tool use/);
+    await until("C's generation to end", async () => {
+      const body = (await (await call(c!, "large")).json()) as { session?: { generating: boolean } };
+      return body.session?.generating === false;
+    });
+    // The message's event is too large for NATS too: clients are told to reload instead.
+    await watcher.next((frame) => frame.data.type === "error" && frame.data.error === eventTooLargeMessage, 60_000);
+    // The body waited in the store only while C read it.
+    expect(await query("SELECT id FROM forwarded_bodies")).toEqual([]);
   }, 240_000);
 
   it("a replica killed mid-reply: a survivor stores the reply so far as interrupted, no event is lost, the next step runs elsewhere", async () => {

@@ -7,6 +7,8 @@ import pg from "pg";
 import { AppError } from "../../errors.js";
 import type { Storage } from "../storage.js";
 import { PostgresAuthSessionStore } from "./auth-session-store.js";
+import { PostgresAutoConfirmStore } from "./auto-confirm-store.js";
+import { PostgresForwardedBodyStore } from "./forwarded-body-store.js";
 import { PostgresDatabase, StoreUnavailableError, translateError } from "./database.js";
 import { PostgresLeaseStore } from "./lease-store.js";
 import { migratePostgres } from "./migrations.js";
@@ -94,6 +96,8 @@ export async function openPostgresStorage(url: string, options: PostgresOpenOpti
     shared: {
       leases,
       sessionIds,
+      forwardedBodies: new PostgresForwardedBodyStore(database),
+      autoConfirm: new PostgresAutoConfirmStore(database),
       fenced(fence) {
         const store = conversations.fenced(fence);
         return { conversations: store, drafts: store.drafts };
