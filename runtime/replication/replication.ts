@@ -13,6 +13,7 @@ import { type ConversationLeases, createConversationLeases } from "./conversatio
 import { ReplicatedEventLog } from "./event-log.js";
 import { Forwarding } from "./forwarding.js";
 import { type ReplicatedSessionManager, replicatedSessions } from "./replicated-sessions.js";
+import { SharedAutoConfirm } from "./shared-auto-confirm.js";
 import { replicatedRouter } from "./router.js";
 
 const sessionIdleSeconds = 24 * 60 * 60;
@@ -36,7 +37,7 @@ export interface Replication {
   readonly replicaId: string;
   readonly leaseTtlMs: number;
   /** What the live conversations need to publish through NATS and run under leases. */
-  sessionDependencies(): Pick<SessionDependencies, "eventSink" | "claim">;
+  sessionDependencies(): Pick<SessionDependencies, "eventSink" | "claim" | "autoConfirmChanged">;
   /** The session manager replicas share state through. */
   sessions(local: LocalSessionManager): ReplicatedSessionManager;
   /**
@@ -83,6 +84,7 @@ export async function startReplication(options: ReplicationOptions): Promise<Rep
       return null;
     });
   const leases: ConversationLeases = createConversationLeases({ shared: options.shared, replicaId, ttlMs: leaseTtlMs, publish });
+  const autoConfirm = new SharedAutoConfirm(options.shared.autoConfirm);
   const forwarding = new Forwarding({ connection, replicaId, bodies: options.shared.forwardedBodies });
   let manager: ReplicatedSessionManager | null = null;
   leases.start(Math.max(100, Math.floor(leaseTtlMs / 4)));
@@ -98,10 +100,15 @@ export async function startReplication(options: ReplicationOptions): Promise<Rep
     leaseTtlMs,
     sessionDependencies: () => ({
       eventSink: (conversationId, event, allowed) => void publish(conversationId, event, allowed),
-      claim: (conversationId) => leases.claim(conversationId),
+      claim: async (conversationId) => {
+        const claim = await leases.claim(conversationId);
+        // The next step, maybe elsewhere, starts once the lease is free: by then it must find the budget this one left.
+        return { ...claim, release: () => autoConfirm.settled(conversationId).then(() => claim.release()) };
+      },
+      autoConfirmChanged: (conversationId, remaining) => autoConfirm.changed(conversationId, remaining),
     }),
     sessions(local) {
-      manager = replicatedSessions(local, options.shared.sessionIds, events);
+      manager = replicatedSessions(local, options.shared.sessionIds, events, autoConfirm);
       return manager;
     },
     fetch(handle, fetchOptions = {}) {

@@ -13,6 +13,8 @@ import type { ReplicatedSessionManager } from "./replicated-sessions.js";
 
 const conversationPath = /^\/api(?:\/v2)?\/conversations\/([^/]+)(?:\/|$)/;
 const uploadPath = /\/workspace\/upload\/?$/;
+/** Requests that read or use the auto-confirm budget: served here, they take it from the store first. */
+const budgetPath = /\/(?:step|tool\/confirm|events)\/?$/;
 
 export interface RouterOptions {
   replicaId: string;
@@ -79,6 +81,7 @@ export function replicatedRouter(handle: (request: Request) => Promise<Response>
     const sessionId = sessionIdOf(url, request, body);
     if (sessionId) await sessions.adoptFromStore(sessionId);
 
+    let remoteState = false;
     if (!forwarded) {
       const lease = await leases.get(leaseName(conversationId));
       const owner = lease && lease.holder !== replicaId ? lease.holder : null;
@@ -88,8 +91,10 @@ export function replicatedRouter(handle: (request: Request) => Promise<Response>
       } else if (owner) {
         const state = await forwarding.state<Parameters<ReplicatedSessionManager["rememberRemoteState"]>[1]>(owner, conversationId);
         if (state) sessions.rememberRemoteState(conversationId, state);
+        remoteState = state !== null;
       }
     }
+    if (!remoteState && budgetPath.test(url.pathname)) await sessions.loadAutoConfirm(conversationId);
     const response = await handle(request);
     await sessions.flush();
     return response;

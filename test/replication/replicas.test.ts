@@ -202,6 +202,38 @@ describe.skipIf(skip)("three replicas on one PostgreSQL and one NATS", () => {
     expect(await query("SELECT id FROM forwarded_bodies")).toEqual([]);
   }, 240_000);
 
+  it("the auto-confirm budget goes with the conversation: what one replica's steps used is gone on the next replica", async () => {
+    const [a, b] = await replicas("a", "b");
+    const response = await call(a!, "budget", { method: "PUT", json: { messages: [{ role: "user", content: "run things" }], config: { chat: { name: "budget" } }, auto_confirm: 2 } });
+    expect(response.status).toBe(200);
+    const sessionId = ((await response.json()) as { session_id: string }).session_id;
+    const watcher = await events(b!, "budget", sessionId);
+    expect((await watcher.nextType("connected")).data.auto_confirm_left).toBe(2);
+    const pendings: SseFrame[] = [];
+    const stepOn = async (server: ServerProcess, ending: string, settle?: (pending: SseFrame) => Promise<void>) => {
+      model.enqueue({ text: `Running.\n\`\`\`shell\necho ${ending}\n\`\`\`\n` }, { text: ending });
+      expect((await call(server, "budget/step", { method: "POST", json: { session_id: sessionId } })).status).toBe(200);
+      const pending = await watcher.nextType("tool_pending", 60_000);
+      pendings.push(pending);
+      await settle?.(pending);
+      await watcher.next((frame) => frame.data.type === "generation_complete" && (frame.data.message as Message).content === ending, 60_000);
+    };
+    await stepOn(a!, "first");
+    await stepOn(b!, "second");
+    // Both tools of the budget were used (one on each replica): the third asks, wherever it runs.
+    await stepOn(a!, "third", async (pending) => {
+      const confirmed = await call(b!, "budget/tool/confirm", { method: "POST", json: { session_id: sessionId, tool_id: pending.data.tool_id, action: "confirm" } });
+      expect(confirmed.status).toBe(200);
+    });
+    // A budget set where nothing runs is the conversation's, for a step on another replica.
+    const set = await call(b!, "budget/tool/confirm", { method: "POST", json: { session_id: sessionId, auto_confirm: 1 } });
+    expect(((await set.json()) as { auto_confirm_left: unknown }).auto_confirm_left).toBe(1);
+    await stepOn(a!, "fourth");
+    expect(pendings.map((pending) => pending.data.auto_confirm)).toEqual([true, true, false, true]);
+    const again = await events(a!, "budget", sessionId);
+    expect((await again.nextType("connected")).data.auto_confirm_left).toBe(0);
+  }, 240_000);
+
   it("a replica killed mid-reply: a survivor stores the reply so far as interrupted, no event is lost, the next step runs elsewhere", async () => {
     const [a, b, c] = await replicas("a", "b", "c");
     const sessionId = await create(a!, "failover", "tell me a long story");
