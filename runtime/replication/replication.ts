@@ -13,6 +13,7 @@ import { type ConversationLeases, createConversationLeases } from "./conversatio
 import { ReplicatedEventLog } from "./event-log.js";
 import { Forwarding } from "./forwarding.js";
 import { type ReplicatedSessionManager, replicatedSessions } from "./replicated-sessions.js";
+import { SettingsNotices } from "./settings-notices.js";
 import { SharedAutoConfirm } from "./shared-auto-confirm.js";
 import { replicatedRouter } from "./router.js";
 
@@ -38,6 +39,10 @@ export interface Replication {
   readonly leaseTtlMs: number;
   /** What the live conversations need to publish through NATS and run under leases. */
   sessionDependencies(): Pick<SessionDependencies, "eventSink" | "claim" | "autoConfirmChanged">;
+  /** Tells the other replicas that the user settings changed (they read them again). */
+  settingsChanged(): void;
+  /** `reload` runs when another replica changed the user settings. */
+  onSettingsChanged(reload: () => Promise<void>): void;
   /** The session manager replicas share state through. */
   sessions(local: LocalSessionManager): ReplicatedSessionManager;
   /**
@@ -85,6 +90,7 @@ export async function startReplication(options: ReplicationOptions): Promise<Rep
     });
   const leases: ConversationLeases = createConversationLeases({ shared: options.shared, replicaId, ttlMs: leaseTtlMs, publish });
   const autoConfirm = new SharedAutoConfirm(options.shared.autoConfirm);
+  const settingsNotices = new SettingsNotices(connection, replicaId);
   const forwarding = new Forwarding({ connection, replicaId, bodies: options.shared.forwardedBodies });
   let manager: ReplicatedSessionManager | null = null;
   leases.start(Math.max(100, Math.floor(leaseTtlMs / 4)));
@@ -107,6 +113,8 @@ export async function startReplication(options: ReplicationOptions): Promise<Rep
       },
       autoConfirmChanged: (conversationId, remaining) => autoConfirm.changed(conversationId, remaining),
     }),
+    settingsChanged: () => settingsNotices.announce(),
+    onSettingsChanged: (reload) => settingsNotices.listen(reload),
     sessions(local) {
       manager = replicatedSessions(local, options.shared.sessionIds, events, autoConfirm);
       return manager;
@@ -127,6 +135,7 @@ export async function startReplication(options: ReplicationOptions): Promise<Rep
     },
     async close() {
       clearInterval(sessionSweep);
+      settingsNotices.close();
       forwarding.close();
       await leases.close();
       await events.close();

@@ -4,7 +4,7 @@
  * a tool confirmed through A; C killed with SIGKILL mid-reply and a survivor taking over; and the
  * fencing of a replica paused past its lease.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -232,6 +232,39 @@ describe.skipIf(skip)("three replicas on one PostgreSQL and one NATS", () => {
     expect(pendings.map((pending) => pending.data.auto_confirm)).toEqual([true, true, false, true]);
     const again = await events(a!, "budget", sessionId);
     expect((await again.nextType("connected")).data.auto_confirm_left).toBe(0);
+  }, 240_000);
+
+  it("tasks and user settings are the same on every replica", async () => {
+    const [a, b] = await replicas("a", "b");
+    const api = (server: ServerProcess, path: string, init: { method?: string; json?: unknown } = {}) =>
+      fetch(`${server.url}/api/v2/${path}`, {
+        method: init.method ?? "GET",
+        headers: { ...processAuth, ...(init.json === undefined ? {} : { "content-type": "application/json" }) },
+        body: init.json === undefined ? undefined : JSON.stringify(init.json),
+      });
+    const created = await api(a!, "tasks", { method: "POST", json: { content: "Shared between replicas", metadata: { from: "a" } } });
+    expect(created.status).toBe(201);
+    const task = (await created.json()) as { id: string; conversation_ids: string[] };
+    const seen = await api(b!, `tasks/${task.id}`);
+    expect(seen.status).toBe(200);
+    expect(await seen.json()).toMatchObject({ id: task.id, content: "Shared between replicas", metadata: { from: "a" }, conversation_ids: task.conversation_ids });
+    expect((await api(b!, `tasks/${task.id}/archive`, { method: "POST" })).status).toBe(200);
+    const listedOnA = (await (await api(a!, "tasks?include_archived=true")).json()) as { tasks: Array<{ id: string; archived: boolean }> };
+    expect(listedOnA.tasks.filter((listed) => listed.id === task.id)).toMatchObject([{ archived: true }]);
+    expect(((await (await api(a!, "tasks")).json()) as { tasks: unknown[] }).tasks).toEqual([]);
+
+    expect((await api(a!, "user/default-model", { method: "POST", json: { model: "openai/gpt-4o-mini" } })).status).toBe(200);
+    // Each replica holds the settings in memory; a change on another reaches it through NATS.
+    await until("B to see A's default model", async () => {
+      const settings = (await (await api(b!, "user/settings")).json()) as { default_model: string | null };
+      return settings.default_model === "openai/gpt-4o-mini";
+    });
+    // A change merged on one replica keeps what another saved (favourites next to the default model).
+    expect((await api(b!, "user/favorites", { method: "POST", json: { favorites: ["openai/gpt-4o"] } })).status).toBe(200);
+    expect(((await (await api(a!, "user/settings")).json()) as { default_model: string | null }).default_model).toBe("openai/gpt-4o-mini");
+    // Stored once, in PostgreSQL: no local file of a replica holds them.
+    expect(await query("SELECT key FROM user_settings ORDER BY key")).toEqual([{ key: "default_model" }, { key: "favorites" }]);
+    expect(readdirSync(join(directory, "data", "gptme")).filter((name) => name.startsWith("server-local"))).toEqual([]);
   }, 240_000);
 
   it("a replica killed mid-reply: a survivor stores the reply so far as interrupted, no event is lost, the next step runs elsewhere", async () => {

@@ -14,6 +14,8 @@ import { PostgresLeaseStore } from "./lease-store.js";
 import { migratePostgres } from "./migrations.js";
 import { PostgresConversationStore } from "./postgres-store.js";
 import { PostgresSessionIdStore } from "./session-id-store.js";
+import { PostgresSettingsStore } from "./settings-store.js";
+import { PostgresTaskStore } from "./task-store.js";
 
 /** The database cannot be reached, or its schema cannot be brought up to date. */
 export class PostgresOpenError extends AppError {
@@ -31,6 +33,8 @@ export interface PostgresStorage extends Storage {
   /** Live session ids every replica can check. */
   readonly sessionIds: PostgresSessionIdStore;
   readonly database: PostgresDatabase;
+  readonly tasks: PostgresTaskStore;
+  readonly settings: { store: PostgresSettingsStore; initial: Record<string, unknown> };
 }
 
 /** Any number other users of the database will not pick; the same in every server. */
@@ -63,8 +67,11 @@ export interface PostgresOpenOptions {
 export async function openPostgresStorage(url: string, options: PostgresOpenOptions = {}): Promise<PostgresStorage> {
   const database = new PostgresDatabase(url, options);
   let lock: pg.Client | null = null;
+  const settings = new PostgresSettingsStore(database);
+  let initialSettings: Record<string, unknown>;
   try {
     await migratePostgres(database);
+    initialSettings = await settings.readSettings();
     if (options.singleServer) {
       lock = await holdSingleServerLock(url);
       if (!lock) {
@@ -93,6 +100,8 @@ export async function openPostgresStorage(url: string, options: PostgresOpenOpti
     authSessions: new PostgresAuthSessionStore(database),
     leases,
     sessionIds,
+    tasks: new PostgresTaskStore(database),
+    settings: { store: settings, initial: initialSettings },
     shared: {
       leases,
       sessionIds,
