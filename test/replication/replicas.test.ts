@@ -117,6 +117,8 @@ describe.skipIf(skip)("three replicas on one PostgreSQL and one NATS", () => {
       await exited(server.child);
     }
     model.reset();
+    // Settings a test saved (a default model) would reach the next test's replicas: they use MODEL.
+    await query("DELETE FROM user_settings");
   });
   afterAll(async () => {
     await model?.close();
