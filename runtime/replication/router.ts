@@ -76,8 +76,10 @@ export function replicatedRouter(handle: (request: Request) => Promise<Response>
     const url = new URL(request.url);
     const conversationId = conversationOf(url.pathname);
     if (conversationId === null) return handle(request);
-    const reads = request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS" || uploadPath.test(url.pathname);
-    const body = reads ? null : await bodyUpTo(request, bodyLimitBytes);
+    const reads = request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS";
+    // An upload streams to disk where it lands (50 MB a file): never read whole, never forwarded.
+    const servedHere = reads || uploadPath.test(url.pathname);
+    const body = servedHere ? null : await bodyUpTo(request, bodyLimitBytes);
     const sessionId = sessionIdOf(url, request, body);
     if (sessionId) await sessions.adoptFromStore(sessionId);
 
@@ -85,7 +87,7 @@ export function replicatedRouter(handle: (request: Request) => Promise<Response>
     if (!forwarded) {
       const lease = await leases.get(leaseName(conversationId));
       const owner = lease && lease.holder !== replicaId ? lease.holder : null;
-      if (owner && !reads && body !== null) {
+      if (owner && !servedHere && body !== null) {
         const answered = await forwarding.forward(owner, request, body);
         if (answered) return answered;
       } else if (owner) {
