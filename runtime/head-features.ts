@@ -3,7 +3,6 @@
  * commands, tasks, user settings, provider health, elicitation and the project's agent config.
  */
 import { join } from "node:path";
-import type { Database } from "better-sqlite3";
 import { describeTools } from "./catalog/tool-catalog.js";
 import { queryTools } from "./catalog/tool-query.js";
 import { createCommandRunner } from "./commands/command-runner.js";
@@ -17,13 +16,13 @@ import { createElicitations } from "./sessions/elicitation.js";
 import type { SessionManager } from "./sessions/types.js";
 import { createSettingsService } from "./settings/settings-service.js";
 import type { UserSettings } from "./settings/user-settings.js";
-import { SqliteTaskStore } from "./store/sqlite/task-rows.js";
+import type { TaskStore } from "./store/task-store.js";
 import type { ConversationStore } from "./store/types.js";
 import { createTaskService } from "./tasks/task-service.js";
 
 export interface HeadFeatureOptions {
   env: NodeJS.ProcessEnv;
-  database: Database;
+  tasks: TaskStore;
   store: ConversationStore;
   models: ModelRegistry;
   conversations: ConversationService;
@@ -60,7 +59,7 @@ export function createHeadFeatures(options: HeadFeatureOptions): HeadFeatures {
       },
     }),
     tasks: createTaskService({
-      tasks: new SqliteTaskStore(options.database),
+      tasks: options.tasks,
       store: options.store,
       conversations: options.conversations,
       dataDirectory: options.settings.dataDirectory,

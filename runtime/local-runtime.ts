@@ -31,6 +31,7 @@ import { stopRegexWorker } from "./catalog/regex-search.js";
 import { createHeadFeatures } from "./head-features.js";
 import { createUserSettings } from "./settings/user-settings.js";
 import { SqliteSettingsStore } from "./store/sqlite/settings-rows.js";
+import { SqliteTaskStore } from "./store/sqlite/task-rows.js";
 import { SqliteConversationStore } from "./store/sqlite/sqlite-store.js";
 import { systemPromptBuilder } from "./conversations/system-prompt.js";
 import { createToolRegistry, defaultToolNames } from "./tools/registry.js";
@@ -94,6 +95,11 @@ export interface LocalRuntime {
   close(): Promise<void>;
 }
 
+function sqliteSettings(store: SqliteConversationStore): { store: SqliteSettingsStore; initial: Record<string, unknown> } {
+  const settings = new SqliteSettingsStore(store.database);
+  return { store: settings, initial: settings.readSettingsSync() };
+}
+
 /** `<package>/dist/web`, found from this module: source (`runtime/`), compiled (`dist/runtime/`) or bundled (`dist/server/`). */
 function packageWebRoot(): string {
   let directory = fileURLToPath(new URL(".", import.meta.url));
@@ -117,22 +123,27 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   });
   const storage = options.storage ?? openSqliteStorage(options.databasePath ?? defaultDatabasePath(env));
   const store = storage.conversations;
-  // Tasks and user settings (gptme HEAD's routes) live in SQLite only: on PostgreSQL, in a SQLite
-  // file of this process in the data directory (not shared between replicas).
+  // Tasks and user settings (gptme HEAD's routes): in the SQLite file, or in PostgreSQL beside the
+  // conversations (shared by replicas); a SQLite file of this process only for a store that has neither.
   const localStore =
     storage.kind === "sqlite"
       ? (store as SqliteConversationStore)
-      : SqliteConversationStore.open(join(dataDirectory, `server-local-${options.replication?.replicaId ?? "postgres"}.db`));
-  const settingsStore = new SqliteSettingsStore(localStore.database);
+      : storage.tasks && storage.settings
+        ? null
+        : SqliteConversationStore.open(join(dataDirectory, `server-local-${options.replication?.replicaId ?? "postgres"}.db`));
+  const settingsSource = storage.settings ?? sqliteSettings(localStore!);
+  const taskStore = storage.tasks ?? new SqliteTaskStore(localStore!.database);
   const metrics = createMetrics({
     storeStatistics:
       storage.kind === "sqlite"
         ? sqliteStatistics((store as SqliteConversationStore).database, storage.location)
         : postgresStatistics((storage as PostgresStorage).database),
   });
-  const userSettings = createUserSettings(settingsStore, settingsStore.readSettingsSync());
+  const userSettings = createUserSettings(settingsSource.store, settingsSource.initial, () => options.replication?.settingsChanged());
+  options.replication?.onSettingsChanged(() => userSettings.reload());
   // What no conversation's tools may see: the store (and its journal files), the data directory, the config with the keys.
-  const databasePaths = [storage.kind === "sqlite" ? storage.location : localStore.database.name].filter((path) => path !== ":memory:");
+  const databasePaths = [storage.kind === "sqlite" ? storage.location : localStore?.database.name]
+    .filter((path): path is string => path !== undefined && path !== ":memory:");
   const databaseFiles = databasePaths.flatMap((path) => ["", "-wal", "-shm", "-journal"].map((suffix) => path + suffix));
   const sandboxes = createSandboxManager({
     settings: sandboxSettings,
@@ -225,7 +236,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   const sessions = options.replication ? options.replication.sessions(localSessions) : localSessions;
   const headFeatures = createHeadFeatures({
     env,
-    database: localStore.database,
+    tasks: taskStore,
     store,
     models,
     conversations,
@@ -267,7 +278,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
       await stopRegexWorker();
       await sandboxes.disposeAll();
       await storage.close();
-      if (localStore !== store) await localStore.close();
+      if (localStore && localStore !== store) await localStore.close();
     },
   };
 }

@@ -8,25 +8,30 @@
  */
 import { DeliverPolicy, DiscardPolicy, type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { headers, type NatsConnection } from "@nats-io/transport-node";
+import { defaultEventLimits } from "../sessions/event-buffer.js";
 import type { NumberedEvent, SessionEvent } from "../sessions/types.js";
+import { eventOffsetHeader, type EventSpan, SubjectBytes, spanOf, storedSize } from "./subject-bytes.js";
 
 export interface EventRetention {
   /** Events kept per conversation (default 2 000, as a single server keeps). */
   maxEventsPerConversation: number;
+  /** Bytes kept per conversation; over it, its oldest events go (default 4 MiB, as a single server keeps). */
+  maxBytesPerConversation: number;
   /** How long an event is kept (default one hour, as a single server forgets an idle conversation). */
   maxAgeMs: number;
-  /** Bytes the whole stream may hold; the oldest events anywhere go first (default 1 GiB). */
+  /** Bytes the whole stream may hold; the oldest events anywhere go first (default 64 MiB, as a single server's buffers together). */
   maxBytes: number;
-  /** The largest event kept (default 4 MiB, a single server's per-conversation bound). */
-  maxEventBytes: number;
 }
 
 export const defaultRetention: EventRetention = {
-  maxEventsPerConversation: 2000,
+  maxEventsPerConversation: defaultEventLimits.maxEvents,
+  maxBytesPerConversation: defaultEventLimits.maxBytes,
   maxAgeMs: 60 * 60 * 1000,
-  maxBytes: 1024 * 1024 * 1024,
-  maxEventBytes: 4 * 1024 * 1024,
+  maxBytes: defaultEventLimits.totalBytes,
 };
+
+/** Room NATS needs beside an event's payload in one message (subject, headers, protocol). */
+const messageHeadroom = 4 * 1024;
 
 const eventIdHeader = "Gptme-Event-Id";
 const expectedLastHeader = "Nats-Expected-Last-Subject-Sequence";
@@ -45,20 +50,31 @@ interface SubjectState {
   sequence: number;
   /** Its event id (0: none). */
   id: number;
+  /** Where it starts and ends in the conversation's bytes (null: none). */
+  span: EventSpan | null;
 }
+
+/** What a client gets instead of an event too large to go through NATS: the stored conversation has it. */
+export const eventTooLargeMessage = "An event was too large to relay between server replicas: reload the conversation";
 
 export class ReplicatedEventLog {
   private readonly js: JetStreamClient;
   private readonly last = new Map<string, SubjectState>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly subscriptions = new Set<{ stop(): void }>();
+  private readonly bytes: SubjectBytes;
+  /** The largest event stored as it is (bigger ones are replaced by a notice to reload). */
+  private readonly maxEventBytes: number;
 
   private constructor(
     connection: NatsConnection,
     private readonly manager: JetStreamManager,
     readonly stream: string,
+    retention: EventRetention,
   ) {
     this.js = jetstream(connection);
+    this.bytes = new SubjectBytes(manager, stream, retention.maxBytesPerConversation);
+    this.maxEventBytes = Math.min(retention.maxBytesPerConversation, (connection.info?.max_payload ?? 1024 * 1024) - messageHeadroom);
   }
 
   /** Creates the stream (or brings its limits up to date) and returns the log on it. */
@@ -73,7 +89,7 @@ export class ReplicatedEventLog {
       max_msgs_per_subject: retention.maxEventsPerConversation,
       max_age: retention.maxAgeMs * 1_000_000,
       max_bytes: retention.maxBytes,
-      max_msg_size: retention.maxEventBytes,
+      max_msg_size: Math.min(retention.maxBytesPerConversation, connection.info?.max_payload ?? retention.maxBytesPerConversation),
       num_replicas: 1,
     };
     try {
@@ -82,7 +98,7 @@ export class ReplicatedEventLog {
     } catch {
       await manager.streams.add(config);
     }
-    return new ReplicatedEventLog(connection, manager, stream);
+    return new ReplicatedEventLog(connection, manager, stream, retention);
   }
 
   private subject(conversationId: string): string {
@@ -91,8 +107,8 @@ export class ReplicatedEventLog {
 
   private async readLast(subject: string): Promise<SubjectState> {
     const message = await this.manager.streams.getMessage(this.stream, { last_by_subj: subject }).catch(() => null);
-    if (!message) return { sequence: 0, id: 0 };
-    return { sequence: message.seq, id: Number(message.header.get(eventIdHeader)) || 0 };
+    if (!message) return { sequence: 0, id: 0, span: null };
+    return { sequence: message.seq, id: Number(message.header.get(eventIdHeader)) || 0, span: spanOf(subject, message) };
   }
 
   /**
@@ -118,18 +134,28 @@ export class ReplicatedEventLog {
   }
 
   private async publishNow(subject: string, event: SessionEvent, allowed: () => boolean): Promise<number | null> {
-    const payload = JSON.stringify(event);
+    let payload = Buffer.from(JSON.stringify(event), "utf8");
+    if (payload.byteLength > this.maxEventBytes) {
+      // As a single server keeps no event larger than a conversation's bound; here it cannot even be sent.
+      payload = Buffer.from(JSON.stringify({ type: "error", error: eventTooLargeMessage } satisfies SessionEvent), "utf8");
+    }
+    const size = storedSize(subject, payload.byteLength);
     let state = this.last.get(subject) ?? (await this.readLast(subject));
     for (let attempt = 0; attempt < 50; attempt += 1) {
       if (!allowed()) return null;
+      await this.bytes.makeRoom(subject, state.span, size);
       const id = state.id + 1;
+      const start = state.span?.end ?? 0;
       const header = headers();
       header.set(eventIdHeader, String(id));
+      header.set(eventOffsetHeader, String(start));
       header.set(expectedLastHeader, String(state.sequence));
       try {
         const ack = await this.js.publish(subject, payload, { headers: header });
-        state = { sequence: ack.seq, id };
+        const span = { sequence: ack.seq, start, end: start + size };
+        state = { sequence: ack.seq, id, span };
         this.last.set(subject, state);
+        this.bytes.published(subject, span);
         return id;
       } catch (error) {
         if ((error as { api_error?: { err_code?: number } }).api_error?.err_code !== wrongLastSequence && !/wrong last sequence/i.test(String(error))) {

@@ -9,6 +9,7 @@ import type { SessionManager } from "../sessions/types.js";
 import { autoConfirmCount } from "../sessions/live-conversation.js";
 import type { SessionIdStore } from "../store/session-ids.js";
 import type { ReplicatedEventLog } from "./event-log.js";
+import type { SharedAutoConfirm } from "./shared-auto-confirm.js";
 
 type LiveState = ReturnType<SessionManager["state"]>;
 
@@ -17,14 +18,21 @@ export interface ReplicatedSessionManager extends SessionManager {
   adoptFromStore(sessionId: string): Promise<void>;
   /** Uses `state` as the conversation's live state for a moment (the owner's answer, for this request). */
   rememberRemoteState(conversationId: string, state: LiveState): void;
-  /** Resolves once the session ids made so far are in the store (before a response names one). */
+  /** Takes the conversation's auto-confirm budget from the store (unless its generation runs here). */
+  loadAutoConfirm(conversationId: string): Promise<void>;
+  /** Resolves once the session ids and budgets changed so far are in the store (before a response names one). */
   flush(): Promise<void>;
 }
 
 /** How long an owner's reported state stands for the conversation (one request's worth). */
 const remoteStateMs = 2_000;
 
-export function replicatedSessions(local: LocalSessionManager, sessionIds: SessionIdStore, events: ReplicatedEventLog): ReplicatedSessionManager {
+export function replicatedSessions(
+  local: LocalSessionManager,
+  sessionIds: SessionIdStore,
+  events: ReplicatedEventLog,
+  autoConfirm: SharedAutoConfirm,
+): ReplicatedSessionManager {
   const pending = new Set<Promise<unknown>>();
   const remote = new Map<string, { state: LiveState; until: number }>();
   const closers = new Set<() => void>();
@@ -84,8 +92,14 @@ export function replicatedSessions(local: LocalSessionManager, sessionIds: Sessi
       for (const [id, entry] of remote) if (entry.until <= Date.now()) remote.delete(id);
     },
 
+    async loadAutoConfirm(conversationId) {
+      if (local.isGenerating(conversationId)) return;
+      const remaining = await autoConfirm.load(conversationId);
+      if (remaining !== null) local.adoptAutoConfirm(conversationId, remaining);
+    },
+
     async flush() {
-      await Promise.all([...pending]);
+      await Promise.all([...pending, autoConfirm.settledAll()]);
     },
 
     async close() {

@@ -13,9 +13,15 @@ import { type ConversationLeases, createConversationLeases } from "./conversatio
 import { ReplicatedEventLog } from "./event-log.js";
 import { Forwarding } from "./forwarding.js";
 import { type ReplicatedSessionManager, replicatedSessions } from "./replicated-sessions.js";
+import { SettingsNotices } from "./settings-notices.js";
+import { SharedAutoConfirm } from "./shared-auto-confirm.js";
 import { replicatedRouter } from "./router.js";
 
 const sessionIdleSeconds = 24 * 60 * 60;
+/** The server's default body limit (local-runtime.ts). */
+const defaultBodyLimitBytes = 10 * 1024 * 1024;
+/** A forwarded body left behind (its forwarder died mid-exchange) is removed after this long. */
+const forwardedBodySeconds = 60 * 60;
 
 export interface ReplicationOptions {
   natsUrl: string;
@@ -32,11 +38,18 @@ export interface Replication {
   readonly replicaId: string;
   readonly leaseTtlMs: number;
   /** What the live conversations need to publish through NATS and run under leases. */
-  sessionDependencies(): Pick<SessionDependencies, "eventSink" | "claim">;
+  sessionDependencies(): Pick<SessionDependencies, "eventSink" | "claim" | "autoConfirmChanged">;
+  /** Tells the other replicas that the user settings changed (they read them again). */
+  settingsChanged(): void;
+  /** `reload` runs when another replica changed the user settings. */
+  onSettingsChanged(reload: () => Promise<void>): void;
   /** The session manager replicas share state through. */
   sessions(local: LocalSessionManager): ReplicatedSessionManager;
-  /** The replica's fetch: forwards what the owner of a conversation must answer, serves the rest here. */
-  fetch(handle: (request: Request) => Promise<Response>): (request: Request) => Promise<Response>;
+  /**
+   * The replica's fetch: forwards what the owner of a conversation must answer, serves the rest
+   * here. `bodyLimitBytes` is the server's (default 10 MiB): larger bodies are refused where they land.
+   */
+  fetch(handle: (request: Request) => Promise<Response>, options?: { bodyLimitBytes?: number }): (request: Request) => Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -76,12 +89,15 @@ export async function startReplication(options: ReplicationOptions): Promise<Rep
       return null;
     });
   const leases: ConversationLeases = createConversationLeases({ shared: options.shared, replicaId, ttlMs: leaseTtlMs, publish });
-  const forwarding = new Forwarding({ connection, replicaId });
+  const autoConfirm = new SharedAutoConfirm(options.shared.autoConfirm);
+  const settingsNotices = new SettingsNotices(connection, replicaId);
+  const forwarding = new Forwarding({ connection, replicaId, bodies: options.shared.forwardedBodies });
   let manager: ReplicatedSessionManager | null = null;
   leases.start(Math.max(100, Math.floor(leaseTtlMs / 4)));
   // Session ids nobody used for a day are forgotten (a replica that knows a session does not touch its row on every request).
   const sessionSweep = setInterval(() => {
     void options.shared.sessionIds.forgetIdle(Date.now() / 1000 - sessionIdleSeconds).catch(() => undefined);
+    void options.shared.forwardedBodies.removeOlderThan(Date.now() / 1000 - forwardedBodySeconds).catch(() => undefined);
   }, 10 * 60 * 1000);
   sessionSweep.unref();
 
@@ -90,22 +106,36 @@ export async function startReplication(options: ReplicationOptions): Promise<Rep
     leaseTtlMs,
     sessionDependencies: () => ({
       eventSink: (conversationId, event, allowed) => void publish(conversationId, event, allowed),
-      claim: (conversationId) => leases.claim(conversationId),
+      claim: async (conversationId) => {
+        const claim = await leases.claim(conversationId);
+        // The next step, maybe elsewhere, starts once the lease is free: by then it must find the budget this one left.
+        return { ...claim, release: () => autoConfirm.settled(conversationId).then(() => claim.release()) };
+      },
+      autoConfirmChanged: (conversationId, remaining) => autoConfirm.changed(conversationId, remaining),
     }),
+    settingsChanged: () => settingsNotices.announce(),
+    onSettingsChanged: (reload) => settingsNotices.listen(reload),
     sessions(local) {
-      manager = replicatedSessions(local, options.shared.sessionIds, events);
+      manager = replicatedSessions(local, options.shared.sessionIds, events, autoConfirm);
       return manager;
     },
-    fetch(handle) {
+    fetch(handle, fetchOptions = {}) {
       if (!manager) throw new Error("replication: sessions() must be called before fetch()");
       const sessions = manager;
-      const routed = replicatedRouter(handle, { replicaId, leases: options.shared.leases, forwarding, sessions });
+      const routed = replicatedRouter(handle, {
+        replicaId,
+        leases: options.shared.leases,
+        forwarding,
+        sessions,
+        bodyLimitBytes: fetchOptions.bodyLimitBytes ?? defaultBodyLimitBytes,
+      });
       // Forwarded requests go through the router too (it reads their sessions from the store), never onwards.
       forwarding.serve(routed, (conversationId) => (sessions.isGenerating(conversationId) ? sessions.state(conversationId) : null));
       return routed;
     },
     async close() {
       clearInterval(sessionSweep);
+      settingsNotices.close();
       forwarding.close();
       await leases.close();
       await events.close();

@@ -2,8 +2,9 @@
  * In front of a replica's app: a request about a conversation whose generation runs on another
  * replica goes to that replica when it changes something (step, confirm, interrupt, a new message,
  * edits, delete, rerun, config, elicit/respond: every method but GET), and is served here from the
- * shared store when it only reads (GET, the event stream from the shared event log). Sessions
- * named by the request are read from the store first, so every replica accepts them.
+ * shared store when it only reads (GET, the event stream from the shared event log). Uploads are
+ * saved where they land (attachments are on the volume every replica mounts). Sessions named by
+ * the request are read from the store first, so every replica accepts them.
  */
 import type { LeaseStore } from "../store/leases.js";
 import { leaseName } from "./conversation-leases.js";
@@ -11,15 +12,17 @@ import type { Forwarding } from "./forwarding.js";
 import type { ReplicatedSessionManager } from "./replicated-sessions.js";
 
 const conversationPath = /^\/api(?:\/v2)?\/conversations\/([^/]+)(?:\/|$)/;
-
-/** Bodies larger than this are served where they land (NATS carries at most 1 MiB a message by default). */
-const forwardableBytes = 700 * 1024;
+const uploadPath = /\/workspace\/upload\/?$/;
+/** Requests that read or use the auto-confirm budget: served here, they take it from the store first. */
+const budgetPath = /\/(?:step|tool\/confirm|events)\/?$/;
 
 export interface RouterOptions {
   replicaId: string;
   leases: LeaseStore;
   forwarding: Forwarding;
   sessions: ReplicatedSessionManager;
+  /** The server's body limit: a larger body is answered where it lands (413), not carried to the owner first. */
+  bodyLimitBytes: number;
 }
 
 function conversationOf(pathname: string): string | null {
@@ -67,28 +70,33 @@ function sessionIdOf(url: URL, request: Request, body: ArrayBuffer | null): stri
 }
 
 export function replicatedRouter(handle: (request: Request) => Promise<Response>, options: RouterOptions) {
-  const { replicaId, leases, forwarding, sessions } = options;
+  const { replicaId, leases, forwarding, sessions, bodyLimitBytes } = options;
   /** `forwarded`: the request came from another replica over NATS (never from a client, whatever its headers say). */
   return async (request: Request, forwarded = false): Promise<Response> => {
     const url = new URL(request.url);
     const conversationId = conversationOf(url.pathname);
     if (conversationId === null) return handle(request);
     const reads = request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS";
-    const body = reads ? null : await bodyUpTo(request, forwardableBytes);
+    // An upload streams to disk where it lands (50 MB a file): never read whole, never forwarded.
+    const servedHere = reads || uploadPath.test(url.pathname);
+    const body = servedHere ? null : await bodyUpTo(request, bodyLimitBytes);
     const sessionId = sessionIdOf(url, request, body);
     if (sessionId) await sessions.adoptFromStore(sessionId);
 
+    let remoteState = false;
     if (!forwarded) {
       const lease = await leases.get(leaseName(conversationId));
       const owner = lease && lease.holder !== replicaId ? lease.holder : null;
-      if (owner && !reads && body !== null) {
+      if (owner && !servedHere && body !== null) {
         const answered = await forwarding.forward(owner, request, body);
         if (answered) return answered;
       } else if (owner) {
         const state = await forwarding.state<Parameters<ReplicatedSessionManager["rememberRemoteState"]>[1]>(owner, conversationId);
         if (state) sessions.rememberRemoteState(conversationId, state);
+        remoteState = state !== null;
       }
     }
+    if (!remoteState && budgetPath.test(url.pathname)) await sessions.loadAutoConfirm(conversationId);
     const response = await handle(request);
     await sessions.flush();
     return response;

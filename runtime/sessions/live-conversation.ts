@@ -41,6 +41,8 @@ export interface SessionDependencies {
   eventSink?: (conversationId: string, event: SessionEvent, allowed: () => boolean) => void;
   /** Replicated mode: takes the conversation's lease before a generation; ConflictError while another replica holds it. */
   claim?: (conversationId: string) => Promise<GenerationClaim>;
+  /** Replicated mode: the auto-confirm budget changed here (Infinity: unlimited), to be shared with the other replicas. */
+  autoConfirmChanged?: (conversationId: string, remaining: number) => void;
   /** The conversation's MCP servers' tools added to the loop's (runtime/mcp/conversation-mcp.ts). */
   mcp?: Pick<ConversationMcp, "loopOptions">;
   /** Called when an idle conversation is forgotten (its MCP servers stop). */
@@ -132,13 +134,23 @@ export class LiveConversation {
 
   /** Sets the auto-confirm budget at any time, also mid-generation (`false`/0 turns it off). */
   setAutoConfirm(value: boolean | number): AutoConfirmLeft {
-    this.autoConfirm = autoConfirmCount(value);
+    this.changeBudget(autoConfirmCount(value));
     return this.autoConfirmLeft();
+  }
+
+  /** Takes the budget another replica left (replicated mode), without announcing it back. */
+  adoptAutoConfirm(remaining: number): void {
+    this.autoConfirm = remaining;
+  }
+
+  private changeBudget(remaining: number): void {
+    this.autoConfirm = remaining;
+    this.dependencies.autoConfirmChanged?.(this.id, remaining);
   }
 
   addSession(sessionId: string, autoConfirm: boolean | number | undefined): void {
     this.sessions.set(sessionId, { autoConfirm: autoConfirmCount(autoConfirm), createdAt: Date.now() });
-    if (autoConfirm !== undefined) this.autoConfirm = autoConfirmCount(autoConfirm);
+    if (autoConfirm !== undefined) this.changeBudget(autoConfirmCount(autoConfirm));
     this.lastSessionId = sessionId;
   }
 
@@ -210,7 +222,7 @@ export class LiveConversation {
     try {
       if (this.dependencies.claim) this.claim = claim = await this.dependencies.claim(this.id);
       const model = await this.resolveModel(options.model, claim?.store ?? this.dependencies.store);
-      if (options.autoConfirm !== undefined) this.autoConfirm = autoConfirmCount(options.autoConfirm);
+      if (options.autoConfirm !== undefined) this.changeBudget(autoConfirmCount(options.autoConfirm));
       this.lastError = null;
       this.interruptedSent = false;
       this.lastSessionId = options.sessionId;
@@ -237,7 +249,7 @@ export class LiveConversation {
     const { decision, outcome } = decisionFor(options);
     const { settledBefore } = this.confirmations.decide(options.toolId, decision, outcome);
     if (settledBefore !== null) return `Tool already ${settledBefore}`;
-    if (options.action === "auto") this.autoConfirm = options.count ?? Number.POSITIVE_INFINITY;
+    if (options.action === "auto") this.changeBudget(options.count ?? Number.POSITIVE_INFINITY);
     return `Tool ${outcome}`;
   }
 
@@ -356,7 +368,7 @@ export class LiveConversation {
     };
     const takeAutoConfirm = () => {
       if (this.autoConfirm <= 0) return false;
-      this.autoConfirm -= 1;
+      this.changeBudget(this.autoConfirm - 1);
       return true;
     };
     let outcome: LoopOutcome = "error";

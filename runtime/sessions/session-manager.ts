@@ -19,6 +19,8 @@ export interface LocalSessionManager extends SessionManager {
   adopt(conversationId: string, sessionId: string, autoConfirm: number): void;
   /** Whether this process knows the session. */
   knows(sessionId: string): boolean;
+  /** Takes the conversation's auto-confirm budget from the store, unless a generation runs here (its own count is the current one). */
+  adoptAutoConfirm(conversationId: string, remaining: number): void;
 }
 
 /** Idle conversations (no client, no generation, nothing pending) are forgotten after this long, as in gptme. */
@@ -74,11 +76,16 @@ export function createSessionManager(dependencies: SessionDependencies): LocalSe
 
     require: requireSession,
 
-    adopt(conversationId, sessionId, autoConfirm) {
+    adopt(conversationId, sessionId) {
       if (sessionOwners.has(sessionId)) return;
-      // A session made without a budget leaves the conversation's as it is (as `create` does).
-      live(conversationId).addSession(sessionId, autoConfirm > 0 ? autoConfirm : undefined);
+      // The budget is the conversation's, shared through the store (what is left of it, not what the session started with).
+      live(conversationId).addSession(sessionId, undefined);
       sessionOwners.set(sessionId, conversationId);
+    },
+
+    adoptAutoConfirm(conversationId, remaining) {
+      const conversation = live(conversationId);
+      if (!conversation.generating) conversation.adoptAutoConfirm(remaining);
     },
 
     knows(sessionId) {

@@ -16,6 +16,8 @@ export interface UserSettingsSnapshot {
 
 export interface UserSettings {
   snapshot(): UserSettingsSnapshot;
+  /** Reads the store again (another replica changed it). */
+  reload(): Promise<void>;
   setProviderKey(variable: string, key: string): Promise<void>;
   setDefaultModel(model: string | null): Promise<void>;
   setFavorites(favorites: string[]): Promise<void>;
@@ -46,23 +48,35 @@ function snapshotOf(stored: Record<string, unknown>): UserSettingsSnapshot {
   };
 }
 
-/** `initial` is what the store holds at start-up (read once by the runtime that owns the store). */
-export function createUserSettings(store: SettingsStore, initial: Record<string, unknown>): UserSettings {
+/**
+ * `initial` is what the store holds at start-up (read once by the runtime that owns the store).
+ * `changed` is told after every write (replicas tell each other to reload).
+ */
+export function createUserSettings(store: SettingsStore, initial: Record<string, unknown>, changed: () => void = () => undefined): UserSettings {
   let current = snapshotOf(initial);
+  const reload = async () => {
+    current = snapshotOf(await store.readSettings());
+  };
   return {
     snapshot: () => current,
+    reload,
     async setProviderKey(variable, key) {
+      // Merged into what is stored now (another replica may have saved another provider's key).
+      await reload();
       const providerKeys = { ...current.providerKeys, [variable]: key };
       await store.writeSetting(keys.providerKeys, providerKeys);
       current = { ...current, providerKeys };
+      changed();
     },
     async setDefaultModel(model) {
       await store.writeSetting(keys.defaultModel, model ?? undefined);
       current = { ...current, defaultModel: model };
+      changed();
     },
     async setFavorites(favorites) {
       await store.writeSetting(keys.favorites, favorites);
       current = { ...current, favorites };
+      changed();
     },
   };
 }

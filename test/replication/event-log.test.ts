@@ -3,9 +3,10 @@
  * publishes, replay after a Last-Event-ID from another connection, and a missed notice when the
  * retention no longer reaches back.
  */
+import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EventRetention, defaultRetention, missedEventsMessage, ReplicatedEventLog } from "../../runtime/replication/event-log.js";
+import { type EventRetention, defaultRetention, eventTooLargeMessage, missedEventsMessage, ReplicatedEventLog } from "../../runtime/replication/event-log.js";
 import type { NumberedEvent } from "../../runtime/sessions/types.js";
 import { natsForTests, requireNats } from "../support/postgres-for-tests.js";
 
@@ -100,5 +101,62 @@ describe.skipIf(skip)("the replicated event log (NATS JetStream)", () => {
     expect(await log.publish("fenced", { type: "ping" }, () => true)).toBe(1);
     expect(await log.publish("fenced", { type: "ping" }, () => false)).toBeNull();
     expect(await log.publish("fenced", { type: "ping" })).toBe(2);
+  });
+
+  it("keeps at most the byte bound of one conversation's events, whoever publishes, and asks a client resuming from a purged id to reload", async () => {
+    const name = `${stream}_BYTES`;
+    const cap = 48 * 1024;
+    const retention = { ...defaultRetention, maxBytesPerConversation: cap };
+    const first = await openLog(name, retention);
+    const second = await openLog(name, retention);
+    const manager = await jetstreamManager(connections.at(-1)!);
+    for (const token of ["a", "b", "c"]) await first.publish("quiet", { type: "generation_progress", token });
+    const quietBytes = (await manager.streams.info(name)).state.bytes;
+
+    const token = "x".repeat(1000);
+    let highest = 0;
+    for (let index = 0; index < 200; index += 1) {
+      // Two replicas take turns: each must count the other's events too.
+      await (index % 3 === 0 ? second : first).publish("loud", { type: "generation_progress", token: `${index} ${token}` });
+      if (index % 10 === 9) highest = Math.max(highest, (await manager.streams.info(name)).state.bytes - quietBytes);
+    }
+    // 200 events of about 1 KiB went through; never more than the bound was kept, and not much less.
+    expect(highest).toBeLessThanOrEqual(cap);
+    const kept = (await manager.streams.info(name)).state.bytes - quietBytes;
+    expect(kept).toBeGreaterThanOrEqual(cap / 2);
+    expect(kept).toBeLessThanOrEqual(cap);
+
+    const resumed = collect(second, "loud", 1, 2);
+    await resumed.done;
+    resumed.stop();
+    expect(resumed.events[0]!.event).toEqual({ type: "error", error: missedEventsMessage });
+    expect(resumed.events[1]!.id).toBeGreaterThan(150);
+    const tail = collect(first, "loud", 195, 5);
+    await tail.done;
+    tail.stop();
+    expect(tail.events.map((event) => event.id)).toEqual([196, 197, 198, 199, 200]);
+    // Another conversation's events were not touched.
+    const quiet = collect(first, "quiet", 0, 3);
+    await quiet.done;
+    quiet.stop();
+    expect(quiet.events.map((event) => [event.id, (event.event as { token: string }).token])).toEqual([
+      [1, "a"],
+      [2, "b"],
+      [3, "c"],
+    ]);
+  });
+
+  it("sends a notice to reload in place of an event too large for NATS, and goes on numbering", async () => {
+    const log = await openLog(stream);
+    expect(await log.publish("huge", { type: "ping" })).toBe(1);
+    expect(await log.publish("huge", { type: "generation_progress", token: "y".repeat(2 * 1024 * 1024) })).toBe(2);
+    expect(await log.publish("huge", { type: "ping" })).toBe(3);
+    const replay = collect(log, "huge", 1, 2);
+    await replay.done;
+    replay.stop();
+    expect(replay.events).toEqual([
+      { id: 2, event: { type: "error", error: eventTooLargeMessage } },
+      { id: 3, event: { type: "ping" } },
+    ]);
   });
 });

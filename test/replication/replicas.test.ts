@@ -4,7 +4,7 @@
  * a tool confirmed through A; C killed with SIGKILL mid-reply and a survivor taking over; and the
  * fencing of a replica paused past its lease.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -15,6 +15,7 @@ import { natsForTests, postgresForTests, requireNats, requirePostgres, skipServi
 import { createDatabase } from "../support/postgres-server.js";
 import { exited, processAuth, type ServerProcess, startServerProcess } from "../support/server-process.js";
 import { type SseFrame, SseReader } from "../support/sse-client.js";
+import { eventTooLargeMessage } from "../../runtime/replication/event-log.js";
 
 const postgres = await postgresForTests();
 const nats = await natsForTests();
@@ -85,15 +86,19 @@ async function until<T>(what: string, check: () => Promise<T | null | undefined 
   }
 }
 
-async function draftLength(conversation: string): Promise<number> {
+async function query<Row extends object>(text: string, values: unknown[] = []): Promise<Row[]> {
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ length: number }>("SELECT length(content) AS length FROM drafts WHERE conversation_id = $1", [conversation]);
-    return rows[0]?.length ?? 0;
+    return (await client.query<Row>(text, values)).rows;
   } finally {
     await client.end();
   }
+}
+
+async function draftLength(conversation: string): Promise<number> {
+  const rows = await query<{ length: number }>("SELECT length(content) AS length FROM drafts WHERE conversation_id = $1", [conversation]);
+  return rows[0]?.length ?? 0;
 }
 
 const numbered = (frames: SseFrame[]) => frames.filter((frame) => frame.id !== undefined).map((frame) => Number(frame.id));
@@ -112,6 +117,8 @@ describe.skipIf(skip)("three replicas on one PostgreSQL and one NATS", () => {
       await exited(server.child);
     }
     model.reset();
+    // Settings a test saved (a default model) would reach the next test's replicas: they use MODEL.
+    await query("DELETE FROM user_settings");
   });
   afterAll(async () => {
     await model?.close();
@@ -167,6 +174,99 @@ describe.skipIf(skip)("three replicas on one PostgreSQL and one NATS", () => {
     // The same log from every replica.
     expect(await log(b!, "shared")).toEqual(stored);
     expect(await log(c!, "shared")).toEqual(stored);
+  }, 240_000);
+
+  it("a message larger than a NATS message, posted to a replica that does not run the conversation, reaches the one that does", async () => {
+    const [a, c] = await replicas("a", "c");
+    const sessionId = await create(a!, "large", "run something");
+    const watcher = await events(a!, "large", sessionId);
+    await watcher.nextType("connected");
+    model.enqueue({ text: "Running it.\n```shell\necho never-confirmed\n```\n" });
+    expect((await call(c!, "large/step", { method: "POST", json: { session_id: sessionId } })).status).toBe(200);
+    await watcher.nextType("tool_pending", 60_000);
+
+    // 3 MiB of text: over NATS's 1 MiB message limit (and the 700 KiB forwarding limit there was), under the 10 MiB body limit.
+    const content = "A long pasted log line.\n".repeat(128 * 1024);
+    const posted = await call(a!, "large", { method: "POST", json: { role: "user", content, session_id: sessionId } });
+    expect(posted.status).toBe(200);
+    // C, which runs the generation, answered: it skipped its waiting tool to make way for the message.
+    const stored = await log(a!, "large");
+    expect(stored.at(-1)).toMatchObject({ role: "user", content });
+    expect(stored.slice(0, -1).map((message) => message.role)).toEqual(["system", "user", "assistant", "system"]);
+    expect(stored.at(-2)!.content).toMatch(/^The user declined to run this shell tool use/);
+    await until("C's generation to end", async () => {
+      const body = (await (await call(c!, "large")).json()) as { session?: { generating: boolean } };
+      return body.session?.generating === false;
+    });
+    // The message's event is too large for NATS too: clients are told to reload instead.
+    await watcher.next((frame) => frame.data.type === "error" && frame.data.error === eventTooLargeMessage, 60_000);
+    // The body waited in the store only while C read it.
+    expect(await query("SELECT id FROM forwarded_bodies")).toEqual([]);
+  }, 240_000);
+
+  it("the auto-confirm budget goes with the conversation: what one replica's steps used is gone on the next replica", async () => {
+    const [a, b] = await replicas("a", "b");
+    const response = await call(a!, "budget", { method: "PUT", json: { messages: [{ role: "user", content: "run things" }], config: { chat: { name: "budget" } }, auto_confirm: 2 } });
+    expect(response.status).toBe(200);
+    const sessionId = ((await response.json()) as { session_id: string }).session_id;
+    const watcher = await events(b!, "budget", sessionId);
+    expect((await watcher.nextType("connected")).data.auto_confirm_left).toBe(2);
+    const pendings: SseFrame[] = [];
+    const stepOn = async (server: ServerProcess, ending: string, settle?: (pending: SseFrame) => Promise<void>) => {
+      model.enqueue({ text: `Running.\n\`\`\`shell\necho ${ending}\n\`\`\`\n` }, { text: ending });
+      expect((await call(server, "budget/step", { method: "POST", json: { session_id: sessionId } })).status).toBe(200);
+      const pending = await watcher.nextType("tool_pending", 60_000);
+      pendings.push(pending);
+      await settle?.(pending);
+      await watcher.next((frame) => frame.data.type === "generation_complete" && (frame.data.message as Message).content === ending, 60_000);
+    };
+    await stepOn(a!, "first");
+    await stepOn(b!, "second");
+    // Both tools of the budget were used (one on each replica): the third asks, wherever it runs.
+    await stepOn(a!, "third", async (pending) => {
+      const confirmed = await call(b!, "budget/tool/confirm", { method: "POST", json: { session_id: sessionId, tool_id: pending.data.tool_id, action: "confirm" } });
+      expect(confirmed.status).toBe(200);
+    });
+    // A budget set where nothing runs is the conversation's, for a step on another replica.
+    const set = await call(b!, "budget/tool/confirm", { method: "POST", json: { session_id: sessionId, auto_confirm: 1 } });
+    expect(((await set.json()) as { auto_confirm_left: unknown }).auto_confirm_left).toBe(1);
+    await stepOn(a!, "fourth");
+    expect(pendings.map((pending) => pending.data.auto_confirm)).toEqual([true, true, false, true]);
+    const again = await events(a!, "budget", sessionId);
+    expect((await again.nextType("connected")).data.auto_confirm_left).toBe(0);
+  }, 240_000);
+
+  it("tasks and user settings are the same on every replica", async () => {
+    const [a, b] = await replicas("a", "b");
+    const api = (server: ServerProcess, path: string, init: { method?: string; json?: unknown } = {}) =>
+      fetch(`${server.url}/api/v2/${path}`, {
+        method: init.method ?? "GET",
+        headers: { ...processAuth, ...(init.json === undefined ? {} : { "content-type": "application/json" }) },
+        body: init.json === undefined ? undefined : JSON.stringify(init.json),
+      });
+    const created = await api(a!, "tasks", { method: "POST", json: { content: "Shared between replicas", metadata: { from: "a" } } });
+    expect(created.status).toBe(201);
+    const task = (await created.json()) as { id: string; conversation_ids: string[] };
+    const seen = await api(b!, `tasks/${task.id}`);
+    expect(seen.status).toBe(200);
+    expect(await seen.json()).toMatchObject({ id: task.id, content: "Shared between replicas", metadata: { from: "a" }, conversation_ids: task.conversation_ids });
+    expect((await api(b!, `tasks/${task.id}/archive`, { method: "POST" })).status).toBe(200);
+    const listedOnA = (await (await api(a!, "tasks?include_archived=true")).json()) as { tasks: Array<{ id: string; archived: boolean }> };
+    expect(listedOnA.tasks.filter((listed) => listed.id === task.id)).toMatchObject([{ archived: true }]);
+    expect(((await (await api(a!, "tasks")).json()) as { tasks: unknown[] }).tasks).toEqual([]);
+
+    expect((await api(a!, "user/default-model", { method: "POST", json: { model: "openai/gpt-4o-mini" } })).status).toBe(200);
+    // Each replica holds the settings in memory; a change on another reaches it through NATS.
+    await until("B to see A's default model", async () => {
+      const settings = (await (await api(b!, "user/settings")).json()) as { default_model: string | null };
+      return settings.default_model === "openai/gpt-4o-mini";
+    });
+    // A change merged on one replica keeps what another saved (favourites next to the default model).
+    expect((await api(b!, "user/favorites", { method: "POST", json: { favorites: ["openai/gpt-4o"] } })).status).toBe(200);
+    expect(((await (await api(a!, "user/settings")).json()) as { default_model: string | null }).default_model).toBe("openai/gpt-4o-mini");
+    // Stored once, in PostgreSQL: no local file of a replica holds them.
+    expect(await query("SELECT key FROM user_settings ORDER BY key")).toEqual([{ key: "default_model" }, { key: "favorites" }]);
+    expect(readdirSync(join(directory, "data", "gptme")).filter((name) => name.startsWith("server-local"))).toEqual([]);
   }, 240_000);
 
   it("a replica killed mid-reply: a survivor stores the reply so far as interrupted, no event is lost, the next step runs elsewhere", async () => {

@@ -121,6 +121,41 @@ export const postgresMigrations: ReadonlyArray<PostgresMigration> = [
     description: "a per-conversation write counter (ETags of GET conversation)",
     sql: "ALTER TABLE conversations ADD COLUMN version bigint NOT NULL DEFAULT 0;",
   },
+  {
+    version: 5,
+    description: "tasks and user settings shared by replicas; auto-confirm budgets; request bodies too large for NATS",
+    sql: `
+      CREATE TABLE tasks (
+        id text COLLATE "C" PRIMARY KEY,
+        content text NOT NULL,
+        created_at text COLLATE "C" NOT NULL,
+        status text NOT NULL,
+        target_type text NOT NULL,
+        target_repo text,
+        conversation_ids text NOT NULL DEFAULT '[]',
+        metadata text NOT NULL DEFAULT '{}',
+        archived boolean NOT NULL DEFAULT false
+      );
+      CREATE INDEX tasks_by_created ON tasks (created_at DESC, id DESC);
+      CREATE TABLE user_settings (
+        key text COLLATE "C" PRIMARY KEY,
+        value text NOT NULL
+      );
+      -- How many more tools run without asking (Infinity: all), whichever replica runs the next step.
+      CREATE TABLE auto_confirm_budgets (
+        conversation_id text COLLATE "C" PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
+        remaining double precision NOT NULL,
+        updated double precision NOT NULL
+      );
+      -- A forwarded request's (or its answer's) body while the other replica reads it.
+      CREATE TABLE forwarded_bodies (
+        id text COLLATE "C" PRIMARY KEY,
+        body bytea NOT NULL,
+        created double precision NOT NULL
+      );
+      CREATE INDEX forwarded_bodies_by_age ON forwarded_bodies (created);
+    `,
+  },
 ];
 
 /** Thrown when the database was migrated by a newer server than this one. */

@@ -7,11 +7,15 @@ import pg from "pg";
 import { AppError } from "../../errors.js";
 import type { Storage } from "../storage.js";
 import { PostgresAuthSessionStore } from "./auth-session-store.js";
+import { PostgresAutoConfirmStore } from "./auto-confirm-store.js";
+import { PostgresForwardedBodyStore } from "./forwarded-body-store.js";
 import { PostgresDatabase, StoreUnavailableError, translateError } from "./database.js";
 import { PostgresLeaseStore } from "./lease-store.js";
 import { migratePostgres } from "./migrations.js";
 import { PostgresConversationStore } from "./postgres-store.js";
 import { PostgresSessionIdStore } from "./session-id-store.js";
+import { PostgresSettingsStore } from "./settings-store.js";
+import { PostgresTaskStore } from "./task-store.js";
 
 /** The database cannot be reached, or its schema cannot be brought up to date. */
 export class PostgresOpenError extends AppError {
@@ -29,6 +33,8 @@ export interface PostgresStorage extends Storage {
   /** Live session ids every replica can check. */
   readonly sessionIds: PostgresSessionIdStore;
   readonly database: PostgresDatabase;
+  readonly tasks: PostgresTaskStore;
+  readonly settings: { store: PostgresSettingsStore; initial: Record<string, unknown> };
 }
 
 /** Any number other users of the database will not pick; the same in every server. */
@@ -61,8 +67,11 @@ export interface PostgresOpenOptions {
 export async function openPostgresStorage(url: string, options: PostgresOpenOptions = {}): Promise<PostgresStorage> {
   const database = new PostgresDatabase(url, options);
   let lock: pg.Client | null = null;
+  const settings = new PostgresSettingsStore(database);
+  let initialSettings: Record<string, unknown>;
   try {
     await migratePostgres(database);
+    initialSettings = await settings.readSettings();
     if (options.singleServer) {
       lock = await holdSingleServerLock(url);
       if (!lock) {
@@ -91,9 +100,13 @@ export async function openPostgresStorage(url: string, options: PostgresOpenOpti
     authSessions: new PostgresAuthSessionStore(database),
     leases,
     sessionIds,
+    tasks: new PostgresTaskStore(database),
+    settings: { store: settings, initial: initialSettings },
     shared: {
       leases,
       sessionIds,
+      forwardedBodies: new PostgresForwardedBodyStore(database),
+      autoConfirm: new PostgresAutoConfirmStore(database),
       fenced(fence) {
         const store = conversations.fenced(fence);
         return { conversations: store, drafts: store.drafts };
