@@ -1,35 +1,10 @@
 /** Tasks on PostgreSQL (migration 5), as on SQLite (task-rows.ts): every replica sees the same. */
 import { ConflictError, NotFoundError } from "../../errors.js";
-import type { Task, TaskListOptions, TaskStatus, TaskStore, TargetType } from "../task-store.js";
+import { rowToTask, type TaskRow } from "../task-row.js";
+import type { Task, TaskListOptions, TaskStore } from "../task-store.js";
 import type { Queryable } from "./database.js";
 
-interface TaskRow {
-  id: string;
-  content: string;
-  created_at: string;
-  status: string;
-  target_type: string;
-  target_repo: string | null;
-  conversation_ids: string;
-  metadata: string;
-  archived: boolean;
-}
-
 const columns = "id, content, created_at, status, target_type, target_repo, conversation_ids, metadata, archived";
-
-function rowToTask(row: TaskRow): Task {
-  return {
-    id: row.id,
-    content: row.content,
-    created_at: row.created_at,
-    status: row.status as TaskStatus,
-    target_type: row.target_type as TargetType,
-    target_repo: row.target_repo,
-    conversation_ids: JSON.parse(row.conversation_ids) as string[],
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    archived: row.archived,
-  };
-}
 
 const values = (task: Task): unknown[] => [
   task.id,

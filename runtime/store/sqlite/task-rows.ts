@@ -1,33 +1,8 @@
 /** The tasks table (migration 6) behind the TaskStore contract. */
 import type { Database, Statement } from "better-sqlite3";
 import { ConflictError, NotFoundError } from "../../errors.js";
-import type { Task, TaskListOptions, TaskStatus, TaskStore, TargetType } from "../task-store.js";
-
-interface TaskRow {
-  id: string;
-  content: string;
-  created_at: string;
-  status: string;
-  target_type: string;
-  target_repo: string | null;
-  conversation_ids: string;
-  metadata: string;
-  archived: number;
-}
-
-function rowToTask(row: TaskRow): Task {
-  return {
-    id: row.id,
-    content: row.content,
-    created_at: row.created_at,
-    status: row.status as TaskStatus,
-    target_type: row.target_type as TargetType,
-    target_repo: row.target_repo,
-    conversation_ids: JSON.parse(row.conversation_ids) as string[],
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    archived: row.archived === 1,
-  };
-}
+import { rowToTask, type TaskRow } from "../task-row.js";
+import type { Task, TaskListOptions, TaskStore } from "../task-store.js";
 
 function taskToParameters(task: Task): unknown[] {
   return [
