@@ -62,6 +62,52 @@ function rssMegabytes(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/**
+ * The same clients through bench/sse-relay-floor.mjs (a child process, like the server): the latency
+ * and CPU of relaying with none of our code, measured over the same steady-state window rule.
+ */
+async function relayFloor(modelUrl: string, agent: Agent, streams: number): Promise<{ steady: number[]; cpu: number }> {
+  const child = spawn(process.execPath, [join(root, "bench/sse-relay-floor.mjs")], { cwd: root, env: { PATH: process.env.PATH, MODEL_URL: `${modelUrl}/v1` }, stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const base = await new Promise<string>((resolve, reject) => {
+      let output = "";
+      child.stdout!.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /listening on (http:\/\/\S+)/.exec(output);
+        if (match) resolve(match[1]!);
+      });
+      child.on("exit", () => reject(new Error(`relay floor exited:\n${output}`)));
+    });
+    const latencies: number[] = [];
+    const arrivals: number[] = [];
+    let allStreaming = 0;
+    let firstCompletion = Number.POSITIVE_INFINITY;
+    const started = performance.now();
+    const cpuBefore = cpuSeconds(child.pid!);
+    await Promise.all(
+      Array.from({ length: streams }, () => {
+        let streaming = false;
+        return streamLines(`${base}/relay`, { method: "GET", headers: {}, agent }, (data) => {
+          const event = JSON.parse(data) as { type: string; token?: string };
+          if (event.type === "generation_progress" && event.token) {
+            if (!streaming) allStreaming = Math.max(allStreaming, performance.now());
+            streaming = true;
+            stampsIn(event.token, latencies, arrivals);
+          }
+          const finished = event.type === "generation_complete";
+          if (finished) firstCompletion = Math.min(firstCompletion, performance.now());
+          return finished;
+        });
+      }),
+    );
+    const cpu = (cpuSeconds(child.pid!) - cpuBefore) / ((performance.now() - started) / 1000);
+    const steady = latencies.filter((_, index) => arrivals[index]! > allStreaming && arrivals[index]! < firstCompletion).sort((a, b) => a - b);
+    return { steady, cpu };
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
 export async function benchSseStreams(options = { streams: 200, chunks: 300, intervalMs: 50 }) {
   const model = await startStampingModel({ chunks: options.chunks, intervalMs: options.intervalMs });
   const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
@@ -98,6 +144,8 @@ export async function benchSseStreams(options = { streams: 200, chunks: 300, int
       }
     }),
   );
+
+  const floor = await relayFloor(model.url, agent, options.streams);
 
   const directory = mkdtempSync(join(tmpdir(), "gptme-sse-bench-"));
   // The bundled server when built (what `npm start` runs), else the sources through tsx.
@@ -181,6 +229,7 @@ export async function benchSseStreams(options = { streams: 200, chunks: 300, int
   relayed.sort((a, b) => a - b);
   // Against the SDK floor: the server reads the model through the SDK, so what it adds is what is above that.
   const added = percentile(steady, 0.99) - percentile(throughSdk, 0.99);
+  const addedOverRelayFloor = percentile(steady, 0.99) - percentile(floor.steady, 0.99);
   const verdict =
     steady.length < options.streams
       ? "NOT MEASURED: no moment with every stream running (the machine is too busy to start them all in time)"
@@ -195,6 +244,8 @@ export async function benchSseStreams(options = { streams: 200, chunks: 300, int
       `  steady state (all ${options.streams} streaming): p50 ${percentile(steady, 0.5).toFixed(2)} ms, p99 ${percentile(steady, 0.99).toFixed(2)} ms (${steady.length} tokens)`,
       `through the OpenAI SDK alone (the floor): latency p50 ${percentile(throughSdk, 0.5).toFixed(2)} ms, p99 ${percentile(throughSdk, 0.99).toFixed(2)} ms (${(percentile(throughSdk, 0.99) - percentile(direct, 0.99)).toFixed(2)} ms over raw at p99)`,
       `added by the server at p99 over the SDK floor, steady state: ${added.toFixed(2)} ms (goal <= 2 ms) ${verdict}`,
+      `relay floor (a bare Node server: the SDK, one socket write per token, nothing else; ${(floor.cpu * 100).toFixed(0)}% of one core): steady p50 ${percentile(floor.steady, 0.5).toFixed(2)} ms, p99 ${percentile(floor.steady, 0.99).toFixed(2)} ms`,
+      `  the server's p99 over that floor: ${addedOverRelayFloor.toFixed(2)} ms (the floor itself adds ${(percentile(floor.steady, 0.99) - percentile(throughSdk, 0.99)).toFixed(2)} ms over the SDK alone)`,
       `server CPU while relaying: ${(serverCpu * 100).toFixed(0)}% of one core`,
       `server peak RSS: ${peakRss.toFixed(0)} MB (goal <= 300 MB) ${peakRss <= 300 ? "OK" : "ABOVE GOAL"}`,
     ],

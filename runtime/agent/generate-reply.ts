@@ -3,7 +3,7 @@
  * first complete tool use (aborting the request) or when the run is interrupted.
  */
 import type { FinishReason, LanguageModel, ModelMessage, ModelPart, NativeTool, Usage } from "../models/model.js";
-import { ABORTED, linkedAbortController, unlessAborted } from "./abort.js";
+import { ABORTED, abortableWaits, linkedAbortController, unlessAborted } from "./abort.js";
 import type { ToolUseParseOptions } from "./parse/tool-uses.js";
 import { StreamingToolUseDetector } from "./tool-use-detector.js";
 import type { AgentEvent } from "./types.js";
@@ -41,12 +41,13 @@ export async function generateReply(request: ReplyRequest): Promise<Reply> {
   const detector = request.breakOn ? new StreamingToolUseDetector(request.breakOn) : undefined;
   const reply: Reply = { text: "", nativeCalls: [], ending: "complete" };
   let iterator: AsyncIterator<ModelPart> | undefined;
+  const waits = abortableWaits(request.signal);
   try {
     iterator = request.model
       .stream({ messages: request.messages, tools: request.tools, signal: controller.signal, stream: request.stream })
       [Symbol.asyncIterator]();
     for (;;) {
-      const next = await unlessAborted(iterator.next(), request.signal);
+      const next = await waits.wait(iterator.next());
       if (next === ABORTED) {
         reply.ending = "interrupted";
         break;
@@ -64,6 +65,7 @@ export async function generateReply(request: ReplyRequest): Promise<Reply> {
     reply.error = error;
   } finally {
     dispose();
+    waits.dispose();
     if (reply.ending !== "complete") {
       controller.abort();
       iterator?.return?.().catch(() => undefined);
