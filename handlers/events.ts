@@ -56,34 +56,42 @@ export class ConversationEvents extends OpenAPIRoute<[AppContext]> {
     const channel = new FrameChannel();
     void (async () => {
       const streamClosed = c.env.metrics?.streamOpened();
+      // Events are written as they come while the client keeps up (no hop through the loop below);
+      // they queue only before the replay is out or behind a full socket buffer, and the loop sends
+      // the queue in order, waiting for the client.
       const queue: NumberedEvent[] = [];
+      let flowing = false;
       let wake: (() => void) | null = null;
       let closed = false;
       const notify = () => {
         wake?.();
         wake = null;
       };
-      const subscription = sessions.subscribe(
-        conversationId,
-        lastEventId,
-        (event) => {
-          queue.push(event);
-          notify();
-        },
-        () => {
-          closed = true;
-          notify();
-        },
-      );
+      // JSON.stringify never writes a raw newline, so one `data:` line holds the whole event.
+      const write = (event: SessionEvent, id?: number) =>
+        channel.write(id !== undefined ? `data: ${JSON.stringify(event)}\nid: ${id}\n\n` : `data: ${JSON.stringify(event)}\n\n`);
+      const send = (event: SessionEvent, id?: number) => {
+        write(event, id);
+        return channel.drained();
+      };
+      const arrive = (event: NumberedEvent) => {
+        if (closed) return;
+        if (flowing && !channel.backedUp) {
+          write(event.event, event.id >= 0 ? event.id : undefined);
+          return;
+        }
+        flowing = false;
+        queue.push(event);
+        notify();
+      };
+      const subscription = sessions.subscribe(conversationId, lastEventId, arrive, () => {
+        closed = true;
+        notify();
+      });
       channel.onAbort(() => {
         closed = true;
         notify();
       });
-      // JSON.stringify never writes a raw newline, so one `data:` line holds the whole event.
-      const send = (event: SessionEvent, id?: number) => {
-        channel.write(id !== undefined ? `data: ${JSON.stringify(event)}\nid: ${id}\n\n` : `data: ${JSON.stringify(event)}\n\n`);
-        return channel.drained();
-      };
       try {
         const state = sessions.state(conversationId);
         await send({
@@ -101,10 +109,7 @@ export class ConversationEvents extends OpenAPIRoute<[AppContext]> {
         for (const event of subscription.replay) await send(event.event, event.id);
         await send({ type: "ping" });
         // One interval per stream for keep-alives, instead of a timer armed and cleared per event.
-        const keepAlive = setInterval(() => {
-          queue.push({ id: -1, event: { type: "ping" } });
-          notify();
-        }, pingIntervalMs);
+        const keepAlive = setInterval(() => arrive({ id: -1, event: { type: "ping" } }), pingIntervalMs);
         try {
           while (!closed) {
             while (queue.length > 0 && !closed) {
@@ -112,7 +117,9 @@ export class ConversationEvents extends OpenAPIRoute<[AppContext]> {
               await send(next.event, next.id >= 0 ? next.id : undefined);
             }
             if (closed) break;
-            await new Promise<void>((resolve) => (wake = resolve));
+            const woken = new Promise<void>((resolve) => (wake = resolve));
+            flowing = true;
+            await woken;
           }
         } finally {
           clearInterval(keepAlive);

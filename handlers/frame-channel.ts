@@ -22,6 +22,11 @@ export function frameChannelOf(response: Response): FrameChannel | undefined {
 }
 
 const encoder = new TextEncoder();
+/**
+ * Flushes are scheduled on this settled promise rather than with queueMicrotask, which Node wraps in
+ * an AsyncResource per call: a cost paid on every token of every stream.
+ */
+const settled = Promise.resolve();
 const unreadFlushLimit = 16;
 
 export class FrameChannel {
@@ -80,8 +85,13 @@ export class FrameChannel {
     this.pending += text;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      queueMicrotask(() => this.flush());
+      void settled.then(() => this.flush());
     }
+  }
+
+  /** The client is behind: writes are kept, but a writer should wait for `drained()`. */
+  get backedUp(): boolean {
+    return this.full && !this.aborted;
   }
 
   /** Resolves at once unless the client is behind (the socket's or the stream's buffer is full). */
