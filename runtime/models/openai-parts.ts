@@ -19,41 +19,69 @@ type ReasoningDelta = { reasoning_content?: string | null; reasoning?: string | 
  * of content) ends the reply as a refusal with those words as its explanation.
  */
 export async function* chunksToParts(chunks: AsyncIterable<ChatCompletionChunk>): AsyncGenerator<ModelPart> {
-  const calls: PendingCall[] = [];
-  let finish: FinishReason | undefined;
-  let usage: Usage | undefined;
-  let thinking = false;
-  let sawToolCalls = false;
-  let refusal = "";
-  for await (const chunk of chunks) {
-    if (chunk.usage) usage = toUsage(chunk.usage);
+  const converter = new ChunkConverter();
+  for await (const chunk of chunks) yield* converter.push(chunk);
+  yield* converter.end();
+}
+
+/**
+ * `chunksToParts` one chunk at a time, synchronously: the provider's stream loop calls it without
+ * an async generator of its own per chunk (a layer of promises on every token).
+ */
+export class ChunkConverter {
+  private readonly calls: PendingCall[] = [];
+  private finish: FinishReason | undefined;
+  private usage: Usage | undefined;
+  private thinking = false;
+  private sawToolCalls = false;
+  private refusal = "";
+
+  /** The parts this chunk completes, in order (often none or one). */
+  push(chunk: ChatCompletionChunk): ModelPart[] {
+    if (chunk.usage) this.usage = toUsage(chunk.usage);
     const choice = chunk.choices?.[0];
-    if (!choice) continue;
+    if (!choice) return [];
     const delta = choice.delta ?? {};
+    // The common case, a plain text delta, without building anything else.
+    if (delta.content && !this.thinking && !delta.tool_calls && !delta.refusal && !choice.finish_reason && !hasReasoning(delta)) {
+      return [{ type: "text-delta", text: delta.content }];
+    }
+    const parts: ModelPart[] = [];
     const reasoning = (delta as ReasoningDelta).reasoning_content ?? (delta as ReasoningDelta).reasoning;
     if (reasoning) {
-      yield { type: "text-delta", text: thinking ? reasoning : `<think>\n${reasoning}` };
-      thinking = true;
+      parts.push({ type: "text-delta", text: this.thinking ? reasoning : `<think>\n${reasoning}` });
+      this.thinking = true;
     }
-    if (thinking && (delta.content || delta.tool_calls?.length || choice.finish_reason)) {
-      yield { type: "text-delta", text: "\n</think>\n\n" };
-      thinking = false;
+    if (this.thinking && (delta.content || delta.tool_calls?.length || choice.finish_reason)) {
+      parts.push({ type: "text-delta", text: "\n</think>\n\n" });
+      this.thinking = false;
     }
-    if (delta.content) yield { type: "text-delta", text: delta.content };
-    if (delta.refusal) refusal += delta.refusal;
+    if (delta.content) parts.push({ type: "text-delta", text: delta.content });
+    if (delta.refusal) this.refusal += delta.refusal;
     for (const fragment of delta.tool_calls ?? []) {
-      addFragment(calls, fragment);
-      sawToolCalls = true;
+      addFragment(this.calls, fragment);
+      this.sawToolCalls = true;
     }
     if (choice.finish_reason) {
-      finish = toFinishReason(choice.finish_reason);
-      yield* completeCalls(calls.splice(0));
+      this.finish = toFinishReason(choice.finish_reason);
+      parts.push(...completeCalls(this.calls.splice(0)));
     }
+    return parts;
   }
-  if (thinking) yield { type: "text-delta", text: "\n</think>\n\n" };
-  yield* completeCalls(calls);
-  if (usage) yield { type: "usage", usage };
-  yield finishPart(finish ?? (sawToolCalls ? "tool_calls" : "other"), refusal);
+
+  /** The stream ended: open reasoning closed, remaining tool calls, usage, then the finish. */
+  end(): ModelPart[] {
+    const parts: ModelPart[] = [];
+    if (this.thinking) parts.push({ type: "text-delta", text: "\n</think>\n\n" });
+    parts.push(...completeCalls(this.calls));
+    if (this.usage) parts.push({ type: "usage", usage: this.usage });
+    parts.push(finishPart(this.finish ?? (this.sawToolCalls ? "tool_calls" : "other"), this.refusal));
+    return parts;
+  }
+}
+
+function hasReasoning(delta: object): boolean {
+  return Boolean((delta as ReasoningDelta).reasoning_content ?? (delta as ReasoningDelta).reasoning);
 }
 
 export function completionToParts(completion: ChatCompletion): ModelPart[] {

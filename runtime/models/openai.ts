@@ -6,7 +6,7 @@ import type { ChatCompletionCreateParamsBase } from "openai/resources/chat/compl
 import { lazySdk } from "./lazy-sdk.js";
 import type { LanguageModel, ModelPart, ModelRequest } from "./model.js";
 import { toOpenAIMessages, toOpenAITools } from "./openai-messages.js";
-import { chunksToParts, completionToParts } from "./openai-parts.js";
+import { ChunkConverter, completionToParts } from "./openai-parts.js";
 import { streamWithRetries, type RetryOptions } from "./retry.js";
 
 export interface OpenAIModelOptions {
@@ -60,7 +60,13 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
       { ...body, stream: true, stream_options: { include_usage: true } },
       requestOptions,
     );
-    yield* chunksToParts(chunks);
+    const converter = new ChunkConverter();
+    for await (const chunk of chunks) {
+      const parts = converter.push(chunk);
+      if (parts.length === 1) yield parts[0]!;
+      else yield* parts;
+    }
+    yield* converter.end();
   }
 
   return {

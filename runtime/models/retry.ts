@@ -29,30 +29,98 @@ export interface RetryingStreamOptions {
  * new attempt after a backoff; after the first part, retrying would repeat text the caller already
  * has, so the failure ends the stream. Ends with `AbortError` when the signal is aborted.
  */
-export async function* streamWithRetries(options: RetryingStreamOptions): AsyncGenerator<ModelPart> {
-  const retry = { ...defaultRetryOptions, ...options.retry };
-  const { signal } = options;
-  for (let attempt = 1; ; attempt++) {
-    if (signal?.aborted) throw abortError();
-    let yielded = false;
-    try {
-      for await (const part of options.attempt()) {
-        yielded = true;
-        yield part;
-      }
-      // The SDKs end an aborted stream quietly instead of throwing.
-      if (signal?.aborted) throw abortError();
-      return;
-    } catch (error) {
-      const failure = options.classify(error);
-      if (signal?.aborted || failure.kind === "abort") throw abortError();
-      if (yielded || !failure.retryable || attempt >= retry.attempts) {
-        throw toModelRequestError(failure, { ...options, attempts: attempt, yielded, cause: error });
-      }
-      const backoff = retry.baseDelayMs * 2 ** (attempt - 1);
-      const requested = failure.kind === "http" ? (failure.retryAfterMs ?? 0) : 0;
-      await sleep(Math.min(Math.max(backoff, requested), retry.maxDelayMs), signal);
+export function streamWithRetries(options: RetryingStreamOptions): AsyncIterableIterator<ModelPart> {
+  return new RetryingStream(options);
+}
+
+/**
+ * Written as an iterator, not an async generator: after the first part every `next()` is the
+ * attempt's own, passed through with one `then`, instead of a generator's promises on every token.
+ */
+class RetryingStream implements AsyncIterableIterator<ModelPart> {
+  private readonly retry: Required<RetryOptions>;
+  private inner: AsyncIterator<ModelPart> | null = null;
+  private attempts = 0;
+  private yielded = false;
+  private finished = false;
+
+  constructor(private readonly options: RetryingStreamOptions) {
+    this.retry = { ...defaultRetryOptions, ...options.retry };
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<ModelPart> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<ModelPart>> {
+    if (this.finished || (this.yielded && !this.inner)) return Promise.resolve({ done: true, value: undefined });
+    if (this.yielded) {
+      return this.inner!.next().then(
+        (result) => this.settle(result),
+        (error: unknown) => this.failure(error),
+      );
     }
+    return this.firstPart();
+  }
+
+  async return(): Promise<IteratorResult<ModelPart>> {
+    this.finished = true;
+    const inner = this.inner;
+    this.inner = null;
+    await inner?.return?.();
+    return { done: true, value: undefined };
+  }
+
+  /** Attempts until one yields its first part (or ends, or fails for good). */
+  private async firstPart(): Promise<IteratorResult<ModelPart>> {
+    for (;;) {
+      try {
+        if (this.options.signal?.aborted) throw abortError();
+        if (!this.inner) {
+          this.attempts += 1;
+          this.inner = this.options.attempt()[Symbol.asyncIterator]();
+        }
+        const result = await this.inner.next();
+        if (!result.done) this.yielded = true;
+        return this.settle(result);
+      } catch (error) {
+        this.inner = null;
+        const failure = this.options.classify(error);
+        if (this.options.signal?.aborted || failure.kind === "abort") return this.end(abortError());
+        if (this.yielded || !failure.retryable || this.attempts >= this.retry.attempts) {
+          return this.end(toModelRequestError(failure, { ...this.options, attempts: this.attempts, yielded: this.yielded, cause: error }));
+        }
+        const backoff = this.retry.baseDelayMs * 2 ** (this.attempts - 1);
+        const requested = failure.kind === "http" ? (failure.retryAfterMs ?? 0) : 0;
+        try {
+          await sleep(Math.min(Math.max(backoff, requested), this.retry.maxDelayMs), this.options.signal);
+        } catch (error) {
+          return this.end(error);
+        }
+      }
+    }
+  }
+
+  private settle(result: IteratorResult<ModelPart>): IteratorResult<ModelPart> {
+    if (!result.done) return result;
+    this.finished = true;
+    this.inner = null;
+    // The SDKs end an aborted stream quietly instead of throwing.
+    if (this.options.signal?.aborted) throw abortError();
+    return result;
+  }
+
+  /** A failure after the first part: never retried. */
+  private failure(error: unknown): never {
+    this.inner = null;
+    const failure = this.options.classify(error);
+    if (this.options.signal?.aborted || failure.kind === "abort") this.end(abortError());
+    this.end(toModelRequestError(failure as Exclude<Failure, { kind: "abort" }>, { ...this.options, attempts: this.attempts, yielded: true, cause: error }));
+  }
+
+  private end(error: unknown): never {
+    this.finished = true;
+    throw error;
   }
 }
 
