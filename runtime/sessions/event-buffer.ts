@@ -14,13 +14,6 @@ export interface EventBufferLimits {
 
 export const defaultEventLimits = { maxEvents: 2000, maxBytes: 4 * 1024 * 1024, totalBytes: 64 * 1024 * 1024 };
 
-interface Entry {
-  numbered: NumberedEvent;
-  size: number;
-  /** Order across every buffer sharing the memory: the smallest is the oldest. */
-  sequence: number;
-}
-
 /** An event's approximate size in memory: its JSON length (tokens are counted without serializing). */
 export function eventSize(event: SessionEvent): number {
   if (event.type === "generation_progress") return event.token.length + 48;
@@ -64,8 +57,18 @@ export class EventMemory {
   }
 }
 
+/**
+ * The events in three parallel arrays (sizes and sequences unboxed) with ids implied by position,
+ * rather than an object per event: with 200 streams every retained token event survives the young
+ * generation, and each object more made the scavenges that pause all streams longer.
+ */
 export class EventBuffer {
-  private readonly entries: Entry[] = [];
+  private readonly events: SessionEvent[] = [];
+  private readonly sizes: number[] = [];
+  /** Order across every buffer sharing the memory: the smallest is the oldest. */
+  private readonly sequences: number[] = [];
+  /** The id of `events[0]`. */
+  private firstId = 1;
   private lastId = 0;
   private bytes = 0;
   private readonly maxEvents: number;
@@ -85,11 +88,15 @@ export class EventBuffer {
     if (size > this.maxBytes) {
       // Kept nowhere: a client resuming from before it must reload, so nothing older is worth keeping.
       this.clear();
+      this.firstId = this.lastId + 1;
       return numbered;
     }
-    this.entries.push({ numbered, size, sequence: this.memory.track(this, size) });
+    if (this.events.length === 0) this.firstId = this.lastId;
+    this.events.push(event);
+    this.sizes.push(size);
+    this.sequences.push(this.memory.track(this, size));
     this.bytes += size;
-    while (this.entries.length > this.maxEvents || this.bytes > this.maxBytes) this.evictOldest();
+    while (this.events.length > this.maxEvents || this.bytes > this.maxBytes) this.evictOldest();
     this.memory.enforce();
     return numbered;
   }
@@ -105,15 +112,18 @@ export class EventBuffer {
 
   /** @internal for EventMemory: Infinity when empty. */
   get oldestSequence(): number {
-    return this.entries[0]?.sequence ?? Number.POSITIVE_INFINITY;
+    return this.sequences[0] ?? Number.POSITIVE_INFINITY;
   }
 
   /** Drops the oldest event; false when there is none. */
   evictOldest(): boolean {
-    const entry = this.entries.shift();
-    if (!entry) return false;
-    this.bytes -= entry.size;
-    this.memory.release(this, entry.size, this.entries.length === 0);
+    if (this.events.length === 0) return false;
+    this.events.shift();
+    this.sequences.shift();
+    const size = this.sizes.shift()!;
+    this.firstId += 1;
+    this.bytes -= size;
+    this.memory.release(this, size, this.events.length === 0);
     return true;
   }
 
@@ -125,8 +135,12 @@ export class EventBuffer {
   /** Events after `id`; `missed` when some of them have already been dropped (or the id is from the future). */
   after(id: number): { events: NumberedEvent[]; missed: boolean } {
     if (id > this.lastId) return { events: [], missed: true };
-    const oldest = this.entries[0]?.numbered.id ?? this.lastId + 1;
+    const oldest = this.events.length > 0 ? this.firstId : this.lastId + 1;
     const missed = id + 1 < oldest;
-    return { events: this.entries.filter((entry) => entry.numbered.id > id).map((entry) => entry.numbered), missed };
+    const events: NumberedEvent[] = [];
+    for (let index = Math.max(0, id + 1 - this.firstId); index < this.events.length; index++) {
+      events.push({ id: this.firstId + index, event: this.events[index]! });
+    }
+    return { events, missed };
   }
 }
