@@ -5,7 +5,7 @@
  * and its peak RSS (goal ≤ 300 MB).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -120,12 +120,13 @@ async function measureRound(
   return { steady, all: latencies.sort((a, b) => a - b), tokensPerSecond: latencies.length / seconds, cpu, peakRss };
 }
 
-async function spawnListening(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; base: string }> {
+async function spawnListening(args: string[], env: NodeJS.ProcessEnv, outputFile?: string): Promise<{ child: ChildProcess; base: string }> {
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] });
   const base = await new Promise<string>((resolve, reject) => {
     let output = "";
     child.stdout!.on("data", (chunk: Buffer) => {
       output += chunk.toString();
+      if (outputFile) appendFileSync(outputFile, chunk);
       const match = /listening on (http:\/\/\S+)/.exec(output);
       if (match) resolve(match[1]!);
     });
@@ -183,12 +184,14 @@ export async function benchSseStreams(options = { streams: 200, chunks: 300, int
   throughSdk.sort((a, b) => a - b);
 
   const profile = (directory: string) => (process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${directory}`] : []);
-  const floor = await spawnListening([...profile("/tmp/prof-floor"), join(root, "bench/sse-relay-floor.mjs")], { PATH: process.env.PATH, MODEL_URL: `${model.url}/v1` });
+  // BENCH_NODE_FLAGS (e.g. --trace-gc) go to both processes; BENCH_OUTPUT_DIRECTORY keeps what they print.
+  const flags = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(" ") : [];
+  const output = (name: string) => (process.env.BENCH_OUTPUT_DIRECTORY ? join(process.env.BENCH_OUTPUT_DIRECTORY, name) : undefined);
+  const floor = await spawnListening([...flags, ...profile("/tmp/prof-floor"), join(root, "bench/sse-relay-floor.mjs")], { PATH: process.env.PATH, MODEL_URL: `${model.url}/v1` }, output("relay-floor.log"));
   const directory = mkdtempSync(join(tmpdir(), "gptme-sse-bench-"));
   // The bundled server when built (what `npm start` runs), else the sources through tsx.
   const compiled = join(root, "dist/server/main.mjs");
   const entry = existsSync(compiled) ? [compiled] : ["--import", "tsx", join(root, "adapters/node/main.ts")];
-  const flags = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(" ") : [];
   const server = await spawnListening([...flags, ...profile("/tmp/prof"), ...entry, "serve", "--port", "0", "--workspace", directory], {
     PATH: process.env.PATH,
     HOME: directory,
@@ -196,7 +199,7 @@ export async function benchSseStreams(options = { streams: 200, chunks: 300, int
     GPTME_SERVER_TOKEN: token,
     OPENAI_BASE_URL: `${model.url}/v1`,
     MODEL: "local/bench",
-  });
+  }, output("server.log"));
   const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
   const call = (path: string, method: string, body: unknown) =>
     fetch(`${server.base}${path}`, { method, headers, body: JSON.stringify(body) }).then((response) => response.json() as Promise<{ session_id: string }>);
