@@ -4,11 +4,12 @@
  * within the first second is never written. A failing draft write does not fail the reply.
  */
 import type { Draft, DraftStore } from "../store/drafts.js";
+import { TextPieces } from "./text-pieces.js";
 
 export const draftIntervalMs = 1000;
 
 export class DraftRecorder {
-  private text = "";
+  private readonly text = new TextPieces();
   private savedText = "";
   private saved = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -23,7 +24,7 @@ export class DraftRecorder {
 
   append(token: string): void {
     if (!this.drafts || this.done) return;
-    this.text += token;
+    this.text.push(token);
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.write();
@@ -51,8 +52,9 @@ export class DraftRecorder {
 
   private write(): Promise<void> {
     this.writing = this.writing.then(async () => {
-      if (this.done || this.text === this.savedText) return;
-      const content = this.text;
+      if (this.done) return;
+      const content = this.text.text();
+      if (content === this.savedText) return;
       try {
         await this.drafts!.save({ ...this.where, content, updated: new Date().toISOString() });
         this.savedText = content;

@@ -5,6 +5,7 @@
 import type { FinishReason, LanguageModel, ModelMessage, ModelPart, NativeTool, Usage } from "../models/model.js";
 import { ABORTED, abortableWaits, linkedAbortController, unlessAborted } from "./abort.js";
 import type { ToolUseParseOptions } from "./parse/tool-uses.js";
+import { TextPieces } from "./text-pieces.js";
 import { StreamingToolUseDetector } from "./tool-use-detector.js";
 import type { AgentEvent } from "./types.js";
 
@@ -40,20 +41,24 @@ export async function generateReply(request: ReplyRequest): Promise<Reply> {
   const { controller, dispose } = linkedAbortController(request.signal);
   const detector = request.breakOn ? new StreamingToolUseDetector(request.breakOn) : undefined;
   const reply: Reply = { text: "", nativeCalls: [], ending: "complete" };
+  const text = new TextPieces();
   let iterator: AsyncIterator<ModelPart> | undefined;
   const waits = abortableWaits(request.signal);
+  const promptly = request.model.abortsPromptly === true;
   try {
     iterator = request.model
       .stream({ messages: request.messages, tools: request.tools, signal: controller.signal, stream: request.stream })
       [Symbol.asyncIterator]();
     for (;;) {
-      const next = await waits.wait(iterator.next());
+      // A model whose reads end on abort is awaited as is: racing every token against the signal
+      // kept a promise and four closures per stream alive at each young-generation collection.
+      const next = promptly ? await iterator.next() : await waits.wait(iterator.next());
       if (next === ABORTED) {
         reply.ending = "interrupted";
         break;
       }
       if (next.done) break;
-      if (!acceptPart(next.value, reply, detector, request.emit)) {
+      if (!acceptPart(next.value, reply, text, detector, request.emit)) {
         reply.ending = "tool-use";
         await drainForUsage(iterator, reply, request.signal);
         if (request.signal.aborted) reply.ending = "interrupted";
@@ -64,6 +69,7 @@ export async function generateReply(request: ReplyRequest): Promise<Reply> {
     reply.ending = request.signal.aborted ? "interrupted" : "error";
     reply.error = error;
   } finally {
+    reply.text = text.text();
     dispose();
     waits.dispose();
     if (reply.ending !== "complete") {
@@ -94,13 +100,13 @@ async function drainForUsage(iterator: AsyncIterator<ModelPart>, reply: Reply, s
 }
 
 /** Takes one part into the reply; false when a complete tool use ends the reply here. */
-function acceptPart(part: ModelPart, reply: Reply, detector: StreamingToolUseDetector | undefined, emit: (event: AgentEvent) => void): boolean {
+function acceptPart(part: ModelPart, reply: Reply, text: TextPieces, detector: StreamingToolUseDetector | undefined, emit: (event: AgentEvent) => void): boolean {
   switch (part.type) {
     case "text-delta": {
       const found = detector?.append(part.text);
-      const cut = found ? Math.max(0, found.end - reply.text.length) : part.text.length;
+      const cut = found ? Math.max(0, found.end - text.length) : part.text.length;
       const token = part.text.slice(0, cut);
-      reply.text += token;
+      if (token) text.push(token);
       if (token) emit({ type: "generation_progress", token });
       return found === undefined;
     }

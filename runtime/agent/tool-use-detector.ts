@@ -8,6 +8,7 @@
 import { scanCodeBlocks } from "./parse/markdown-blocks.js";
 import { markdownToolUses, xmlToolUses, type LocatedToolUse, type ToolUseParseOptions } from "./parse/tool-uses.js";
 import { scanXmlToolCalls } from "./parse/xml-tool-uses.js";
+import { TextPieces } from "./text-pieces.js";
 
 const thinkingTags = ["<think>", "<thinking>"];
 const xmlOpeningTags = ["<tool-use>", "<function_calls>"];
@@ -20,6 +21,8 @@ type Thinking = { state: "undecided" } | { state: "none" } | { state: "open"; cl
 export class StreamingToolUseDetector {
   /** The text from `offset` on; everything before it is settled. */
   private tail = "";
+  /** Deltas not yet added to the tail: joined when one may complete a tool use, not one by one. */
+  private readonly unread = new TextPieces();
   private offset = 0;
   private thinking: Thinking = { state: "undecided" };
 
@@ -27,9 +30,11 @@ export class StreamingToolUseDetector {
 
   /** Adds a delta; returns the first complete tool use (offsets in the whole text) once there is one. */
   append(delta: string): LocatedToolUse | undefined {
-    this.tail += delta;
+    this.unread.push(delta);
     const xml = this.options.format === "xml";
     if (!delta.includes("\n") && !(xml && delta.includes(">"))) return undefined;
+    this.tail += this.unread.text();
+    this.unread.reset();
     if (!this.pastThinking()) return undefined;
     const found = xml ? this.findXml() : this.findMarkdown();
     return found && { toolUse: found.toolUse, start: found.start + this.offset, end: found.end + this.offset };

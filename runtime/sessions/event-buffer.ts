@@ -59,11 +59,13 @@ export class EventMemory {
 
 /**
  * The events in three parallel arrays (sizes and sequences unboxed) with ids implied by position,
- * rather than an object per event: with 200 streams every retained token event survives the young
- * generation, and each object more made the scavenges that pause all streams longer.
+ * rather than an object per event, and a token event kept as its bare text: with 200 streams every
+ * retained token survives the young generation, and each object more made the scavenges that pause
+ * all streams longer.
  */
 export class EventBuffer {
-  private readonly events: SessionEvent[] = [];
+  /** A string is a `generation_progress` event's token. */
+  private readonly events: Array<SessionEvent | string> = [];
   private readonly sizes: number[] = [];
   /** Order across every buffer sharing the memory: the smallest is the oldest. */
   private readonly sequences: number[] = [];
@@ -92,7 +94,7 @@ export class EventBuffer {
       return numbered;
     }
     if (this.events.length === 0) this.firstId = this.lastId;
-    this.events.push(event);
+    this.events.push(event.type === "generation_progress" ? event.token : event);
     this.sizes.push(size);
     this.sequences.push(this.memory.track(this, size));
     this.bytes += size;
@@ -139,7 +141,8 @@ export class EventBuffer {
     const missed = id + 1 < oldest;
     const events: NumberedEvent[] = [];
     for (let index = Math.max(0, id + 1 - this.firstId); index < this.events.length; index++) {
-      events.push({ id: this.firstId + index, event: this.events[index]! });
+      const kept = this.events[index]!;
+      events.push({ id: this.firstId + index, event: typeof kept === "string" ? { type: "generation_progress", token: kept } : kept });
     }
     return { events, missed };
   }
