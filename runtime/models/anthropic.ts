@@ -56,6 +56,7 @@ export function createAnthropicModel(options: AnthropicModelOptions): LanguageMo
     id,
     provider: "anthropic",
     model: options.model,
+    abortsPromptly: true,
     stream(request) {
       return streamWithRetries({
         modelId: id,

@@ -65,6 +65,12 @@ export interface LanguageModel {
   readonly model: string;
   /** Streams a reply. Retries retryable failures (408/409/429/5xx, resets) before the first part. */
   stream(request: ModelRequest): AsyncIterable<ModelPart>;
+  /**
+   * True when a pending read of `stream` settles as soon as the request's signal aborts (the SDK
+   * providers: the abort cancels their fetch). The agent then awaits each part directly; for any
+   * other model it races every read against the signal, so an interrupt never waits on the model.
+   */
+  readonly abortsPromptly?: boolean;
 }
 
 /** `GET /api/v2/models` entry (gptme's shape). */

@@ -6,6 +6,7 @@ import type { ChatCompletionCreateParamsBase } from "openai/resources/chat/compl
 import { lazySdk } from "./lazy-sdk.js";
 import type { LanguageModel, ModelPart, ModelRequest } from "./model.js";
 import { toOpenAIMessages, toOpenAITools } from "./openai-messages.js";
+import { ConvertedStream } from "./converted-stream.js";
 import { ChunkConverter, completionToParts } from "./openai-parts.js";
 import { streamWithRetries, type RetryOptions } from "./retry.js";
 
@@ -41,38 +42,37 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
   );
   const id = `${options.provider}/${options.model}`;
 
-  async function* attempt(request: ModelRequest): AsyncGenerator<ModelPart> {
-    const client = await connect();
+  function requestBody(request: ModelRequest): ChatCompletionCreateParamsBase {
     const nativeTools = (request.tools?.length ?? 0) > 0;
-    const body: ChatCompletionCreateParamsBase = {
+    return {
       model: options.model,
       messages: toOpenAIMessages(request.messages, { nativeTools, vision: options.vision }),
       ...(nativeTools ? { tools: toOpenAITools(request.tools ?? []) } : {}),
       ...(request.maxTokens ? { [options.maxTokensParameter ?? "max_tokens"]: request.maxTokens } : {}),
     };
-    const requestOptions = { signal: request.signal };
-    if (request.stream === false) {
-      const completion = await client.chat.completions.create({ ...body, stream: false }, requestOptions);
-      yield* completionToParts(completion);
-      return;
-    }
-    const chunks = await client.chat.completions.create(
-      { ...body, stream: true, stream_options: { include_usage: true } },
-      requestOptions,
-    );
-    const converter = new ChunkConverter();
-    for await (const chunk of chunks) {
-      const parts = converter.push(chunk);
-      if (parts.length === 1) yield parts[0]!;
-      else yield* parts;
-    }
-    yield* converter.end();
+  }
+
+  async function* completion(request: ModelRequest): AsyncGenerator<ModelPart> {
+    const client = await connect();
+    yield* completionToParts(await client.chat.completions.create({ ...requestBody(request), stream: false }, { signal: request.signal }));
+  }
+
+  function attempt(request: ModelRequest): AsyncIterable<ModelPart> {
+    if (request.stream === false) return completion(request);
+    return new ConvertedStream(async () => {
+      const client = await connect();
+      return client.chat.completions.create(
+        { ...requestBody(request), stream: true, stream_options: { include_usage: true } },
+        { signal: request.signal },
+      );
+    }, new ChunkConverter());
   }
 
   return {
     id,
     provider: options.provider,
     model: options.model,
+    abortsPromptly: true,
     stream(request) {
       return streamWithRetries({
         modelId: id,

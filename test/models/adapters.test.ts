@@ -186,6 +186,27 @@ describe.each(adapters)("$name adapter", ({ name, path, create }) => {
     expect(textOf(seen)).toBe("first words");
   });
 
+  it("settles a read pending mid-stream as soon as the signal aborts (abortsPromptly)", async () => {
+    server.enqueue({ text: "first words", hang: true });
+    const controller = new AbortController();
+    const model = create();
+    expect(model.abortsPromptly).toBe(true);
+    const iterator = model.stream({ messages: conversation, signal: controller.signal })[Symbol.asyncIterator]();
+    let text = "";
+    while (text !== "first words") {
+      const next = await iterator.next();
+      if (next.done) throw new Error("the stream ended before the hang");
+      if (next.value.type === "text-delta") text += next.value.text;
+    }
+    const pending = iterator.next();
+    let settled = false;
+    void pending.then(() => (settled = true), () => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(settled).toBe(false);
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ name: "AbortError" });
+  });
+
   it("ends with AbortError when aborted while waiting to retry", async () => {
     server.enqueue({ status: 503 });
     const controller = new AbortController();
