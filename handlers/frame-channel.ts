@@ -1,8 +1,10 @@
 /**
  * An event stream's frames, written by a pure handler and carried either as a web ReadableStream
  * (the fetch-style path, any runtime) or, when the Node adapter claims the channel, straight to the
- * socket: every frame written in one tick goes out in one socket write, with no stream layers
- * between. The handler does not know which; it writes text and awaits `drained()` for backpressure.
+ * socket, with no stream layers between. Either way the frames written in one tick go out together:
+ * the stream path gathers them for one enqueue; on the socket, Node corks a response's writes until
+ * the tick ends, so each frame is handed over as it comes. The handler does not know which; it
+ * writes text and awaits `drained()` for backpressure.
  */
 
 /** What the Node adapter gives a claimed channel: the socket's write, end and backpressure. */
@@ -82,6 +84,10 @@ export class FrameChannel {
 
   write(text: string): void {
     if (this.closed || this.aborted) return;
+    if (this.sink && !this.pending) {
+      if (!this.sink.write(text)) this.full = true;
+      return;
+    }
     this.pending += text;
     if (!this.flushScheduled) {
       this.flushScheduled = true;

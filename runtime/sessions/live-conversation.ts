@@ -193,7 +193,7 @@ export class LiveConversation {
       this.pendingTokens += event.token;
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        void settled.then(() => this.flushTokens());
+        void settled.then(this.flushTokensBound);
       }
       return;
     }
@@ -319,6 +319,9 @@ export class LiveConversation {
     const numbered = this.buffer.push(event);
     for (const listener of this.listeners) listener(numbered);
   }
+
+  /** Made once: a closure less per token. */
+  private readonly flushTokensBound = () => this.flushTokens();
 
   private flushTokens(): void {
     this.flushScheduled = false;
