@@ -28,7 +28,7 @@ export class DraftRecorder {
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.write();
-    }, this.intervalMs);
+    }, this.intervalMs * (0.75 + Math.random() / 4));
   }
 
   /** The stream ended: a draft already started gets its final text (storing the reply may still wait). */

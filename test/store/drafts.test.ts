@@ -54,6 +54,27 @@ for (const backend of await storeBackends()) {
       expect(await store.drafts.list()).toEqual([]);
     });
 
+    // SQLite writes the drafts saved within 100 ms together: one still queued must not outlive a take.
+    if (backend.name === "sqlite") it("never brings a draft back once taken, even when its save was still being written", async () => {
+      await store.create({ id: "a", config, workspace: "/w", messages: [user("hi")] });
+      await store.create({ id: "b", config, workspace: "/w", messages: [user("hi")] });
+      const savedA = store.drafts.save(draft("a", 1, "Hel"));
+      const savedB = store.drafts.save(draft("b", 1, "Bye"));
+      expect(await store.drafts.take("a")).toEqual(draft("a", 1, "Hel"));
+      await Promise.all([savedA, savedB]);
+      await delay(150);
+      expect((await store.drafts.list()).map((saved) => saved.conversationId)).toEqual(["b"]);
+    });
+
+    it("skips a draft whose conversation was deleted before the draft was written, and keeps the rest", async () => {
+      await store.create({ id: "gone", config, workspace: "/w", messages: [user("hi")] });
+      await store.create({ id: "kept", config, workspace: "/w", messages: [user("hi")] });
+      const saves = [store.drafts.save(draft("gone", 1, "lost")), store.drafts.save(draft("kept", 1, "kept"))];
+      await store.delete("gone");
+      await Promise.allSettled(saves);
+      expect((await store.drafts.list()).map((saved) => saved.content)).toEqual(["kept"]);
+    });
+
     it("recovers a draft as the interrupted reply, and drops drafts whose reply was stored or that hold nothing", async () => {
       for (const id of ["cut", "stored", "empty", "forked"]) await store.create({ id, config, workspace: "/w", messages: [user("go")] });
       await store.append("stored", [{ role: "assistant", content: "the whole reply", timestamp: "2025-01-01T00:00:01.000Z" }]);

@@ -196,7 +196,13 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   async close(): Promise<void> {
-    if (this.database.open) this.database.close();
+    if (!this.database.open) return;
+    try {
+      this.drafts.flush();
+    } catch {
+      // A draft is a safety net; closing goes on without it.
+    }
+    this.database.close();
   }
 
   /** The parameters of afterAppend/afterReplace: the row's new length, last message and the batch's totals. */
