@@ -4,13 +4,13 @@
  * within the first second is never written. A failing draft write does not fail the reply.
  */
 import type { Draft, DraftStore } from "../store/drafts.js";
-import { TextPieces } from "./text-pieces.js";
+import type { TextPieces } from "./text-pieces.js";
 
 export const draftIntervalMs = 1000;
 
 export class DraftRecorder {
-  private readonly text = new TextPieces();
-  private savedText = "";
+  /** The text only grows, so its length says whether it changed; the saved string itself is not kept. */
+  private savedLength = 0;
   private saved = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private writing: Promise<void> = Promise.resolve();
@@ -19,12 +19,17 @@ export class DraftRecorder {
   constructor(
     private readonly drafts: DraftStore | undefined,
     private readonly where: Pick<Draft, "conversationId" | "branch" | "position" | "model">,
+    /**
+     * The reply's text as it streams, the same pieces the reply itself is collected in: a copy of
+     * every token per reply was one more array growing per stream for the young generation to copy.
+     */
+    private readonly text: TextPieces,
     private readonly intervalMs = draftIntervalMs,
   ) {}
 
-  append(token: string): void {
+  /** The text grew: a save is due within the interval. */
+  grew(): void {
     if (!this.drafts || this.done) return;
-    this.text.push(token);
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.write();
@@ -53,11 +58,11 @@ export class DraftRecorder {
   private write(): Promise<void> {
     this.writing = this.writing.then(async () => {
       if (this.done) return;
-      const content = this.text.text();
-      if (content === this.savedText) return;
+      const length = this.text.length;
+      if (length === this.savedLength) return;
       try {
-        await this.drafts!.save({ ...this.where, content, updated: new Date().toISOString() });
-        this.savedText = content;
+        await this.drafts!.save({ ...this.where, content: this.text.text(), updated: new Date().toISOString() });
+        this.savedLength = length;
         this.saved = true;
       } catch {
         // The draft is a safety net; the reply goes on without it.

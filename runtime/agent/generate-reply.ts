@@ -18,6 +18,8 @@ export interface ReplyRequest {
   /** How tool uses in the text are read; when set (streaming), the reply stops after the first one. */
   breakOn?: ToolUseParseOptions;
   emit: (event: AgentEvent) => void;
+  /** Where the reply's text is collected (each delta before its event is emitted); a new one if not given. */
+  text?: TextPieces;
 }
 
 export interface NativeCall {
@@ -41,7 +43,7 @@ export async function generateReply(request: ReplyRequest): Promise<Reply> {
   const { controller, dispose } = linkedAbortController(request.signal);
   const detector = request.breakOn ? new StreamingToolUseDetector(request.breakOn) : undefined;
   const reply: Reply = { text: "", nativeCalls: [], ending: "complete" };
-  const text = new TextPieces();
+  const text = request.text ?? new TextPieces();
   let iterator: AsyncIterator<ModelPart> | undefined;
   const waits = abortableWaits(request.signal);
   const promptly = request.model.abortsPromptly === true;

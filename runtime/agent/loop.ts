@@ -8,6 +8,7 @@ import type { Message } from "../store/types.js";
 import type { ToolUse } from "../tools/tool.js";
 import { errorMessage } from "./abort.js";
 import { DraftRecorder } from "./draft-recorder.js";
+import { TextPieces } from "./text-pieces.js";
 import { generateReply, type NativeCall, type Reply } from "./generate-reply.js";
 import { INTERRUPTED_MARK, assistantMessage, endingNote, invalidArgumentsNote, replyMetadata, systemMessage } from "./messages.js";
 import { nativeToolsOf } from "./native-tools.js";
@@ -70,12 +71,13 @@ async function runTurns(context: LoopContext): Promise<LoopOutcome> {
     // Per turn: a tool set can change during a run (an MCP server loaded or unloaded).
     const nativeTools: NativeTool[] | undefined = options.toolFormat === "tool" ? nativeToolsOf(options.tools.all()) : undefined;
     options.emit({ type: "generation_started" });
+    const text = new TextPieces();
     const draft = new DraftRecorder(options.drafts, {
       conversationId: options.conversationId,
       branch: options.branch ?? "main",
       position: messages.length,
       model: options.model.id,
-    });
+    }, text);
     const reply = await generateReply({
       model: options.model,
       messages: await withAttachedFiles(messages, {
@@ -86,8 +88,9 @@ async function runTurns(context: LoopContext): Promise<LoopOutcome> {
       stream: context.stream,
       signal: options.signal,
       breakOn: context.stream ? context.textFormat : undefined,
+      text,
       emit: (event) => {
-        if (event.type === "generation_progress") draft.append(event.token);
+        if (event.type === "generation_progress") draft.grew();
         options.emit(event);
       },
     });
