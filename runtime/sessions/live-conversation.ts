@@ -16,8 +16,6 @@ import type { McpApprovalRequest } from "../mcp/status.js";
 import { approvalPending, approves } from "./mcp-approval.js";
 import type { ConfirmOptions, NumberedEvent, SessionEvent, SessionSnapshot, StepOptions, WirePendingTool } from "./types.js";
 
-const settled = Promise.resolve();
-
 export interface SessionDependencies {
   store: ConversationStore;
   models: ModelRegistry;
@@ -105,8 +103,6 @@ export class LiveConversation {
   /** The generation alone: settles as `generating` turns false. */
   private generation: Promise<unknown> | null = null;
   private autoConfirm = 0;
-  private pendingTokens = "";
-  private flushScheduled = false;
   private interruptedSent = false;
   /** The lease of the latest generation (replicated mode). */
   private claim: GenerationClaim | null = null;
@@ -182,22 +178,13 @@ export class LiveConversation {
   }
 
   /**
-   * Deltas delivered together (one read of the model's stream) go out as one event. A microtask,
-   * not setImmediate: waiting for the check phase let every other socket's data go first, which
-   * doubled the median relay latency with 200 streams. Scheduled on a settled promise, not with
-   * queueMicrotask, which Node wraps in an AsyncResource per call.
+   * Every event, a token included, goes to the listeners at once. Tokens used to be gathered for a
+   * microtask so deltas read together went out as one event, but each delta now reaches here in a
+   * microtask of its own (the agent awaits each part), so nothing was ever gathered: the scheduling
+   * was a promise and a second event object per token for nothing.
    */
   publish(event: SessionEvent): void {
     this.touch();
-    if (event.type === "generation_progress") {
-      this.pendingTokens += event.token;
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        void settled.then(this.flushTokensBound);
-      }
-      return;
-    }
-    this.flushTokens();
     if (event.type === "interrupted") this.interruptedSent = true;
     this.deliver(event);
   }
@@ -320,17 +307,6 @@ export class LiveConversation {
     for (const listener of this.listeners) listener(numbered);
   }
 
-  /** Made once: a closure less per token. */
-  private readonly flushTokensBound = () => this.flushTokens();
-
-  private flushTokens(): void {
-    this.flushScheduled = false;
-    if (this.pendingTokens === "") return;
-    const token = this.pendingTokens;
-    this.pendingTokens = "";
-    this.deliver({ type: "generation_progress", token });
-  }
-
   private stopWaiting(outcome: string): void {
     this.confirmations.decideAll({ action: "stop" }, outcome);
   }
@@ -418,7 +394,6 @@ export class LiveConversation {
       this.publish({ type: "error", error: message });
     } finally {
       observer?.end(outcome);
-      this.flushTokens();
       if (claim) {
         claim.lost.removeEventListener("abort", stopOnLoss);
         await claim.release().catch((error: unknown) => console.error(`could not release the lease of ${this.id}: ${String(error)}`));
