@@ -3,6 +3,7 @@
  * Bounded by count and by size, per conversation and (through a shared EventMemory) across all of
  * them, so what clients post cannot grow the server without limit.
  */
+import { NumberQueue } from "./number-queue.js";
 import type { NumberedEvent, SessionEvent } from "./types.js";
 
 export interface EventBufferLimits {
@@ -58,17 +59,17 @@ export class EventMemory {
 }
 
 /**
- * The events in three parallel arrays (sizes and sequences unboxed) with ids implied by position,
- * rather than an object per event, and a token event kept as its bare text: with 200 streams every
- * retained token survives the young generation, and each object more made the scavenges that pause
- * all streams longer.
+ * The events in one array with their sizes and sequences in parallel off-heap queues, ids implied by
+ * position, rather than an object per event, and a token event kept as its bare text: with 200
+ * streams every retained token survives the young generation, and each object or array slot more
+ * made the scavenges that pause all streams longer.
  */
 export class EventBuffer {
   /** A string is a `generation_progress` event's token. */
   private readonly events: Array<SessionEvent | string> = [];
-  private readonly sizes: number[] = [];
+  private readonly sizes = new NumberQueue();
   /** Order across every buffer sharing the memory: the smallest is the oldest. */
-  private readonly sequences: number[] = [];
+  private readonly sequences = new NumberQueue();
   /** The id of `events[0]`. */
   private firstId = 1;
   private lastId = 0;
@@ -114,7 +115,7 @@ export class EventBuffer {
 
   /** @internal for EventMemory: Infinity when empty. */
   get oldestSequence(): number {
-    return this.sequences[0] ?? Number.POSITIVE_INFINITY;
+    return this.sequences.peek() ?? Number.POSITIVE_INFINITY;
   }
 
   /** Drops the oldest event; false when there is none. */
