@@ -8,6 +8,11 @@ export class TextPieces {
   /** In UTF-16 code units, as `string.length`. */
   length = 0;
 
+  /** How many pieces the text is kept in. */
+  get pieceCount(): number {
+    return this.pieces.length;
+  }
+
   push(piece: string): void {
     this.pieces.push(piece);
     this.length += piece.length;

@@ -15,6 +15,8 @@ const xmlOpeningTags = ["<tool-use>", "<function_calls>"];
 const xmlClosingTags = ["</tool-use>", "</function_calls>"];
 /** Longer than any tag, so a tag split across deltas is still seen whole. */
 const tagMargin = 32;
+/** Unread deltas kept as pieces before they are joined onto the tail. */
+const unreadFoldPieces = 64;
 
 type Thinking = { state: "undecided" } | { state: "none" } | { state: "open"; closing: string };
 
@@ -32,12 +34,21 @@ export class StreamingToolUseDetector {
   append(delta: string): LocatedToolUse | undefined {
     this.unread.push(delta);
     const xml = this.options.format === "xml";
-    if (!delta.includes("\n") && !(xml && delta.includes(">"))) return undefined;
-    this.tail += this.unread.text();
-    this.unread.reset();
+    if (!delta.includes("\n") && !(xml && delta.includes(">"))) {
+      // A long line (prose often is) would otherwise keep every delta in a growing array until its
+      // end; folded into the tail now and then, it is read the same way at the next newline.
+      if (this.unread.pieceCount >= unreadFoldPieces) this.foldUnread();
+      return undefined;
+    }
+    this.foldUnread();
     if (!this.pastThinking()) return undefined;
     const found = xml ? this.findXml() : this.findMarkdown();
     return found && { toolUse: found.toolUse, start: found.start + this.offset, end: found.end + this.offset };
+  }
+
+  private foldUnread(): void {
+    this.tail += this.unread.text();
+    this.unread.reset();
   }
 
   private findMarkdown(): LocatedToolUse | undefined {

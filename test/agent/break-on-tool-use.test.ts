@@ -89,6 +89,13 @@ describe("StreamingToolUseDetector", () => {
     expect(streamUntilToolUse(text, markdown, 11)).toBe(expected);
   });
 
+  it("lines of hundreds of deltas, before and inside a tool use, stop at the same place", () => {
+    const text = `${"word ".repeat(150)}\n\`\`\`shell\necho ${"x".repeat(400)}\n\`\`\`\nafter`;
+    for (const size of [1, 2, 3]) expect(streamUntilToolUse(text, markdown, size)).toBe(text.slice(0, -"after".length));
+    const xmlText = `${"word ".repeat(150)}\n<tool-use><shell>echo ${"x".repeat(400)}</shell></tool-use> after`;
+    for (const size of [1, 2]) expect(streamUntilToolUse(xmlText, xml, size)).toBe(xmlText.slice(0, -" after".length));
+  });
+
   it("thinking tags split across deltas are still recognised", () => {
     const text = "<thi" + "nk>\n```shell\nrm\n```\n</th" + "ink>\n```shell\nls\n```\nafter";
     expect(streamUntilToolUse(text, markdown, 3)).toBe(text.slice(0, -"after".length));
