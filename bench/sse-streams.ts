@@ -184,15 +184,17 @@ export async function benchSseStreams(options = { streams: 200, chunks: 300, int
   throughSdk.sort((a, b) => a - b);
 
   const profile = (directory: string) => (process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${directory}`] : []);
-  // BENCH_NODE_FLAGS (e.g. --trace-gc) go to both processes; BENCH_OUTPUT_DIRECTORY keeps what they print.
+  // BENCH_NODE_FLAGS (e.g. --trace-gc) go to both processes, BENCH_SERVER_FLAGS to the server only (to
+  // try a V8 setting against the same floor); BENCH_OUTPUT_DIRECTORY keeps what they print.
   const flags = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(" ") : [];
+  const serverFlags = process.env.BENCH_SERVER_FLAGS ? process.env.BENCH_SERVER_FLAGS.split(" ") : [];
   const output = (name: string) => (process.env.BENCH_OUTPUT_DIRECTORY ? join(process.env.BENCH_OUTPUT_DIRECTORY, name) : undefined);
   const floor = await spawnListening([...flags, ...profile("/tmp/prof-floor"), join(root, "bench/sse-relay-floor.mjs")], { PATH: process.env.PATH, MODEL_URL: `${model.url}/v1` }, output("relay-floor.log"));
   const directory = mkdtempSync(join(tmpdir(), "gptme-sse-bench-"));
   // The bundled server when built (what `npm start` runs), else the sources through tsx.
   const compiled = join(root, "dist/server/main.mjs");
   const entry = existsSync(compiled) ? [compiled] : ["--import", "tsx", join(root, "adapters/node/main.ts")];
-  const server = await spawnListening([...flags, ...profile("/tmp/prof"), ...entry, "serve", "--port", "0", "--workspace", directory], {
+  const server = await spawnListening([...flags, ...serverFlags, ...profile("/tmp/prof"), ...entry, "serve", "--port", "0", "--workspace", directory], {
     PATH: process.env.PATH,
     HOME: directory,
     XDG_DATA_HOME: directory,
