@@ -16,6 +16,7 @@ import { type ReplicatedSessionManager, replicatedSessions } from "./replicated-
 import { SettingsNotices } from "./settings-notices.js";
 import { SharedAutoConfirm } from "./shared-auto-confirm.js";
 import { replicatedRouter } from "./router.js";
+import { gatheringTokens } from "./token-gathering.js";
 
 const sessionIdleSeconds = 24 * 60 * 60;
 /** The server's default body limit (local-runtime.ts). */
@@ -105,7 +106,7 @@ export async function startReplication(options: ReplicationOptions): Promise<Rep
     replicaId,
     leaseTtlMs,
     sessionDependencies: () => ({
-      eventSink: (conversationId, event, allowed) => void publish(conversationId, event, allowed),
+      eventSink: gatheringTokens(publish),
       claim: async (conversationId) => {
         const claim = await leases.claim(conversationId);
         // The next step, maybe elsewhere, starts once the lease is free: by then it must find the budget this one left.
