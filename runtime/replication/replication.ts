@@ -89,6 +89,7 @@ export async function startReplication(options: ReplicationOptions): Promise<Rep
       console.error(`could not publish an event of ${conversationId}: ${error instanceof Error ? error.message : String(error)}`);
       return null;
     });
+  const eventSink = gatheringTokens(publish);
   const leases: ConversationLeases = createConversationLeases({ shared: options.shared, replicaId, ttlMs: leaseTtlMs, publish });
   const autoConfirm = new SharedAutoConfirm(options.shared.autoConfirm);
   const settingsNotices = new SettingsNotices(connection, replicaId);
@@ -106,7 +107,7 @@ export async function startReplication(options: ReplicationOptions): Promise<Rep
     replicaId,
     leaseTtlMs,
     sessionDependencies: () => ({
-      eventSink: gatheringTokens(publish),
+      eventSink,
       claim: async (conversationId) => {
         const claim = await leases.claim(conversationId);
         // The next step, maybe elsewhere, starts once the lease is free: by then it must find the budget this one left.
@@ -139,6 +140,7 @@ export async function startReplication(options: ReplicationOptions): Promise<Rep
       settingsNotices.close();
       forwarding.close();
       await leases.close();
+      await eventSink.settled();
       await events.close();
       await connection.drain().catch(() => undefined);
     },

@@ -9,12 +9,22 @@ import type { SessionEvent } from "../sessions/types.js";
 
 type Publish = (conversationId: string, event: SessionEvent, allowed: () => boolean) => Promise<unknown>;
 
-export function gatheringTokens(publish: Publish): (conversationId: string, event: SessionEvent, allowed: () => boolean) => void {
+export interface GatheringSink {
+  (conversationId: string, event: SessionEvent, allowed: () => boolean): void;
+  /**
+   * Resolves once every event given so far has been handed to `publish` and settled. Events held
+   * here for their turn are not yet the event log's, so a shutdown waits for this before it closes
+   * the log: else the last events of a reply (its stored message) met a draining connection.
+   */
+  settled(): Promise<void>;
+}
+
+export function gatheringTokens(publish: Publish): GatheringSink {
   /** Per conversation: the publish that the next one waits for (absent when none is on its way). */
   const last = new Map<string, Promise<unknown>>();
   /** Per conversation: the token event still open to more tokens (waiting for its turn). */
   const gathering = new Map<string, { token: string }>();
-  return (conversationId, event, allowed) => {
+  const sink = (conversationId: string, event: SessionEvent, allowed: () => boolean) => {
     if (event.type === "generation_progress") {
       const gathered = gathering.get(conversationId);
       if (gathered) {
@@ -42,4 +52,9 @@ export function gatheringTokens(publish: Publish): (conversationId: string, even
       if (last.get(conversationId) === next) last.delete(conversationId);
     });
   };
+  return Object.assign(sink, {
+    async settled() {
+      while (last.size > 0) await Promise.allSettled([...last.values()]);
+    },
+  });
 }

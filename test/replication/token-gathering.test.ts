@@ -78,4 +78,23 @@ describe("gatheringTokens (replicated mode)", () => {
       ["two", token("y")],
     ]);
   });
+
+  it("settles only once every event it holds for its turn has been published (a shutdown waits for it)", async () => {
+    const publisher = heldPublisher();
+    const sink = gatheringTokens(publisher.publish);
+    sink("one", token("a"), allowed);
+    sink("one", token("b"), allowed);
+    sink("one", { type: "generation_complete" } as SessionEvent, allowed);
+    let settled = false;
+    void sink.settled().then(() => (settled = true));
+    await publisher.acknowledgeNext();
+    await publisher.acknowledgeNext();
+    // The stored reply's event is handed over only now, after the tokens before it.
+    expect(settled).toBe(false);
+    expect(publisher.sent.map((item) => item.event.type)).toEqual(["generation_progress", "generation_progress", "generation_complete"]);
+    await publisher.acknowledgeNext();
+    expect(settled).toBe(true);
+    await sink.settled();
+  });
 });
+
