@@ -1,36 +1,57 @@
 /**
- * Text that grows by many small pieces (a reply's tokens), joined only when read. Growing a string
- * with `+=` makes an object per piece that stays alive as long as the text does, and with hundreds of
- * replies streaming, every young-generation collection copies them all (measured by the SSE bench).
+ * Text that grows by many small pieces (a reply's tokens), kept as UTF-8 bytes off the JavaScript
+ * heap and read back whole when asked. Kept as strings (with `+=`, or in an array of pieces), every
+ * token of every streaming reply stayed alive on the heap, and the young-generation collections
+ * that pause all streams copied and promoted them all (measured by the SSE bench: with the tokens
+ * kept here and in the replay buffer as bytes, its collections find about as much alive as a relay
+ * that keeps nothing).
  */
+import { Utf8Queue } from "../text/utf8-queue.js";
+
+function endsWithHighSurrogate(text: string): boolean {
+  const last = text.charCodeAt(text.length - 1);
+  return last >= 0xd800 && last <= 0xdbff;
+}
+
 export class TextPieces {
-  private pieces: string[] = [];
+  private readonly bytes = new Utf8Queue();
+  /**
+   * The first half of a surrogate pair whose second half is still to come: a model may split an
+   * emoji between two deltas, and UTF-8 holds only whole characters.
+   */
+  private pendingHalf = "";
   /** In UTF-16 code units, as `string.length`. */
   length = 0;
-
-  /** How many pieces the text is kept in. */
-  get pieceCount(): number {
-    return this.pieces.length;
-  }
+  /** How many pieces were pushed since the text was started. */
+  pieceCount = 0;
 
   push(piece: string): void {
-    this.pieces.push(piece);
+    if (piece.length === 0) return;
     this.length += piece.length;
+    this.pieceCount += 1;
+    let text = this.pendingHalf ? this.pendingHalf + piece : piece;
+    this.pendingHalf = "";
+    if (endsWithHighSurrogate(text)) {
+      this.pendingHalf = text.slice(-1);
+      text = text.slice(0, -1);
+    }
+    this.bytes.append(text);
   }
 
   /**
-   * The whole text, joined anew on each call. The pieces are not replaced by it: a text read while
-   * it still grows (a draft, every second) would otherwise keep each joined copy alive until the
-   * reply ends, and those copies were most of what the server's young-generation collections had to
-   * promote with 200 replies streaming.
+   * The whole text, decoded anew on each call (nothing of it is kept on the heap: a draft reads it
+   * every second while it grows). A lone surrogate comes back as U+FFFD, still one code unit.
    */
   text(): string {
-    return this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join("");
+    return this.bytes.read() + this.pendingHalf;
   }
 
-  /** Starts over from `text`. */
+  /** Starts over from `text` (keeping the bytes' array: the tool-use detector starts over every 64 pieces). */
   reset(text = ""): void {
-    this.pieces = text ? [text] : [];
-    this.length = text.length;
+    this.bytes.dropBefore(this.bytes.end);
+    this.pendingHalf = "";
+    this.length = 0;
+    this.pieceCount = 0;
+    this.push(text);
   }
 }

@@ -4,6 +4,7 @@
  * them, so what clients post cannot grow the server without limit.
  */
 import { NumberQueue } from "./number-queue.js";
+import { fitsUtf8, TokenQueue } from "./token-queue.js";
 import type { NumberedEvent, SessionEvent } from "./types.js";
 
 export interface EventBufferLimits {
@@ -60,13 +61,15 @@ export class EventMemory {
 
 /**
  * The events in one array with their sizes and sequences in parallel off-heap queues, ids implied by
- * position, rather than an object per event, and a token event kept as its bare text: with 200
- * streams every retained token survives the young generation, and each object or array slot more
- * made the scavenges that pause all streams longer.
+ * position, rather than an object per event, and a token event kept as the number of its text in an
+ * off-heap TokenQueue: with 200 streams every retained token string survived the young generation
+ * and was promoted, and each object or pointer more made the scavenges that pause all streams
+ * longer (a number in an array is not a pointer the collector follows).
  */
 export class EventBuffer {
-  /** A string is a `generation_progress` event's token. */
-  private readonly events: Array<SessionEvent | string> = [];
+  /** A number is a `generation_progress` event: its token's number in `tokens`. */
+  private readonly events: Array<SessionEvent | number> = [];
+  private readonly tokens = new TokenQueue();
   private readonly sizes = new NumberQueue();
   /** Order across every buffer sharing the memory: the smallest is the oldest. */
   private readonly sequences = new NumberQueue();
@@ -95,7 +98,7 @@ export class EventBuffer {
       return numbered;
     }
     if (this.events.length === 0) this.firstId = this.lastId;
-    this.events.push(event.type === "generation_progress" ? event.token : event);
+    this.events.push(event.type === "generation_progress" && fitsUtf8(event.token) ? this.tokens.push(event.token) : event);
     this.sizes.push(size);
     this.sequences.push(this.memory.track(this, size));
     this.bytes += size;
@@ -121,7 +124,7 @@ export class EventBuffer {
   /** Drops the oldest event; false when there is none. */
   evictOldest(): boolean {
     if (this.events.length === 0) return false;
-    this.events.shift();
+    if (typeof this.events.shift() === "number") this.tokens.shift();
     this.sequences.shift();
     const size = this.sizes.shift()!;
     this.firstId += 1;
@@ -143,7 +146,7 @@ export class EventBuffer {
     const events: NumberedEvent[] = [];
     for (let index = Math.max(0, id + 1 - this.firstId); index < this.events.length; index++) {
       const kept = this.events[index]!;
-      events.push({ id: this.firstId + index, event: typeof kept === "string" ? { type: "generation_progress", token: kept } : kept });
+      events.push({ id: this.firstId + index, event: typeof kept === "number" ? { type: "generation_progress", token: this.tokens.at(kept) } : kept });
     }
     return { events, missed };
   }

@@ -24,6 +24,12 @@ export class NumberQueue {
     return this.count === 0 ? undefined : this.values[this.head];
   }
 
+  /** The value `index` places after the oldest (0 is the oldest); undefined past the newest. */
+  at(index: number): number | undefined {
+    if (index < 0 || index >= this.count) return undefined;
+    return this.values[(this.head + index) % this.values.length];
+  }
+
   /** Removes and returns the oldest value; undefined when empty. */
   shift(): number | undefined {
     if (this.count === 0) return undefined;

@@ -50,4 +50,33 @@ describe("the event buffer", () => {
     expect(first.after(0).missed).toBe(true);
     expect(first.size + second.size).toBe(memory.usedBytes);
   });
+
+  it("replays every token exactly as it was sent, multi-byte and split surrogate pairs included", () => {
+    const buffer = new EventBuffer({ maxEvents: 50 });
+    const emoji = "😀";
+    const texts = ["plain", "中文 ", emoji, `a${emoji[0]}`, `${emoji[1]}b`, "\udc00", "", "é".repeat(200)];
+    const sent: SessionEvent[] = [];
+    for (let index = 0; index < 400; index++) {
+      const event = index % 9 === 8 ? ({ type: "generation_started" } as SessionEvent) : token(texts[index % texts.length]!);
+      sent.push(event);
+      buffer.push(event);
+      // Every so often a client resumes from a few events back; the oldest kept must be right too.
+      if (index % 13 === 0) expect(buffer.after(buffer.latestId - 3).events.map((numbered) => numbered.event)).toEqual(sent.slice(-3));
+    }
+    const replay = buffer.after(0);
+    expect(replay.missed).toBe(true);
+    expect(replay.events.map((numbered) => numbered.event)).toEqual(sent.slice(-50));
+    expect(ids(replay)).toEqual(Array.from({ length: 50 }, (_, index) => 351 + index));
+  });
+
+  it("keeps its tokens' bytes out of the numbers it counts, and frees them when emptied", () => {
+    const buffer = new EventBuffer({ maxEvents: 5 });
+    for (let index = 0; index < 20; index++) buffer.push(token(`token ${index}`));
+    expect(buffer.size).toBe(5 * (8 + 48));
+    buffer.clear();
+    expect(buffer.size).toBe(0);
+    expect(buffer.after(20)).toEqual({ events: [], missed: false });
+    buffer.push(token("after"));
+    expect(buffer.after(20).events).toEqual([{ id: 21, event: token("after") }]);
+  });
 });

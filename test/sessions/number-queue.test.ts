@@ -30,3 +30,15 @@ describe("NumberQueue", () => {
     expect(queue.shift()).toBe(2 ** 40 + 1);
   });
 });
+
+describe("NumberQueue.at", () => {
+  it("reads any kept value by its place from the oldest, after wrap-around", () => {
+    const queue = new NumberQueue();
+    for (let value = 0; value < 20; value++) queue.push(value);
+    for (let shift = 0; shift < 12; shift++) queue.shift();
+    for (let value = 20; value < 30; value++) queue.push(value);
+    expect(Array.from({ length: queue.length }, (_, index) => queue.at(index))).toEqual(Array.from({ length: 18 }, (_, index) => index + 12));
+    expect(queue.at(-1)).toBeUndefined();
+    expect(queue.at(18)).toBeUndefined();
+  });
+});
