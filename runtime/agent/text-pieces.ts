@@ -21,13 +21,10 @@ export class TextPieces {
   private pendingHalf = "";
   /** In UTF-16 code units, as `string.length`. */
   length = 0;
-  /** How many pieces were pushed since the text was started. */
-  pieceCount = 0;
 
   push(piece: string): void {
     if (piece.length === 0) return;
     this.length += piece.length;
-    this.pieceCount += 1;
     let text = this.pendingHalf ? this.pendingHalf + piece : piece;
     this.pendingHalf = "";
     if (endsWithHighSurrogate(text)) {
@@ -45,12 +42,19 @@ export class TextPieces {
     return this.bytes.read() + this.pendingHalf;
   }
 
-  /** Starts over from `text` (keeping the bytes' array: the tool-use detector starts over every 64 pieces). */
+  /**
+   * The whole text as UTF-8, a copy (a draft is saved from it without the text ever becoming a
+   * string). The first half of a pair whose second half is still to come is left out.
+   */
+  utf8(): Uint8Array {
+    return this.bytes.copy();
+  }
+
+  /** Starts over from `text` (keeping the bytes' array: the tool-use detector starts over at each line). */
   reset(text = ""): void {
     this.bytes.dropBefore(this.bytes.end);
     this.pendingHalf = "";
     this.length = 0;
-    this.pieceCount = 0;
     this.push(text);
   }
 }

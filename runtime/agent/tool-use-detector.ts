@@ -15,15 +15,18 @@ const xmlOpeningTags = ["<tool-use>", "<function_calls>"];
 const xmlClosingTags = ["</tool-use>", "</function_calls>"];
 /** Longer than any tag, so a tag split across deltas is still seen whole. */
 const tagMargin = 32;
-/** Unread deltas kept as pieces before they are joined onto the tail. */
-const unreadFoldPieces = 64;
 
 type Thinking = { state: "undecided" } | { state: "none" } | { state: "open"; closing: string };
 
 export class StreamingToolUseDetector {
   /** The text from `offset` on; everything before it is settled. */
   private tail = "";
-  /** Deltas not yet added to the tail: joined when one may complete a tool use, not one by one. */
+  /**
+   * Deltas not yet added to the tail, as UTF-8 bytes off the heap: joined when one may complete a
+   * tool use, not one by one. A long line (prose often is, and the SSE bench's replies have none)
+   * stays here until its end; joined onto the tail every 64 deltas instead, each join was a string
+   * that lived as long as the line and was promoted by the young-generation collections.
+   */
   private readonly unread = new TextPieces();
   private offset = 0;
   private thinking: Thinking = { state: "undecided" };
@@ -34,12 +37,7 @@ export class StreamingToolUseDetector {
   append(delta: string): LocatedToolUse | undefined {
     this.unread.push(delta);
     const xml = this.options.format === "xml";
-    if (!delta.includes("\n") && !(xml && delta.includes(">"))) {
-      // A long line (prose often is) would otherwise keep every delta in a growing array until its
-      // end; folded into the tail now and then, it is read the same way at the next newline.
-      if (this.unread.pieceCount >= unreadFoldPieces) this.foldUnread();
-      return undefined;
-    }
+    if (!delta.includes("\n") && !(xml && delta.includes(">"))) return undefined;
     this.foldUnread();
     if (!this.pastThinking()) return undefined;
     const found = xml ? this.findXml() : this.findMarkdown();

@@ -60,20 +60,27 @@ export class EventMemory {
 }
 
 /**
- * The events in one array with their sizes and sequences in parallel off-heap queues, ids implied by
- * position, rather than an object per event, and a token event kept as the number of its text in an
- * off-heap TokenQueue: with 200 streams every retained token string survived the young generation
- * and was promoted, and each object or pointer more made the scavenges that pause all streams
- * longer (a number in an array is not a pointer the collector follows).
+ * The events in off-heap queues rather than an object or array slot per event, ids implied by
+ * position: each event's kind, size and sequence are numbers in typed arrays, and a token event is
+ * the number of its text in an off-heap TokenQueue. With 200 streams every retained token string
+ * survived the young generation and was promoted, and so did each growth of a plain array of the
+ * events (a new backing store per growth, alive as long as the conversation): each object or pointer
+ * more made the scavenges that pause all streams longer.
  */
 export class EventBuffer {
-  /** A number is a `generation_progress` event: its token's number in `tokens`. */
-  private readonly events: Array<SessionEvent | number> = [];
+  /**
+   * Per event, oldest first: a `generation_progress` event as its token's number in `tokens` (>= 0),
+   * any other as -1 - its number in `objects`.
+   */
+  private readonly kinds = new NumberQueue();
   private readonly tokens = new TokenQueue();
+  /** The events not kept as tokens (a few per reply), oldest first; `objects[0]` is number `firstObject`. */
+  private readonly objects: SessionEvent[] = [];
+  private firstObject = 0;
   private readonly sizes = new NumberQueue();
   /** Order across every buffer sharing the memory: the smallest is the oldest. */
   private readonly sequences = new NumberQueue();
-  /** The id of `events[0]`. */
+  /** The id of the oldest kept event. */
   private firstId = 1;
   private lastId = 0;
   private bytes = 0;
@@ -97,12 +104,17 @@ export class EventBuffer {
       this.firstId = this.lastId + 1;
       return numbered;
     }
-    if (this.events.length === 0) this.firstId = this.lastId;
-    this.events.push(event.type === "generation_progress" && fitsUtf8(event.token) ? this.tokens.push(event.token) : event);
+    if (this.kinds.length === 0) this.firstId = this.lastId;
+    if (event.type === "generation_progress" && fitsUtf8(event.token)) {
+      this.kinds.push(this.tokens.push(event.token));
+    } else {
+      this.kinds.push(-1 - (this.firstObject + this.objects.length));
+      this.objects.push(event);
+    }
     this.sizes.push(size);
     this.sequences.push(this.memory.track(this, size));
     this.bytes += size;
-    while (this.events.length > this.maxEvents || this.bytes > this.maxBytes) this.evictOldest();
+    while (this.kinds.length > this.maxEvents || this.bytes > this.maxBytes) this.evictOldest();
     this.memory.enforce();
     return numbered;
   }
@@ -123,13 +135,19 @@ export class EventBuffer {
 
   /** Drops the oldest event; false when there is none. */
   evictOldest(): boolean {
-    if (this.events.length === 0) return false;
-    if (typeof this.events.shift() === "number") this.tokens.shift();
+    const kind = this.kinds.shift();
+    if (kind === undefined) return false;
+    if (kind >= 0) {
+      this.tokens.shift();
+    } else {
+      this.objects.shift();
+      this.firstObject += 1;
+    }
     this.sequences.shift();
     const size = this.sizes.shift()!;
     this.firstId += 1;
     this.bytes -= size;
-    this.memory.release(this, size, this.events.length === 0);
+    this.memory.release(this, size, this.kinds.length === 0);
     return true;
   }
 
@@ -141,12 +159,13 @@ export class EventBuffer {
   /** Events after `id`; `missed` when some of them have already been dropped (or the id is from the future). */
   after(id: number): { events: NumberedEvent[]; missed: boolean } {
     if (id > this.lastId) return { events: [], missed: true };
-    const oldest = this.events.length > 0 ? this.firstId : this.lastId + 1;
+    const oldest = this.kinds.length > 0 ? this.firstId : this.lastId + 1;
     const missed = id + 1 < oldest;
     const events: NumberedEvent[] = [];
-    for (let index = Math.max(0, id + 1 - this.firstId); index < this.events.length; index++) {
-      const kept = this.events[index]!;
-      events.push({ id: this.firstId + index, event: typeof kept === "number" ? { type: "generation_progress", token: this.tokens.at(kept) } : kept });
+    for (let index = Math.max(0, id + 1 - this.firstId); index < this.kinds.length; index++) {
+      const kind = this.kinds.at(index)!;
+      const event = kind >= 0 ? { type: "generation_progress" as const, token: this.tokens.at(kind) } : this.objects[-1 - kind - this.firstObject]!;
+      events.push({ id: this.firstId + index, event });
     }
     return { events, missed };
   }
