@@ -4,15 +4,21 @@
  * within the first second is never written. A failing draft write does not fail the reply.
  */
 import type { Draft, DraftStore } from "../store/drafts.js";
+import { type Due, DueClock } from "./due-clock.js";
 import type { TextPieces } from "./text-pieces.js";
 
 export const draftIntervalMs = 1000;
 
-export class DraftRecorder {
+/** Shared by every recorder (see DueClock); a save is due 0.75 to 1 interval after the text grew. */
+const draftClock = new DueClock(100);
+
+export class DraftRecorder implements Due {
   /** The text only grows, so its length says whether it changed; the saved string itself is not kept. */
   private savedLength = 0;
   private saved = false;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether a save is due (waiting on the clock). */
+  private waiting = false;
+  dueAt = 0;
   private writing: Promise<void> = Promise.resolve();
   private done = false;
 
@@ -29,11 +35,16 @@ export class DraftRecorder {
 
   /** The text grew: a save is due within the interval. */
   grew(): void {
-    if (!this.drafts || this.done) return;
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      void this.write();
-    }, this.intervalMs * (0.75 + Math.random() / 4));
+    if (!this.drafts || this.done || this.waiting) return;
+    this.waiting = true;
+    this.dueAt = performance.now() + this.intervalMs * (0.75 + Math.random() / 4);
+    draftClock.add(this);
+  }
+
+  /** @internal for the clock */
+  due(): void {
+    this.waiting = false;
+    void this.write();
   }
 
   /** The stream ended: a draft already started gets its final text (storing the reply may still wait). */
@@ -51,8 +62,9 @@ export class DraftRecorder {
   }
 
   private stopTimer(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    if (!this.waiting) return;
+    this.waiting = false;
+    draftClock.delete(this);
   }
 
   private write(): Promise<void> {
@@ -61,7 +73,7 @@ export class DraftRecorder {
       const length = this.text.length;
       if (length === this.savedLength) return;
       try {
-        await this.drafts!.save({ ...this.where, content: this.text.text(), updated: new Date().toISOString() });
+        await this.drafts!.save({ ...this.where, content: this.text.utf8(), updated: new Date().toISOString() });
         this.savedLength = length;
         this.saved = true;
       } catch {

@@ -16,9 +16,25 @@ export interface Draft {
   updated: string;
 }
 
+/**
+ * A draft as it is saved: its text as a string, or as UTF-8 bytes (a streaming reply keeps its text
+ * as bytes, see TextPieces, and a string of the whole text each second per reply was what the
+ * young-generation collections copied most while hundreds of replies streamed).
+ */
+export interface DraftUpdate extends Omit<Draft, "content"> {
+  content: string | Uint8Array;
+}
+
+const decoder = new TextDecoder();
+
+/** The text of a draft's content, whichever way it was saved. */
+export function draftText(content: string | Uint8Array): string {
+  return typeof content === "string" ? content : decoder.decode(content);
+}
+
 export interface DraftStore {
   /** Creates or replaces the conversation's draft (one per conversation). */
-  save(draft: Draft): Promise<void>;
+  save(draft: DraftUpdate): Promise<void>;
   /** Removes the conversation's draft and returns it (null when there is none). */
   take(conversationId: string): Promise<Draft | null>;
   /** Every draft (those left behind by a crash, when read at start). */

@@ -45,11 +45,15 @@ export class Utf8Queue {
 
   /** The text between two positions (by default, all of it); both must be boundaries of appended text. */
   read(from = this.start, to = this.end): string {
-    if (from < this.start || to > this.end || from > to) {
-      throw new RangeError(`Utf8Queue: ${from}..${to} is outside ${this.start}..${this.end}`);
-    }
+    this.checkRange(from, to);
     if (from === to) return "";
     return decoder.decode(this.bytes.subarray(from - this.base, to - this.base));
+  }
+
+  /** A copy of the bytes between two positions (by default, all of them), off the heap as these are. */
+  copy(from = this.start, to = this.end): Uint8Array {
+    this.checkRange(from, to);
+    return this.bytes.slice(from - this.base, to - this.base);
   }
 
   /** Forgets the bytes before `position`. */
@@ -66,6 +70,12 @@ export class Utf8Queue {
     this.base = this.end;
     this.first = this.last = 0;
     this.bytes = empty;
+  }
+
+  private checkRange(from: number, to: number): void {
+    if (from < this.start || to > this.end || from > to) {
+      throw new RangeError(`Utf8Queue: ${from}..${to} is outside ${this.start}..${this.end}`);
+    }
   }
 
   /**

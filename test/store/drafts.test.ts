@@ -105,6 +105,13 @@ for (const backend of await storeBackends()) {
       await store.drafts.save(draft("a", 1, text));
       expect((await store.drafts.list())[0]!.content).toBe(text);
       expect(await store.drafts.take("a")).toEqual(draft("a", 1, text));
+      // A streaming reply's draft is saved from its UTF-8 bytes: read back as the same text.
+      const bytes = new TextEncoder().encode(`${text} 😀`);
+      await store.drafts.save({ ...draft("a", 2, ""), content: bytes });
+      expect(await store.drafts.take("a")).toEqual(draft("a", 2, `${text} 😀`));
+      await store.drafts.save({ ...draft("a", 2, ""), content: bytes });
+      expect((await store.drafts.list())[0]!.content).toBe(`${text} 😀`);
+      expect(await store.drafts.take("a")).toEqual(draft("a", 2, `${text} 😀`));
       await expect(store.drafts.save(draft("missing", 0, "x"))).rejects.toThrow();
       expect(await store.drafts.list()).toEqual([]);
     });

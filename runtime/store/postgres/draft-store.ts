@@ -1,5 +1,5 @@
 /** The drafts table on PostgreSQL: one draft per conversation; `take` is one DELETE ... RETURNING. */
-import type { Draft, DraftStore } from "../drafts.js";
+import { type Draft, type DraftStore, type DraftUpdate, draftText } from "../drafts.js";
 import type { LeaseFence } from "../leases.js";
 import type { PostgresDatabase, Queryable } from "./database.js";
 import { holdFence } from "./lease-store.js";
@@ -35,8 +35,8 @@ export class PostgresDraftStore implements DraftStore {
     private readonly fence: LeaseFence | null = null,
   ) {}
 
-  async save(draft: Draft): Promise<void> {
-    const content = encodeText(draft.content);
+  async save(draft: DraftUpdate): Promise<void> {
+    const content = encodeText(draftText(draft.content));
     await this.write((client) =>
       client.run({
         name: "draft-upsert",

@@ -1,6 +1,6 @@
 /** The drafts table: the reply being generated per conversation (migration 3); statements prepared once. */
 import type { Database, Statement } from "better-sqlite3";
-import type { Draft, DraftStore } from "../drafts.js";
+import { type Draft, type DraftStore, type DraftUpdate, draftText } from "../drafts.js";
 
 interface DraftRow {
   conversation_id: string;
@@ -40,16 +40,17 @@ interface DraftBatch {
 }
 
 export class SqliteDraftStore implements DraftStore {
-  private readonly queued = new Map<string, Draft>();
+  private readonly queued = new Map<string, DraftUpdate>();
   private batch: DraftBatch | null = null;
-  private readonly upsert: Statement<[string, string, number, string, string, string]>;
+  private readonly upsert: Statement<[string, string, number, string | Uint8Array, string, string]>;
   private readonly selectOne: Statement<[string], DraftRow>;
   private readonly remove: Statement<[string]>;
   private readonly selectAll: Statement<[], DraftRow>;
 
   constructor(private readonly database: Database) {
+    // Content given as bytes is bound as a blob and read as the UTF-8 text it is.
     this.upsert = database.prepare(
-      `INSERT INTO drafts (${columns}) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO drafts (${columns}) VALUES (?, ?, ?, CAST(? AS TEXT), ?, ?)
        ON CONFLICT (conversation_id) DO UPDATE SET branch = excluded.branch, position = excluded.position,
        content = excluded.content, model = excluded.model, updated = excluded.updated`,
     );
@@ -59,7 +60,7 @@ export class SqliteDraftStore implements DraftStore {
   }
 
   /** Resolves once the draft is written with the others of its batch; rejects when it could not be. */
-  save(draft: Draft): Promise<void> {
+  save(draft: DraftUpdate): Promise<void> {
     this.queued.set(draft.conversationId, draft);
     const batch = (this.batch ??= this.newBatch());
     return batch.written.then(() => {
@@ -109,7 +110,8 @@ export class SqliteDraftStore implements DraftStore {
     return this.database.transaction(() => {
       const row = this.selectOne.get(conversationId);
       if (row) this.remove.run(conversationId);
-      return queued ?? (row ? rowToDraft(row) : null);
+      if (queued) return { ...queued, content: draftText(queued.content) };
+      return row ? rowToDraft(row) : null;
     })();
   }
 
