@@ -8,6 +8,7 @@ import { databasePath } from "../../runtime/config/paths.js";
 import { authDisabled, serverToken, type ServerOptions } from "../../runtime/config/server-options.js";
 import { storageMode } from "../../runtime/config/storage-mode.js";
 import { createLocalRuntime } from "../../runtime/local-runtime.js";
+import type { SqliteConversationStore } from "../../runtime/store/sqlite/sqlite-store.js";
 import { createServerLog, pathWithoutQuery, secretsOf } from "../../runtime/logging/server-log.js";
 import { bwrapProbesSettled } from "../../runtime/sandbox/probe.js";
 import { openStorage } from "../../runtime/store/open-storage.js";
@@ -131,6 +132,8 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
     if (error.code === "EACCES") throw new Error(`No permission to listen on ${options.host}:${options.port}`);
     throw error;
   });
+  // Once listening, so that its thread does not compete with the start (see wal-checkpointer.ts).
+  if (storage.kind === "sqlite") (storage.conversations as SqliteConversationStore).checkpointInBackground();
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;

@@ -27,6 +27,7 @@ import { openingWords } from "../previews.js";
 import { ConversationSearch } from "./conversation-search.js";
 import { MessageRows } from "./message-rows.js";
 import { openDatabase } from "./open-database.js";
+import { WalCheckpointer, type WalCheckpointerOptions } from "./wal-checkpointer.js";
 
 const nowSeconds = (): number => Date.now() / 1000;
 
@@ -41,6 +42,7 @@ export class SqliteConversationStore implements ConversationStore {
   private readonly dataVersion: Statement<[], number>;
   /** Our own commits; `PRAGMA data_version` only moves for other connections' commits. */
   private writes = 0;
+  private checkpointer: WalCheckpointer | null = null;
 
   constructor(readonly database: Database) {
     this.conversations = new ConversationRows(database);
@@ -52,6 +54,16 @@ export class SqliteConversationStore implements ConversationStore {
 
   static open(path: string): SqliteConversationStore {
     return new SqliteConversationStore(openDatabase(path));
+  }
+
+  /**
+   * From now on the WAL is checkpointed by a worker thread, not inside this connection's commits
+   * (the server does this; a CLI command is over before a thread would pay off). Null without a file.
+   */
+  checkpointInBackground(options?: WalCheckpointerOptions): WalCheckpointer | null {
+    if (!this.database.open) return null;
+    this.checkpointer ??= WalCheckpointer.start(this.database, options);
+    return this.checkpointer;
   }
 
   async list(options: ListOptions): Promise<ConversationPage> {
@@ -202,6 +214,8 @@ export class SqliteConversationStore implements ConversationStore {
     } catch {
       // A draft is a safety net; closing goes on without it.
     }
+    // Before the main connection closes: as the last one open, it checkpoints and removes the WAL.
+    await this.checkpointer?.close();
     this.database.close();
   }
 
