@@ -146,7 +146,7 @@ function median(values: number[]): number {
  * round, then measured in alternated rounds with the same clients, so a busy moment of the
  * machine hits both alike; the figure is the median of the rounds' differences.
  */
-export async function benchSseStreams(options = { streams: 200, chunks: 300, intervalMs: 50, rounds: 3 }) {
+export async function benchSseStreams(options = { streams: 200, chunks: 300, intervalMs: 50, rounds: 5 }) {
   const model = await startStampingModel({ chunks: options.chunks, intervalMs: options.intervalMs });
   const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
 
