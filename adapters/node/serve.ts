@@ -133,7 +133,11 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
     throw error;
   });
   // Once listening, so that its thread does not compete with the start (see wal-checkpointer.ts).
-  if (storage.kind === "sqlite") (storage.conversations as SqliteConversationStore).checkpointInBackground();
+  if (storage.kind === "sqlite") {
+    (storage.conversations as SqliteConversationStore).checkpointInBackground({
+      onFailure: (reason) => log.info("wal_checkpoints_on_main_connection", { reason }),
+    });
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${address.port}`;

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { SqliteConversationStore } from "../../runtime/store/sqlite/sqlite-store.js";
 import type { ChatConfig, Message } from "../../runtime/store/types.js";
 
@@ -62,10 +62,13 @@ describe("WAL checkpoints on a worker thread", () => {
   });
 
   it("stops the worker on close: the WAL is checkpointed and removed, and the data reopens whole", async () => {
-    const checkpointer = store.checkpointInBackground({ intervalMs: 50 })!;
+    const failures: string[] = [];
+    const checkpointer = store.checkpointInBackground({ intervalMs: 50, onFailure: (reason) => failures.push(reason) })!;
     expect(await checkpointer.ready).toBe(true);
     await writeMegabytes();
     await store.close();
+    // Stopped on purpose: not a failure to report.
+    expect(failures).toEqual([]);
     expect(existsSync(`${path}-wal`)).toBe(false);
     store = SqliteConversationStore.open(path);
     expect((await store.messages("big")).length).toBe(31);
@@ -73,8 +76,10 @@ describe("WAL checkpoints on a worker thread", () => {
   });
 
   it("keeps the main connection checkpointing when the worker cannot start", async () => {
-    const checkpointer = store.checkpointInBackground({ driver: join(directory, "no-such-driver.js") })!;
+    const failures: string[] = [];
+    const checkpointer = store.checkpointInBackground({ driver: join(directory, "no-such-driver.js"), onFailure: (reason) => failures.push(reason) })!;
     expect(await checkpointer.ready).toBe(false);
+    await vi.waitFor(() => expect(failures).toEqual([expect.stringContaining("no-such-driver.js")]));
     expect(store.database.pragma("wal_autocheckpoint", { simple: true })).toBe(1000);
     const before = statSync(path).size;
     await writeMegabytes();

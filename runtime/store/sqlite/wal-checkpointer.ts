@@ -43,6 +43,8 @@ export interface WalCheckpointerOptions {
   intervalMs?: number;
   /** The module the worker opens the file with (better-sqlite3, resolved from here). */
   driver?: string;
+  /** The worker could not start or stopped on its own: the main connection checkpoints again. */
+  onFailure?: (reason: string) => void;
 }
 
 export class WalCheckpointer {
@@ -73,13 +75,16 @@ export class WalCheckpointer {
         resolve(true);
       });
       // Failing to start (or dying later): the main connection checkpoints again, as SQLite does by default.
-      this.worker.once("error", () => {
+      let failure: string | null = null;
+      this.worker.once("error", (error) => {
+        failure = error instanceof Error ? error.message : String(error);
         this.restoreAutomaticCheckpoints();
         resolve(false);
       });
       void this.exited.then(() => {
         this.restoreAutomaticCheckpoints();
         resolve(false);
+        if (!this.closing) options.onFailure?.(failure ?? "the worker exited");
       });
     });
   }
