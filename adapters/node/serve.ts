@@ -132,11 +132,13 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
     if (error.code === "EACCES") throw new Error(`No permission to listen on ${options.host}:${options.port}`);
     throw error;
   });
-  // Once listening, so that its thread does not compete with the start (see wal-checkpointer.ts).
+  // With the first draft write (see wal-checkpointer.ts): replies that stream for more than a second
+  // are what fill the WAL, and an idle server does not hold the thread (about 10 MB) or pay its start.
   if (storage.kind === "sqlite") {
-    (storage.conversations as SqliteConversationStore).checkpointInBackground({
-      onFailure: (reason) => log.info("wal_checkpoints_on_main_connection", { reason }),
-    });
+    const store = storage.conversations as SqliteConversationStore;
+    store.drafts.onFirstWrite(() =>
+      store.checkpointInBackground({ onFailure: (reason) => log.info("wal_checkpoints_on_main_connection", { reason }) }),
+    );
   }
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;

@@ -86,6 +86,23 @@ describe("WAL checkpoints on a worker thread", () => {
     expect(await databaseFileGrows(before, 300)).toBe(true);
   });
 
+  it("can wait for the first draft write (as the server does), and runs that hook once", async () => {
+    let starts = 0;
+    store.drafts.onFirstWrite(() => {
+      starts += 1;
+      store.checkpointInBackground({ intervalMs: 50 });
+    });
+    await store.create({ id: "a", config, workspace: "/w", messages: [message("hi")] });
+    expect(starts).toBe(0);
+    expect(store.database.pragma("wal_autocheckpoint", { simple: true })).toBe(1000);
+    const draft = { conversationId: "a", branch: "main", position: 1, model: "m", updated: "2025-01-01T00:00:00.000Z" };
+    await store.drafts.save({ ...draft, content: "one" });
+    await store.drafts.save({ ...draft, content: "two" });
+    expect(starts).toBe(1);
+    expect(await store.checkpointInBackground()!.ready).toBe(true);
+    expect(store.database.pragma("wal_autocheckpoint", { simple: true })).toBe(0);
+  });
+
   it("starts no worker for a database in memory", async () => {
     const memory = SqliteConversationStore.open(":memory:");
     expect(memory.checkpointInBackground()).toBeNull();

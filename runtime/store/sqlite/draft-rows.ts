@@ -42,6 +42,7 @@ interface DraftBatch {
 export class SqliteDraftStore implements DraftStore {
   private readonly queued = new Map<string, DraftUpdate>();
   private batch: DraftBatch | null = null;
+  private beforeFirstWrite: (() => void) | null = null;
   private readonly upsert: Statement<[string, string, number, string | Uint8Array, string, string]>;
   private readonly selectOne: Statement<[string], DraftRow>;
   private readonly remove: Statement<[string]>;
@@ -69,10 +70,18 @@ export class SqliteDraftStore implements DraftStore {
     });
   }
 
+  /** Runs `callback` once, just before the first batch is written (the server starts its WAL checkpointer then). */
+  onFirstWrite(callback: () => void): void {
+    this.beforeFirstWrite = callback;
+  }
+
   /** Writes the queued drafts now (before a read, and before the database closes). */
   flush(): void {
     const batch = this.batch;
     if (!batch) return;
+    const first = this.beforeFirstWrite;
+    this.beforeFirstWrite = null;
+    first?.();
     this.batch = null;
     clearTimeout(batch.timer);
     const drafts = [...this.queued.values()];
