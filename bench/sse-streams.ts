@@ -58,6 +58,16 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * How often the process's main thread was switched out while it could still run (preempted): on a
+ * 2-core machine shared with the clients and the model, time a thread waits this way is latency
+ * that no code of its own can remove.
+ */
+function preemptions(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+}
+
 function rssMegabytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
@@ -71,6 +81,8 @@ interface RoundResult {
   /** Of one core, over the round. */
   cpu: number;
   peakRss: number;
+  /** Main-thread preemptions per 1 000 tokens, over the round. */
+  preemptionsPerThousand: number;
 }
 
 /**
@@ -92,6 +104,7 @@ async function measureRound(
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMegabytes(pid))), 100);
   const started = performance.now();
   const cpuBefore = cpuSeconds(pid);
+  const preemptionsBefore = preemptions(pid);
   const opened = Array.from({ length: streams }, (_, index) => {
     let connected!: () => void;
     let streaming = false;
@@ -115,9 +128,10 @@ async function measureRound(
   await Promise.all(opened.map((stream) => stream.done));
   const seconds = (performance.now() - started) / 1000;
   const cpu = (cpuSeconds(pid) - cpuBefore) / seconds;
+  const preemptionsPerThousand = ((preemptions(pid) - preemptionsBefore) / Math.max(1, latencies.length)) * 1000;
   clearInterval(sampler);
   const steady = latencies.filter((_, index) => arrivals[index]! > allStreaming && arrivals[index]! < firstCompletion).sort((a, b) => a - b);
-  return { steady, all: latencies.sort((a, b) => a - b), tokensPerSecond: latencies.length / seconds, cpu, peakRss };
+  return { steady, all: latencies.sort((a, b) => a - b), tokensPerSecond: latencies.length / seconds, cpu, peakRss, preemptionsPerThousand };
 }
 
 async function spawnListening(args: string[], env: NodeJS.ProcessEnv, outputFile?: string): Promise<{ child: ChildProcess; base: string }> {
@@ -268,6 +282,7 @@ export async function benchSseStreams(options = { streams: 200, chunks: 300, int
       `relay floor (a bare Node server: the SDK and one socket write per token, nothing else): steady p99 by round ${list(floors.map((result) => p99(result.steady)))} ms, CPU ${list(floors.map((result) => result.cpu * 100))}% of a core`,
       `through the server: steady p99 by round ${list(servers.map((result) => p99(result.steady)))} ms, p50 ${list(servers.map((result) => percentile(result.steady, 0.5)))} ms, CPU ${list(servers.map((result) => result.cpu * 100))}% of a core, ${servers[0]!.tokensPerSecond.toFixed(0)} tokens/s`,
       `  all tokens (start-up and wind-down included): p99 by round ${list(servers.map((result) => p99(result.all)))} ms (relay floor: ${list(floors.map((result) => p99(result.all)))} ms)`,
+      `main thread preempted (involuntary context switches) per 1 000 tokens by round: server ${list(servers.map((result) => result.preemptionsPerThousand))}, relay floor ${list(floors.map((result) => result.preemptionsPerThousand))}`,
       `added at p99 over the SDK alone, steady state (median of rounds): server ${overSdk.toFixed(2)} ms, relay floor ${floorOverSdk.toFixed(2)} ms`,
       `the server's p99 over the relay floor (median of the rounds' differences): ${overFloor.toFixed(2)} ms (goal <= 2 ms over the floor) ${verdict}`,
       `server peak RSS by round: ${list(servers.map((result) => result.peakRss))} MB (goal <= 300 MB with 200 streams; each round adds 200 conversations whose events stay for replay) ${servers[0]!.peakRss <= 300 ? "OK" : "ABOVE GOAL"}`,
