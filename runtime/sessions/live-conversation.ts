@@ -338,6 +338,8 @@ export class LiveConversation {
     const stopOnLoss = () => abort.abort();
     claim?.lost.addEventListener("abort", stopOnLoss);
     const emit = (event: AgentEvent) => {
+      // Tokens are nearly every event and nothing below counts, logs or remembers them.
+      if (event.type === "generation_progress") return this.publish(event);
       observer?.event(event);
       if (event.type === "error") this.lastError = event.error;
       if (event.type === "tool_pending" && event.auto_confirm) this.confirmations.remember(event.tool_id, "auto-confirmed");
