@@ -58,6 +58,12 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** System CPU seconds and minor page faults so far. */
+function kernelShare(pid: number): { systemSeconds: number; minorFaults: number } {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return { systemSeconds: Number(fields[12]) / 100, minorFaults: Number(fields[7]) };
+}
+
 /**
  * How often the process's main thread was switched out while it could still run (preempted): on a
  * 2-core machine shared with the clients and the model, time a thread waits this way is latency
@@ -83,6 +89,12 @@ interface RoundResult {
   peakRss: number;
   /** Main-thread preemptions per 1 000 tokens, over the round. */
   preemptionsPerThousand: number;
+  /** Process CPU per token while every stream was running (no setup, no replies being stored), in us. */
+  steadyMicrosecondsPerToken: number;
+  /** The part of it spent in the kernel, in us. */
+  steadySystemMicrosecondsPerToken: number;
+  /** Minor page faults per 1 000 tokens in the same window. */
+  steadyMinorFaultsPerThousand: number;
 }
 
 /**
@@ -101,7 +113,11 @@ async function measureRound(
   let firstCompletion = Number.POSITIVE_INFINITY;
   let allStreaming = 0;
   let peakRss = rssMegabytes(pid);
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMegabytes(pid))), 100);
+  const cpuSamples: Array<{ at: number; seconds: number; systemSeconds: number; minorFaults: number }> = [];
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, rssMegabytes(pid));
+    cpuSamples.push({ at: performance.now(), seconds: cpuSeconds(pid), ...kernelShare(pid) });
+  }, 100);
   const started = performance.now();
   const cpuBefore = cpuSeconds(pid);
   const preemptionsBefore = preemptions(pid);
@@ -131,7 +147,25 @@ async function measureRound(
   const preemptionsPerThousand = ((preemptions(pid) - preemptionsBefore) / Math.max(1, latencies.length)) * 1000;
   clearInterval(sampler);
   const steady = latencies.filter((_, index) => arrivals[index]! > allStreaming && arrivals[index]! < firstCompletion).sort((a, b) => a - b);
-  return { steady, all: latencies.sort((a, b) => a - b), tokensPerSecond: latencies.length / seconds, cpu, peakRss, preemptionsPerThousand };
+  const inSteadyState = cpuSamples.filter((sample) => sample.at > allStreaming && sample.at < firstCompletion);
+  const from = inSteadyState[0];
+  const to = inSteadyState.at(-1);
+  const steadyTokens = from && to ? arrivals.filter((at) => at > from.at && at <= to.at).length : 0;
+  const measurable = from !== undefined && to !== undefined && steadyTokens > 0;
+  const steadyMicrosecondsPerToken = measurable ? ((to.seconds - from.seconds) / steadyTokens) * 1e6 : Number.NaN;
+  const steadySystemMicrosecondsPerToken = measurable ? ((to.systemSeconds - from.systemSeconds) / steadyTokens) * 1e6 : Number.NaN;
+  const steadyMinorFaultsPerThousand = measurable ? ((to.minorFaults - from.minorFaults) / steadyTokens) * 1000 : Number.NaN;
+  return {
+    steady,
+    all: latencies.sort((a, b) => a - b),
+    tokensPerSecond: latencies.length / seconds,
+    cpu,
+    peakRss,
+    preemptionsPerThousand,
+    steadyMicrosecondsPerToken,
+    steadySystemMicrosecondsPerToken,
+    steadyMinorFaultsPerThousand,
+  };
 }
 
 async function spawnListening(args: string[], env: NodeJS.ProcessEnv, outputFile?: string): Promise<{ child: ChildProcess; base: string }> {
@@ -158,7 +192,9 @@ function median(values: number[]): number {
  * The server and the relay floor (bench/sse-relay-floor.mjs: a bare Node server reading the model
  * through the SDK and writing each token to the socket, nothing else) both warmed up by one full
  * round, then measured in alternated rounds with the same clients, so a busy moment of the
- * machine hits both alike; the figure is the median of the rounds' differences.
+ * machine hits both alike; the figure is the median of the rounds' differences. A second, identical
+ * relay (the twin) is measured in the same rounds against the floor: what it "adds" is the noise of
+ * that figure on this machine.
  */
 export async function benchSseStreams(options = { streams: 200, chunks: 300, intervalMs: 50, rounds: 5 }) {
   const model = await startStampingModel({ chunks: options.chunks, intervalMs: options.intervalMs });
@@ -204,6 +240,9 @@ export async function benchSseStreams(options = { streams: 200, chunks: 300, int
   const serverFlags = process.env.BENCH_SERVER_FLAGS ? process.env.BENCH_SERVER_FLAGS.split(" ") : [];
   const output = (name: string) => (process.env.BENCH_OUTPUT_DIRECTORY ? join(process.env.BENCH_OUTPUT_DIRECTORY, name) : undefined);
   const floor = await spawnListening([...flags, ...profile("/tmp/prof-floor"), join(root, "bench/sse-relay-floor.mjs")], { PATH: process.env.PATH, MODEL_URL: `${model.url}/v1` }, output("relay-floor.log"));
+  // A second, identical relay measured the same way: how far apart two runs of the same code land
+  // here, i.e. the noise in the server-minus-floor figure.
+  const twin = await spawnListening([...flags, join(root, "bench/sse-relay-floor.mjs")], { PATH: process.env.PATH, MODEL_URL: `${model.url}/v1` });
   const directory = mkdtempSync(join(tmpdir(), "gptme-sse-bench-"));
   // The bundled server when built (what `npm start` runs), else the sources through tsx.
   const compiled = join(root, "dist/server/main.mjs");
@@ -220,8 +259,9 @@ export async function benchSseStreams(options = { streams: 200, chunks: 300, int
   const call = (path: string, method: string, body: unknown) =>
     fetch(`${server.base}${path}`, { method, headers, body: JSON.stringify(body) }).then((response) => response.json() as Promise<{ session_id: string }>);
 
-  const floorRound = () =>
-    measureRound(floor.child.pid!, options.streams, (_, onData) => streamLines(`${floor.base}/relay`, { method: "GET", headers: {}, agent }, onData), async () => undefined);
+  const relayRound = (relay: { child: ChildProcess; base: string }) =>
+    measureRound(relay.child.pid!, options.streams, (_, onData) => streamLines(`${relay.base}/relay`, { method: "GET", headers: {}, agent }, onData), async () => undefined);
+  const floorRound = () => relayRound(floor);
   let round = 0;
   const serverRound = async () => {
     const prefix = `bench-${round++}`;
@@ -242,15 +282,18 @@ export async function benchSseStreams(options = { streams: 200, chunks: 300, int
   // A full round through each first, not counted, so the measured rounds see warmed-up processes
   // (JIT at this load, lazy imports); one stream was not enough, the first measured round stood out.
   await floorRound();
+  await relayRound(twin);
   await serverRound();
 
   const floors: RoundResult[] = [];
+  const twins: RoundResult[] = [];
   const servers: RoundResult[] = [];
   for (let index = 0; index < options.rounds; index++) {
     floors.push(await floorRound());
+    twins.push(await relayRound(twin));
     servers.push(await serverRound());
   }
-  for (const process of [server.child, floor.child]) {
+  for (const process of [server.child, floor.child, twin.child]) {
     process.kill("SIGTERM");
     await new Promise((resolve) => process.once("exit", resolve));
   }
@@ -264,6 +307,11 @@ export async function benchSseStreams(options = { streams: 200, chunks: 300, int
   const serverP99 = median(servers.map((result) => p99(result.steady)));
   const floorP99 = median(floors.map((result) => p99(result.steady)));
   const overFloor = median(servers.map((result, index) => p99(result.steady) - p99(floors[index]!.steady)));
+  const twinOverFloor = twins.map((result, index) => p99(result.steady) - p99(floors[index]!.steady));
+  const microsecondsPerToken = (results: RoundResult[]) => median(results.map((result) => (result.cpu / result.tokensPerSecond) * 1e6));
+  const steadyMicroseconds = (results: RoundResult[]) => median(results.map((result) => result.steadyMicrosecondsPerToken));
+  const steadySystem = (results: RoundResult[]) => median(results.map((result) => result.steadySystemMicrosecondsPerToken));
+  const steadyFaults = (results: RoundResult[]) => median(results.map((result) => result.steadyMinorFaultsPerThousand));
   const floorOverSdk = floorP99 - sdkP99;
   const overSdk = serverP99 - sdkP99;
   const verdict = !measured
@@ -275,7 +323,7 @@ export async function benchSseStreams(options = { streams: 200, chunks: 300, int
         : "ABOVE GOAL";
   const list = (values: number[]) => values.map((value) => value.toFixed(1)).join(", ");
   return {
-    name: `SSE relay (${options.streams} concurrent streams, ${options.chunks} chunks each every ${options.intervalMs} ms; ${options.rounds} alternated rounds of the relay floor and the server)`,
+    name: `SSE relay (${options.streams} concurrent streams, ${options.chunks} chunks each every ${options.intervalMs} ms; ${options.rounds} alternated rounds of the relay floor, its twin and the server)`,
     lines: [
       `direct from the model: latency p50 ${percentile(direct, 0.5).toFixed(2)} ms, p99 ${p99(direct).toFixed(2)} ms`,
       `through the OpenAI SDK alone (the floor): p50 ${percentile(throughSdk, 0.5).toFixed(2)} ms, p99 ${sdkP99.toFixed(2)} ms`,
@@ -283,7 +331,9 @@ export async function benchSseStreams(options = { streams: 200, chunks: 300, int
       `through the server: steady p99 by round ${list(servers.map((result) => p99(result.steady)))} ms, p50 ${list(servers.map((result) => percentile(result.steady, 0.5)))} ms, CPU ${list(servers.map((result) => result.cpu * 100))}% of a core, ${servers[0]!.tokensPerSecond.toFixed(0)} tokens/s`,
       `  all tokens (start-up and wind-down included): p99 by round ${list(servers.map((result) => p99(result.all)))} ms (relay floor: ${list(floors.map((result) => p99(result.all)))} ms)`,
       `main thread preempted (involuntary context switches) per 1 000 tokens by round: server ${list(servers.map((result) => result.preemptionsPerThousand))}, relay floor ${list(floors.map((result) => result.preemptionsPerThousand))}`,
+      `CPU per token, median of rounds: in steady state server ${steadyMicroseconds(servers).toFixed(1)} us (kernel ${steadySystem(servers).toFixed(1)}), relay floor ${steadyMicroseconds(floors).toFixed(1)} us (kernel ${steadySystem(floors).toFixed(1)}), twin ${steadyMicroseconds(twins).toFixed(1)} us; minor page faults per 1 000 tokens in steady state: server ${steadyFaults(servers).toFixed(0)}, relay floor ${steadyFaults(floors).toFixed(0)}; over the whole round (the server's includes creating the conversations and storing the replies) server ${microsecondsPerToken(servers).toFixed(1)} us, relay floor ${microsecondsPerToken(floors).toFixed(1)} us`,
       `added at p99 over the SDK alone, steady state (median of rounds): server ${overSdk.toFixed(2)} ms, relay floor ${floorOverSdk.toFixed(2)} ms`,
+      `noise: a second, identical bare relay in the same rounds, p99 minus the floor's by round ${list(twinOverFloor)} ms, median ${median(twinOverFloor).toFixed(2)} ms (what the same code measures as "added" here)`,
       `the server's p99 over the relay floor (median of the rounds' differences): ${overFloor.toFixed(2)} ms (goal <= 2 ms over the floor) ${verdict}`,
       `server peak RSS by round: ${list(servers.map((result) => result.peakRss))} MB (goal <= 300 MB with 200 streams; each round adds 200 conversations whose events stay for replay) ${servers[0]!.peakRss <= 300 ? "OK" : "ABOVE GOAL"}`,
     ],
