@@ -313,10 +313,13 @@ export async function benchSseStreams(options = { streams: 200, chunks: 300, int
   const steadySystem = (results: RoundResult[]) => median(results.map((result) => result.steadySystemMicrosecondsPerToken));
   const steadyFaults = (results: RoundResult[]) => median(results.map((result) => result.steadyMinorFaultsPerThousand));
   const floorOverSdk = floorP99 - sdkP99;
+  // The SDK alone is measured once, before the rounds: a busy moment then inflates it, and a server
+  // "within 2 ms of it" would say nothing. So OK needs the server within 2 ms of the relay as well.
+  const sdkDisturbed = floorOverSdk < 0;
   const overSdk = serverP99 - sdkP99;
   const verdict = !measured
     ? "NOT MEASURED: a round had no moment with every stream running (the machine is too busy to start them all in time)"
-    : overSdk <= 2
+    : overSdk <= 2 && overFloor <= 2
       ? "OK"
       : overFloor <= 2
         ? `ABOVE GOAL, AT THE FLOOR: a relay with none of our code adds ${floorOverSdk.toFixed(2)} ms here, and the server is within 2 ms of it`
@@ -332,7 +335,7 @@ export async function benchSseStreams(options = { streams: 200, chunks: 300, int
       `  all tokens (start-up and wind-down included): p99 by round ${list(servers.map((result) => p99(result.all)))} ms (relay floor: ${list(floors.map((result) => p99(result.all)))} ms)`,
       `main thread preempted (involuntary context switches) per 1 000 tokens by round: server ${list(servers.map((result) => result.preemptionsPerThousand))}, relay floor ${list(floors.map((result) => result.preemptionsPerThousand))}`,
       `CPU per token, median of rounds: in steady state server ${steadyMicroseconds(servers).toFixed(1)} us (kernel ${steadySystem(servers).toFixed(1)}), relay floor ${steadyMicroseconds(floors).toFixed(1)} us (kernel ${steadySystem(floors).toFixed(1)}), twin ${steadyMicroseconds(twins).toFixed(1)} us; minor page faults per 1 000 tokens in steady state: server ${steadyFaults(servers).toFixed(0)}, relay floor ${steadyFaults(floors).toFixed(0)}; over the whole round (the server's includes creating the conversations and storing the replies) server ${microsecondsPerToken(servers).toFixed(1)} us, relay floor ${microsecondsPerToken(floors).toFixed(1)} us`,
-      `added at p99 over the SDK alone, steady state (median of rounds): server ${overSdk.toFixed(2)} ms, relay floor ${floorOverSdk.toFixed(2)} ms`,
+      `added at p99 over the SDK alone, steady state (median of rounds): server ${overSdk.toFixed(2)} ms, relay floor ${floorOverSdk.toFixed(2)} ms${sdkDisturbed ? " (below zero: the SDK alone was measured in a busy moment, so these two say nothing this run)" : ""}`,
       `noise: a second, identical bare relay in the same rounds, p99 minus the floor's by round ${list(twinOverFloor)} ms, median ${median(twinOverFloor).toFixed(2)} ms (what the same code measures as "added" here)`,
       `the server's p99 over the relay floor (median of the rounds' differences): ${overFloor.toFixed(2)} ms (goal <= 2 ms over the floor) ${verdict}`,
       `server peak RSS by round: ${list(servers.map((result) => result.peakRss))} MB (goal <= 300 MB with 200 streams; each round adds 200 conversations whose events stay for replay) ${servers[0]!.peakRss <= 300 ? "OK" : "ABOVE GOAL"}`,

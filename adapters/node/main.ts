@@ -5,6 +5,7 @@ import { parseServerOptions, serverToken, serverUsage } from "../../runtime/conf
 import type { Runtime } from "../../runtime/runtime.js";
 import { startBwrapProbe } from "../../runtime/sandbox/probe.js";
 import { processAlive, watchParent } from "./parent-watch.js";
+import { applyV8Settings } from "./v8-settings.js";
 
 async function openapiDocument(): Promise<string> {
   const { createApp } = await import("../../handlers/app.js");
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
   if (options.watchPid !== undefined && options.watchPid > 1 && !processAlive(options.watchPid)) {
     throw new Error(`Watched process ${options.watchPid} is not running (--watch-pid)`);
   }
+  // Before the server's code loads and its heap grows.
+  applyV8Settings();
   // The sandbox probe (a throwaway bwrap) runs while the server's code loads, not after it.
   const requestedSandbox = options.sandbox ?? process.env.GPTME_SANDBOX?.trim();
   if (!requestedSandbox || requestedSandbox === "bwrap") void startBwrapProbe();
