@@ -36,11 +36,27 @@ export class Utf8Queue {
    * half until the second arrives (TextPieces does).
    */
   append(text: string): void {
-    if (text.length === 0) return;
+    const length = text.length;
+    if (length === 0) return;
     // One UTF-16 unit is at most three UTF-8 bytes.
-    const most = text.length * 3;
-    if (this.bytes.length - this.last < most) this.makeRoom(most);
-    this.last += encoder.encodeInto(text, this.bytes.subarray(this.last)).written;
+    if (this.bytes.length - this.last < length * 3) this.makeRoom(length * 3);
+    // Most tokens are ASCII, and written byte by byte they need no view for encodeInto to write
+    // into: a new object per token per queue (three per streamed token) that each young-generation
+    // collection had to deal with. The rest, from its first non-ASCII unit on, goes through
+    // encodeInto; that unit is never the second half of a pair, as the first half is not ASCII.
+    const bytes = this.bytes;
+    const at = this.last;
+    let ascii = 0;
+    while (ascii < length) {
+      const unit = text.charCodeAt(ascii);
+      if (unit >= 0x80) break;
+      bytes[at + ascii] = unit;
+      ascii += 1;
+    }
+    this.last = at + ascii;
+    if (ascii < length) {
+      this.last += encoder.encodeInto(ascii === 0 ? text : text.slice(ascii), bytes.subarray(this.last)).written;
+    }
   }
 
   /** The text between two positions (by default, all of it); both must be boundaries of appended text. */

@@ -57,4 +57,25 @@ describe("Utf8Queue", () => {
     queue.append("a\ud83d");
     expect(queue.read()).toBe("a\ufffd");
   });
+
+  it("writes the same bytes as TextEncoder for ASCII, mixed and broken text, one append at a time", () => {
+    // ASCII goes byte by byte and the rest through encodeInto: every way they can meet, including a
+    // pair or a lone half right after ASCII, and the last ASCII unit and the first that is not.
+    const units = ["a", "\u007f", "\u0080", "\n", "é", "中", "😀", "\ud83d", "\ude00", "\u0000", "~"];
+    const encoder = new TextEncoder();
+    let seed = 7;
+    const random = (below: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % below);
+    const queue = new Utf8Queue();
+    const expected: number[] = [];
+    for (let round = 0; round < 2000; round++) {
+      const text = Array.from({ length: random(6) }, () => units[random(units.length)]!).join("");
+      const from = queue.end;
+      queue.append(text);
+      const bytes = encoder.encode(text);
+      expect(queue.end - from).toBe(bytes.length);
+      expected.push(...bytes);
+      if (!/[\ud800-\udfff]/.test(text)) expect(queue.read(from, queue.end)).toBe(text);
+    }
+    expect([...queue.copy()]).toEqual(expected);
+  });
 });
