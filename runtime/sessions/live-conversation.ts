@@ -92,7 +92,7 @@ export class LiveConversation {
   generatingSince: number | null = null;
   lastError: string | null = null;
   lastSessionId: string | null = null;
-  lastActivity = Date.now();
+  private lastActivityAt = Date.now();
   private readonly buffer: EventBuffer;
   private readonly listeners = new Set<Listener>();
   private readonly closers = new Set<() => void>();
@@ -116,13 +116,18 @@ export class LiveConversation {
   }
 
   touch(): void {
-    this.lastActivity = Date.now();
+    this.lastActivityAt = Date.now();
+  }
+
+  /** When something last happened here: now, while a generation runs (its tokens do not touch). */
+  get lastActivity(): number {
+    return this.generating ? Date.now() : this.lastActivityAt;
   }
 
   /** Nobody is watching, nothing runs or waits, and nothing happened since `cutoff`. */
   idleSince(cutoff: number): boolean {
     const busy = this.generating || this.listeners.size > 0 || this.confirmations.size > 0;
-    return !busy && this.lastActivity <= cutoff;
+    return !busy && this.lastActivityAt <= cutoff;
   }
 
   /** How many more tools run without asking, as clients see it. */
@@ -338,8 +343,10 @@ export class LiveConversation {
     const stopOnLoss = () => abort.abort();
     claim?.lost.addEventListener("abort", stopOnLoss);
     const emit = (event: AgentEvent) => {
-      // Tokens are nearly every event and nothing below counts, logs or remembers them.
-      if (event.type === "generation_progress") return this.publish(event);
+      // Tokens are nearly every event and nothing below counts, logs or remembers them; nor do they
+      // need to mark activity (a clock read per token): the session is busy while it generates,
+      // and the generation's end marks it.
+      if (event.type === "generation_progress") return this.deliver(event);
       observer?.event(event);
       if (event.type === "error") this.lastError = event.error;
       if (event.type === "tool_pending" && event.auto_confirm) this.confirmations.remember(event.tool_id, "auto-confirmed");
@@ -400,6 +407,7 @@ export class LiveConversation {
         claim.lost.removeEventListener("abort", stopOnLoss);
         await claim.release().catch((error: unknown) => console.error(`could not release the lease of ${this.id}: ${String(error)}`));
       }
+      this.touch();
       this.generating = false;
       this.generatingSince = null;
       this.abort = null;

@@ -95,6 +95,20 @@ describe("sessions", () => {
     expect(list[0].message_count).toBeGreaterThanOrEqual(2);
   });
 
+  it("shows a generating session's last activity as now, also between its tokens", async () => {
+    const sessionId = await create("active");
+    model.enqueue({ text: "working on it", hang: true });
+    await server.call("/api/v2/conversations/active/step", { method: "POST", json: { session_id: sessionId } });
+    await model.waitForRequests(1);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const before = Date.now();
+    const list = await (await server.call("/api/v2/sessions")).json();
+    const session = list.find((entry: { id: string }) => entry.id === sessionId);
+    expect(session.generating).toBe(true);
+    expect(Date.parse(session.last_activity)).toBeGreaterThanOrEqual(before);
+    await server.call("/api/v2/conversations/active/interrupt", { method: "POST", json: { session_id: sessionId } });
+  });
+
   it("DELETE ends a session, interrupting the generation it started; the conversation stays", async () => {
     const sessionId = await create("killed");
     const stream = await events("killed", sessionId);
