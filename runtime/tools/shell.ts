@@ -66,7 +66,11 @@ export function createShellTool(options: ShellToolOptions = {}) {
   return defineTool({
     name: "shell",
     description: "Executes shell commands.",
-    instructions: instructions(),
+    // Read when a prompt is built, not when the tool is made: the server lists its tools at start,
+    // and looking the programs up on PATH then was ~7 ms of its start-up.
+    get instructions() {
+      return instructions();
+    },
     examples: [
       { role: "user", content: "list the current directory" },
       {
