@@ -14,8 +14,10 @@ import { pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
+import { nodeFetchHandler } from "../adapters/node/fetch-handler.js";
 import { createApp } from "../handlers/app.js";
 import { createLocalRuntime } from "../runtime/local-runtime.js";
+import { createServerLog } from "../runtime/logging/server-log.js";
 import { percentile } from "./http-load.js";
 
 /** A reply of a few hundred bytes, like a real conversation's average. */
@@ -83,8 +85,13 @@ export async function benchConversationGet(options = { rounds: 5, requests: 40 }
   ]);
   const bare = new Hono();
   bare.get("/bare/:name", (c) => c.body(floors.get(c.req.path)!, 200, { "Content-Type": "application/json" }));
+  // Through the Node adapter's own per-request code, as the server runs it (request log off, as by default).
+  const ours = nodeFetchHandler(
+    (request) => Promise.resolve(app.fetch(request, local.runtime)),
+    createServerLog({ format: "text", write: () => {}, secrets: [], requests: false }),
+  );
   const server = serve({
-    fetch: (request) => (new URL(request.url).pathname.startsWith("/bare/") ? bare.fetch(request) : app.fetch(request, local.runtime)),
+    fetch: (request, bindings) => (new URL(request.url).pathname.startsWith("/bare/") ? bare.fetch(request) : ours(request, bindings)),
     port: 0,
     hostname: "127.0.0.1",
   });

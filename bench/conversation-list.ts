@@ -15,8 +15,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
+import { nodeFetchHandler } from "../adapters/node/fetch-handler.js";
 import { createApp } from "../handlers/app.js";
 import { createLocalRuntime } from "../runtime/local-runtime.js";
+import { createServerLog } from "../runtime/logging/server-log.js";
 import { load, send, type LoadResult } from "./http-load.js";
 
 const topics = ["quokka", "wombat", "platypus", "echidna", "kookaburra", "dingo", "emu", "koala", "numbat", "bilby"];
@@ -77,8 +79,13 @@ export async function benchConversationList(options = { seconds: 1, rounds: 5, c
   const sample = (await (await app.request("/api/v2/conversations?limit=20", { headers }, local.runtime)).json()) as unknown[];
   const bare = new Hono();
   bare.get("/bare", (c) => c.json(sample));
+  // Through the Node adapter's own per-request code, as the server runs it (request log off, as by default).
+  const ours = nodeFetchHandler(
+    (request) => Promise.resolve(app.fetch(request, local.runtime)),
+    createServerLog({ format: "text", write: () => {}, secrets: [], requests: false }),
+  );
   const server = serve({
-    fetch: (request) => (new URL(request.url).pathname === "/bare" ? bare.fetch(request) : app.fetch(request, local.runtime)),
+    fetch: (request, bindings) => (new URL(request.url).pathname === "/bare" ? bare.fetch(request) : ours(request, bindings)),
     port: 0,
     hostname: "127.0.0.1",
   });

@@ -17,9 +17,19 @@ export interface FrameSink {
 
 /** By body: middleware may copy the response (Hono does, to add headers), the body stays the same object. */
 const channels = new WeakMap<ReadableStream, FrameChannel>();
+const channelsByResponse = new WeakMap<Response, FrameChannel>();
 
-/** The channel behind a response made by `FrameChannel.response`, for an adapter to claim. */
+/**
+ * The channel behind a response made by `FrameChannel.response`, for an adapter to claim. Asked of
+ * every response, so it looks the response itself up first and reads `body` only for an event
+ * stream that a middleware made anew (keeping the body): reading `body` of @hono/node-server's
+ * lightweight Response turns it into a full one, off the fast path that writes a string body
+ * directly (measured: about 60% more server CPU for a small JSON answer).
+ */
 export function frameChannelOf(response: Response): FrameChannel | undefined {
+  const channel = channelsByResponse.get(response);
+  if (channel) return channel;
+  if (!response.headers.get("content-type")?.startsWith("text/event-stream")) return undefined;
   return response.body ? channels.get(response.body) : undefined;
 }
 
@@ -67,7 +77,9 @@ export class FrameChannel {
       cancel: () => this.abort(),
     }, { highWaterMark: 0 });
     channels.set(body, this);
-    return new Response(body, { status: 200, headers: { "Content-Type": "text/event-stream", ...headers } });
+    const response = new Response(body, { status: 200, headers: { "Content-Type": "text/event-stream", ...headers } });
+    channelsByResponse.set(response, this);
+    return response;
   }
 
   /** Called by the adapter instead of reading the body: from now on frames go to `sink`. */

@@ -1,20 +1,19 @@
 /** Runs the app on a port with @hono/node-server: banner, request log, graceful shutdown. */
-import type { ServerOptions as HttpServerOptions, ServerResponse } from "node:http";
+import type { ServerOptions as HttpServerOptions } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serve, type Http2Bindings, type HttpBindings } from "@hono/node-server";
+import { serve } from "@hono/node-server";
 import { createApp } from "../../handlers/app.js";
-import { type FrameChannel, frameChannelOf } from "../../handlers/frame-channel.js";
 import { databasePath } from "../../runtime/config/paths.js";
 import { authDisabled, serverToken, type ServerOptions } from "../../runtime/config/server-options.js";
 import { storageMode } from "../../runtime/config/storage-mode.js";
 import { createLocalRuntime } from "../../runtime/local-runtime.js";
 import type { SqliteConversationStore } from "../../runtime/store/sqlite/sqlite-store.js";
-import { createServerLog, pathWithoutQuery, secretsOf } from "../../runtime/logging/server-log.js";
+import { createServerLog, secretsOf } from "../../runtime/logging/server-log.js";
 import { bwrapProbesSettled } from "../../runtime/sandbox/probe.js";
 import { openStorage } from "../../runtime/store/open-storage.js";
 import { defaultToolNames } from "../../runtime/tools/registry.js";
 import { startupBanner } from "./banner.js";
-import { dotSegmentAnswer } from "./dot-segments.js";
+import { nodeFetchHandler } from "./fetch-handler.js";
 
 export interface RunningServer {
   url: string;
@@ -34,33 +33,6 @@ export function slowClientLimits(options: Pick<ServerOptions, "headersTimeoutMs"
     requestTimeout: options.requestTimeoutMs,
     connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor(headersTimeout / 10))),
   };
-}
-
-/**
- * An event stream written straight to the socket: one write per flush of frames, no web streams.
- * The answer tells @hono/node-server that the response is already being sent.
- */
-function writeFramesToSocket(response: Response, channel: FrameChannel, outgoing: ServerResponse): Response {
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") headers[name] = value;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length) headers["set-cookie"] = cookies;
-  outgoing.writeHead(response.status, headers);
-  outgoing.flushHeaders();
-  outgoing.socket?.setNoDelay(true);
-  outgoing.on("close", () => channel.abort());
-  channel.claim({
-    write: (text) => outgoing.write(text),
-    end: () => outgoing.end(),
-    onDrain: (callback) => outgoing.on("drain", callback),
-  });
-  const alreadySent = new Response(null, { headers: { "x-hono-already-sent": "1" } });
-  // @hono/node-server answers a body-less Response from a fast path that ignores this header and
-  // writes the head again; reading `body` turns that fast path off.
-  void alreadySent.body;
-  return alreadySent;
 }
 
 export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
@@ -109,14 +81,7 @@ export async function startServer(options: ServerOptions, env: NodeJS.ProcessEnv
   const handle = (request: Request) => Promise.resolve(app.fetch(request, runtime));
   const routed = replication ? replication.fetch(handle) : handle;
   const server = serve({
-    fetch: async (request, bindings: HttpBindings | Http2Bindings) => {
-      const outgoing = bindings.outgoing as ServerResponse;
-      const started = performance.now();
-      const response = dotSegmentAnswer(bindings.incoming.url) ?? (await routed(request));
-      log.request({ method: request.method, path: pathWithoutQuery(request.url), status: response.status, durationMs: performance.now() - started });
-      const channel = frameChannelOf(response);
-      return channel ? writeFramesToSocket(response, channel, outgoing) : response;
-    },
+    fetch: nodeFetchHandler(routed, log),
     port: options.port,
     hostname: options.host,
     serverOptions: slowClientLimits(options),
